@@ -1,0 +1,28 @@
+package dev.cosyvoice4j.golden;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A golden tolerance as the manifest states it: {@code max_abs}, {@code max_rel} (max_abs / max|golden|),
+ * {@code cosine_min} and {@code exact}. Absent bounds are {@code NaN} (not checked).
+ */
+public record Tolerance(double maxAbs, double maxRel, double cosineMin, boolean exact) {
+    public static final Tolerance EXACT = new Tolerance(Double.NaN, Double.NaN, Double.NaN, true);
+
+    /** Reads a tolerance object; unknown keys (notes, measured errors) are ignored. */
+    public static Tolerance of(JsonNode node) {
+        if (node == null || !node.isObject()) return EXACT;
+        return new Tolerance(num(node, "max_abs"), num(node, "max_rel"), num(node, "cosine_min"),
+                node.path("exact").asBoolean(false));
+    }
+
+    private static double num(JsonNode n, String key) {
+        JsonNode v = n.get(key);
+        return v != null && v.isNumber() ? v.asDouble() : Double.NaN;
+    }
+
+    /** True when no bound is given except exactness (then it is an exact comparison). */
+    public boolean isExactOnly() {
+        return exact || (Double.isNaN(maxAbs) && Double.isNaN(maxRel) && Double.isNaN(cosineMin));
+    }
+}

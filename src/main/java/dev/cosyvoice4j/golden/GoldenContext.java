@@ -1,5 +1,7 @@
 package dev.cosyvoice4j.golden;
 
+import dev.cosyvoice4j.backend.Kernels;
+
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,12 +15,17 @@ import java.util.function.Function;
 public final class GoldenContext implements AutoCloseable {
     private final GoldenManifest manifest;
     private final Path modelDir;
+    private final Kernels kernels;
     private final Map<String, Object> cache = new ConcurrentHashMap<>();
 
-    public GoldenContext(GoldenManifest manifest, Path modelDir) {
+    public GoldenContext(GoldenManifest manifest, Path modelDir, Kernels kernels) {
         this.manifest = manifest;
         this.modelDir = modelDir;
+        this.kernels = kernels;
     }
+
+    /** The kernels every stage computes with in this run. */
+    public Kernels kernels() { return kernels; }
 
     public GoldenManifest manifest() { return manifest; }
 

@@ -1,5 +1,7 @@
 package dev.cosyvoice4j.golden;
 
+import dev.cosyvoice4j.backend.Kernels;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -50,9 +52,9 @@ public final class GoldenRunner {
     }
 
     /** Runs the cases selected by stage and/or id (null = all). */
-    public List<CaseResult> runAll(GoldenManifest m, Path modelDir, String stageOrNull, String idOrNull, Path dumpDirOrNull) {
+    public List<CaseResult> runAll(GoldenManifest m, Path modelDir, Kernels kernels, String stageOrNull, String idOrNull, Path dumpDirOrNull) {
         List<CaseResult> out = new ArrayList<>();
-        try (GoldenContext ctx = new GoldenContext(m, modelDir)) {
+        try (GoldenContext ctx = new GoldenContext(m, modelDir, kernels)) {
             for (GoldenCase c : m.cases()) {
                 if (stageOrNull != null && !stageOrNull.equals(c.stage())) continue;
                 if (idOrNull != null && !idOrNull.equals(c.id())) continue;

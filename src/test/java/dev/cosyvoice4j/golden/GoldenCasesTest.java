@@ -18,7 +18,7 @@ class GoldenCasesTest {
     static final Path GOLDEN = Path.of("src/test/resources/fixtures/golden");
     static final GoldenManifest MANIFEST = GoldenManifest.read(GOLDEN);
     static final GoldenRunner RUNNER = new GoldenRunner();
-    static final GoldenContext CONTEXT = new GoldenContext(MANIFEST, MANIFEST.modelDir());
+    static final GoldenContext CONTEXT = new GoldenContext(MANIFEST, MANIFEST.modelDir(), new dev.cosyvoice4j.backend.cpu.ScalarKernels());
     static final Path DUMP = Path.of(System.getProperty("golden.dump", "target/golden-actual"));
 
     @TestFactory

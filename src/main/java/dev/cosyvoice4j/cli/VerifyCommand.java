@@ -1,0 +1,58 @@
+package dev.cosyvoice4j.cli;
+
+import dev.cosyvoice4j.backend.cpu.ScalarKernels;
+import dev.cosyvoice4j.golden.CaseResult;
+import dev.cosyvoice4j.golden.GoldenManifest;
+import dev.cosyvoice4j.golden.GoldenRunner;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code verify}: runs golden cases of a {@code cosyvoice3-golden/1} manifest against its model dir. */
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = "Check this build against golden tensors made by the official PyTorch code.")
+public final class VerifyCommand implements Callable<Integer> {
+    @Option(names = "--golden", required = true, description = "Directory containing manifest.json.")
+    Path golden;
+
+    @Option(names = "--stage", description = "Only this stage (frontend, tokenizer, llm, sampling, flow, hift, stream, e2e).")
+    String stage;
+
+    @Option(names = "--case", description = "Only this case id.")
+    String caseId;
+
+    @Option(names = "--model", description = "Model directory (default: the manifest's model_dir).")
+    Path model;
+
+    @Option(names = "--dump", description = "Write actual tensors of failing comparisons here.")
+    Path dump;
+
+    @Option(names = {"-v", "--verbose"}, description = "Print failure details.")
+    boolean verbose;
+
+    @Override
+    public Integer call() {
+        GoldenManifest m = GoldenManifest.read(golden);
+        Path modelDir = model != null ? model : m.modelDir();
+        if (stage != null && m.cases().stream().noneMatch(c -> c.stage().equals(stage))) {
+            throw new UserException("--stage: no case of stage '" + stage + "' in " + golden.resolve("manifest.json"));
+        }
+        if (caseId != null) m.byId(caseId);
+        List<CaseResult> results = new GoldenRunner().runAll(m, modelDir, new ScalarKernels(), stage, caseId, dump);
+        int pass = 0, fail = 0, skip = 0;
+        for (CaseResult r : results) {
+            System.out.println(r.line());
+            if (r.status() == CaseResult.Status.FAIL && verbose) r.details().forEach(d -> System.out.println("     " + d));
+            switch (r.status()) {
+                case PASS -> pass++;
+                case FAIL -> fail++;
+                case SKIP -> skip++;
+            }
+        }
+        System.out.println(pass + " passed, " + fail + " failed" + (skip > 0 ? ", " + skip + " skipped" : ""));
+        return fail == 0 ? 0 : 1;
+    }
+}

@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "Fun-CosyVoice3 text-to-speech in Java.",
         subcommands = {
                 VerifyCommand.class,
+                InfoCommand.class,
         })
 public final class Main implements Runnable {
     @Override

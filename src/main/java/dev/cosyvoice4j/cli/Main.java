@@ -9,6 +9,8 @@ import picocli.CommandLine.Command;
         subcommands = {
                 VerifyCommand.class,
                 InfoCommand.class,
+                MakeSyntheticCommand.class,
+                BenchCommand.class,
         })
 public final class Main implements Runnable {
     @Override

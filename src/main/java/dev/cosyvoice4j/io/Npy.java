@@ -100,6 +100,7 @@ public final class Npy {
             case F32 -> "<f4"; case F64 -> "<f8"; case F16 -> "<f2"; case I64 -> "<i8"; case I32 -> "<i4";
             case I16 -> "<i2"; case I8 -> "|i1"; case U8 -> "|u1"; case BOOL -> "|b1";
             case BF16 -> throw new IllegalArgumentException("bf16 has no .npy dtype");
+            case Q8_0, Q4_0 -> throw new IllegalArgumentException(t + " (block-quantised) has no .npy dtype");
         };
     }
 

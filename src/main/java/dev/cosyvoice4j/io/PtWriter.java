@@ -266,6 +266,7 @@ public final class PtWriter {
             case F32 -> "FloatStorage"; case F16 -> "HalfStorage"; case BF16 -> "BFloat16Storage";
             case F64 -> "DoubleStorage"; case I64 -> "LongStorage"; case I32 -> "IntStorage";
             case I16 -> "ShortStorage"; case I8 -> "CharStorage"; case U8 -> "ByteStorage"; case BOOL -> "BoolStorage";
+            case Q8_0, Q4_0 -> throw new IllegalArgumentException(t + " (block-quantised) has no torch storage");
         };
     }
 

@@ -27,9 +27,13 @@ public final class Tensor {
         this.dtype = dtype;
         this.shape = shape.clone();
         long n = numel(this.shape);
-        if (data.byteSize() != n * dtype.byteSize()) {
+        if (shape.length > 0 && dtype.isBlockQuantized() && shape[shape.length - 1] % dtype.blockSize() != 0) {
+            throw new IllegalArgumentException(dtype + " tensor needs a last dimension divisible by "
+                    + dtype.blockSize() + ", got " + Arrays.toString(shape));
+        }
+        if (data.byteSize() != dtype.storageBytes(n)) {
             throw new IllegalArgumentException("tensor of shape " + Arrays.toString(shape) + " " + dtype
-                    + " needs " + n * dtype.byteSize() + " bytes, segment has " + data.byteSize());
+                    + " needs " + dtype.storageBytes(n) + " bytes, segment has " + data.byteSize());
         }
         this.data = data;
     }
@@ -75,6 +79,16 @@ public final class Tensor {
             case I16 -> data.getAtIndex(I16_LE, i);
             case I8 -> data.get(ValueLayout.JAVA_BYTE, i);
             case U8, BOOL -> data.get(ValueLayout.JAVA_BYTE, i) & 0xff;
+            case Q8_0 -> {
+                long block = (i >>> 5) * 34;
+                yield Float.float16ToFloat(data.get(I16_LE, block)) * data.get(ValueLayout.JAVA_BYTE, block + 2 + (i & 31));
+            }
+            case Q4_0 -> {
+                long block = (i >>> 5) * 18;
+                int j = (int) (i & 31);
+                int b = data.get(ValueLayout.JAVA_BYTE, block + 2 + (j & 15)) & 0xff;
+                yield Float.float16ToFloat(data.get(I16_LE, block)) * (((j < 16 ? b : b >>> 4) & 15) - 8);
+            }
         };
     }
 
@@ -135,7 +149,7 @@ public final class Tensor {
     public Tensor select(long index) {
         if (shape.length == 0) throw new IllegalStateException("select on a scalar");
         long[] inner = Arrays.copyOfRange(shape, 1, shape.length);
-        long bytes = numel(inner) * dtype.byteSize();
+        long bytes = dtype.storageBytes(numel(inner));
         return new Tensor(dtype, inner, data.asSlice(Math.multiplyExact(Objects.checkIndex(index, shape[0]), bytes), bytes));
     }
 
@@ -144,7 +158,7 @@ public final class Tensor {
         java.util.Objects.checkFromToIndex(from, to, shape[0]);
         long[] s = shape.clone();
         s[0] = to - from;
-        long rowBytes = numel(Arrays.copyOfRange(shape, 1, shape.length)) * dtype.byteSize();
+        long rowBytes = dtype.storageBytes(numel(Arrays.copyOfRange(shape, 1, shape.length)));
         return new Tensor(dtype, s, data.asSlice(from * rowBytes, (to - from) * rowBytes));
     }
 

@@ -1,0 +1,217 @@
+package dev.cosyvoice4j.backend.cpu;
+
+import dev.cosyvoice4j.tensor.Tensor;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Cache-blocked, packed-panel float32 GEMM {@code C[m, n] = bias + A[m, k] * B[k, n]} for many rows (the DiT's
+ * 2 x frames rows, Qwen2 prefill, im2col convolutions).
+ *
+ * <p>B is the operand whose columns are output columns: for {@code linear} it is {@code W^T} with {@code W [N, K]}
+ * (read from the memory-mapped checkpoint). Each call packs B once, {@code KC x NR} micro-panel by micro-panel
+ * (a transpose for {@code [N, K]} weights; the cost, ~1 load+store per weight, is amortised over the m rows), and A
+ * once into {@code [k][MR]} micro-panels shared by all threads. The register-blocked micro-kernel keeps a
+ * {@code MR x NR = 12 x 32} tile of C in 24 of the 32 AVX-512 registers and issues 24 FMAs per 2 B loads and 12
+ * broadcasts. Threads split the output columns in chunks of {@code NR}-multiples (each packs only its own part of B).
+ *
+ * <p>Loop nest per column chunk: {@code for kc-block: pack B chunk (L2); for each A micro-panel (L1): for each B
+ * micro-panel (L2): micro-kernel}. Ragged edges (m, n not multiples of the tile) go through a zero-padded tile, so
+ * every shape is exact. Accumulation is float32 in k order per lane, as the scalar specification.
+ */
+final class Gemm {
+    private Gemm() {}
+
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final int L = F.length();
+    static final int MR = 12;
+    static final int NR = 2 * L;
+    /** Depth of a packed block: B block KC x chunk stays in L2, an A micro-panel 12 x KC in L1. */
+    static final int KC = 384;
+    /** Widest column chunk of one task. */
+    static final int MAX_CHUNK = 8 * NR;
+
+    /** Source of B (k x n) packed into [p][NR] micro-panels. */
+    interface BSource {
+        /** Packs columns {@code n0 .. n0+NR} (zeros past n) and depth {@code k0 .. k0+kc} into {@code dst[off + p*NR + j]}. */
+        void pack(float[] dst, int off, int n0, int k0, int kc);
+    }
+
+    /** B = W^T where W is a row-major [n, k] float32 segment (PyTorch Linear weight, possibly memory-mapped). */
+    record SegmentNK(MemorySegment w, int n, int k) implements BSource {
+        @Override
+        public void pack(float[] dst, int off, int n0, int k0, int kc) {
+            int cols = Math.min(NR, n - n0);
+            for (int j = 0; j < cols; j++) {
+                long row = ((long) (n0 + j) * k + k0) * Float.BYTES;
+                for (int p = 0, d = off + j; p < kc; p++, d += NR) dst[d] = w.get(Tensor.F32_LE, row + (long) p * Float.BYTES);
+            }
+            zeroColumns(dst, off, cols, kc);
+        }
+    }
+
+    /** B = b^T for a heap [n, k] array at {@code bOff} (matmul with transB). */
+    record ArrayNK(float[] b, int bOff, int n, int k) implements BSource {
+        @Override
+        public void pack(float[] dst, int off, int n0, int k0, int kc) {
+            int cols = Math.min(NR, n - n0);
+            for (int j = 0; j < cols; j++) {
+                int row = bOff + (n0 + j) * k + k0;
+                for (int p = 0, d = off + j; p < kc; p++, d += NR) dst[d] = b[row + p];
+            }
+            zeroColumns(dst, off, cols, kc);
+        }
+    }
+
+    /** B is a heap [k, n] array at {@code bOff}: packing copies row pieces. */
+    record ArrayKN(float[] b, int bOff, int n, int k) implements BSource {
+        @Override
+        public void pack(float[] dst, int off, int n0, int k0, int kc) {
+            int cols = Math.min(NR, n - n0);
+            if (cols == NR) {
+                for (int p = 0; p < kc; p++) {
+                    int src = bOff + (k0 + p) * n + n0, d = off + p * NR;
+                    FloatVector.fromArray(F, b, src).intoArray(dst, d);
+                    FloatVector.fromArray(F, b, src + L).intoArray(dst, d + L);
+                }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    int src = bOff + (k0 + p) * n + n0, d = off + p * NR;
+                    for (int j = 0; j < NR; j++) dst[d + j] = j < cols ? b[src + j] : 0f;
+                }
+            }
+        }
+    }
+
+    private static void zeroColumns(float[] dst, int off, int cols, int kc) {
+        if (cols == NR) return;
+        for (int p = 0; p < kc; p++) java.util.Arrays.fill(dst, off + p * NR + cols, off + (p + 1) * NR, 0f);
+    }
+
+    /** Per-thread packing buffers (pool threads are fixed, callers are session threads). */
+    static final class Scratch {
+        float[] a = new float[0];
+        float[] b = new float[0];
+        final float[] tile = new float[MR * NR];
+
+        float[] a(int size) { return a.length >= size ? a : (a = new float[size]); }
+        float[] b(int size) { return b.length >= size ? b : (b = new float[size]); }
+    }
+
+    static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /**
+     * {@code c[cOff + i*n + j] = bias[j] + sum_p a[aOff + i*k + p] * B[p, j]} (bias may be null: zero).
+     * Uses the pool's threads; exact for every shape.
+     */
+    static void gemm(KernelPool pool, float[] c, int cOff, float[] a, int aOff, int m, int n, int k, BSource b, float[] bias) {
+        int mPanels = (m + MR - 1) / MR;
+        float[] ap = SCRATCH.get().a(mPanels * MR * k);
+        pool.parallelFor(mPanels, panel -> packA(ap, panel, a, aOff, m, k));
+        int threads = pool.threads();
+        int nPanels = (n + NR - 1) / NR;
+        // enough chunks for every thread to get two (balance on a shared machine), at most MAX_CHUNK wide
+        int perChunk = Math.max(1, Math.min(MAX_CHUNK / NR, nPanels / (2 * threads)));
+        int chunks = (nPanels + perChunk - 1) / perChunk;
+        pool.parallelFor(chunks, q -> {
+            int n0 = q * perChunk * NR, n1 = Math.min(n, n0 + perChunk * NR);
+            chunk(c, cOff, ap, m, n, k, n0, n1, b, bias);
+        });
+    }
+
+    /** Packs rows {@code panel*MR ..} of A into {@code [k][MR]} (zero rows past m). */
+    static void packA(float[] ap, int panel, float[] a, int aOff, int m, int k) {
+        int m0 = panel * MR, rows = Math.min(MR, m - m0), base = panel * MR * k;
+        for (int i = 0; i < rows; i++) {
+            int src = aOff + (m0 + i) * k;
+            for (int p = 0, d = base + i; p < k; p++, d += MR) ap[d] = a[src + p];
+        }
+        for (int i = rows; i < MR; i++) {
+            for (int p = 0, d = base + i; p < k; p++, d += MR) ap[d] = 0f;
+        }
+    }
+
+    private static void chunk(float[] c, int cOff, float[] ap, int m, int n, int k, int n0, int n1, BSource b, float[] bias) {
+        Scratch s = SCRATCH.get();
+        int width = n1 - n0, panels = (width + NR - 1) / NR;
+        for (int i = 0; i < m; i++) {
+            int row = cOff + i * n;
+            if (bias == null) java.util.Arrays.fill(c, row + n0, row + n1, 0f);
+            else System.arraycopy(bias, n0, c, row + n0, width);
+        }
+        float[] bp = s.b(panels * NR * Math.min(KC, k));
+        float[] tile = s.tile;
+        for (int k0 = 0; k0 < k; k0 += KC) {
+            int kc = Math.min(KC, k - k0);
+            for (int q = 0; q < panels; q++) b.pack(bp, q * kc * NR, n0 + q * NR, k0, kc);
+            for (int m0 = 0; m0 < m; m0 += MR) {
+                int aOff = m0 * k + k0 * MR;
+                boolean fullRows = m0 + MR <= m;
+                for (int q = 0; q < panels; q++) {
+                    int nq = n0 + q * NR;
+                    if (fullRows && nq + NR <= n1) {
+                        kernel(ap, aOff, bp, q * kc * NR, kc, c, cOff + m0 * n + nq, n);
+                    } else {
+                        int rows = Math.min(MR, m - m0), cols = Math.min(NR, n1 - nq);
+                        java.util.Arrays.fill(tile, 0f);
+                        for (int i = 0; i < rows; i++) System.arraycopy(c, cOff + (m0 + i) * n + nq, tile, i * NR, cols);
+                        kernel(ap, aOff, bp, q * kc * NR, kc, tile, 0, NR);
+                        for (int i = 0; i < rows; i++) System.arraycopy(tile, i * NR, c, cOff + (m0 + i) * n + nq, cols);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * C[MR x NR] += A micro-panel (MR x kc, packed [k][MR]) times B micro-panel (kc x NR, packed [k][NR]).
+     * Accumulators live in 24 of the 32 vector registers; the A value is broadcast and B is the fma receiver
+     * (the receiver's exact vector class is then known to C2, so every lanewise call is intrinsified).
+     */
+    static void kernel(float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, int ldc) {
+        FloatVector c00 = FloatVector.fromArray(F, c, co + 0 * ldc); FloatVector c01 = FloatVector.fromArray(F, c, co + 0 * ldc + L);
+        FloatVector c10 = FloatVector.fromArray(F, c, co + 1 * ldc); FloatVector c11 = FloatVector.fromArray(F, c, co + 1 * ldc + L);
+        FloatVector c20 = FloatVector.fromArray(F, c, co + 2 * ldc); FloatVector c21 = FloatVector.fromArray(F, c, co + 2 * ldc + L);
+        FloatVector c30 = FloatVector.fromArray(F, c, co + 3 * ldc); FloatVector c31 = FloatVector.fromArray(F, c, co + 3 * ldc + L);
+        FloatVector c40 = FloatVector.fromArray(F, c, co + 4 * ldc); FloatVector c41 = FloatVector.fromArray(F, c, co + 4 * ldc + L);
+        FloatVector c50 = FloatVector.fromArray(F, c, co + 5 * ldc); FloatVector c51 = FloatVector.fromArray(F, c, co + 5 * ldc + L);
+        FloatVector c60 = FloatVector.fromArray(F, c, co + 6 * ldc); FloatVector c61 = FloatVector.fromArray(F, c, co + 6 * ldc + L);
+        FloatVector c70 = FloatVector.fromArray(F, c, co + 7 * ldc); FloatVector c71 = FloatVector.fromArray(F, c, co + 7 * ldc + L);
+        FloatVector c80 = FloatVector.fromArray(F, c, co + 8 * ldc); FloatVector c81 = FloatVector.fromArray(F, c, co + 8 * ldc + L);
+        FloatVector c90 = FloatVector.fromArray(F, c, co + 9 * ldc); FloatVector c91 = FloatVector.fromArray(F, c, co + 9 * ldc + L);
+        FloatVector c100 = FloatVector.fromArray(F, c, co + 10 * ldc); FloatVector c101 = FloatVector.fromArray(F, c, co + 10 * ldc + L);
+        FloatVector c110 = FloatVector.fromArray(F, c, co + 11 * ldc); FloatVector c111 = FloatVector.fromArray(F, c, co + 11 * ldc + L);
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(F, b, bo), b1 = FloatVector.fromArray(F, b, bo + L);
+            FloatVector x;
+            x = FloatVector.broadcast(F, a[ao + 0]); c00 = b0.fma(x, c00); c01 = b1.fma(x, c01);
+            x = FloatVector.broadcast(F, a[ao + 1]); c10 = b0.fma(x, c10); c11 = b1.fma(x, c11);
+            x = FloatVector.broadcast(F, a[ao + 2]); c20 = b0.fma(x, c20); c21 = b1.fma(x, c21);
+            x = FloatVector.broadcast(F, a[ao + 3]); c30 = b0.fma(x, c30); c31 = b1.fma(x, c31);
+            x = FloatVector.broadcast(F, a[ao + 4]); c40 = b0.fma(x, c40); c41 = b1.fma(x, c41);
+            x = FloatVector.broadcast(F, a[ao + 5]); c50 = b0.fma(x, c50); c51 = b1.fma(x, c51);
+            x = FloatVector.broadcast(F, a[ao + 6]); c60 = b0.fma(x, c60); c61 = b1.fma(x, c61);
+            x = FloatVector.broadcast(F, a[ao + 7]); c70 = b0.fma(x, c70); c71 = b1.fma(x, c71);
+            x = FloatVector.broadcast(F, a[ao + 8]); c80 = b0.fma(x, c80); c81 = b1.fma(x, c81);
+            x = FloatVector.broadcast(F, a[ao + 9]); c90 = b0.fma(x, c90); c91 = b1.fma(x, c91);
+            x = FloatVector.broadcast(F, a[ao + 10]); c100 = b0.fma(x, c100); c101 = b1.fma(x, c101);
+            x = FloatVector.broadcast(F, a[ao + 11]); c110 = b0.fma(x, c110); c111 = b1.fma(x, c111);
+            ao += 12;
+            bo += 2 * L;
+        }
+        c00.intoArray(c, co + 0 * ldc); c01.intoArray(c, co + 0 * ldc + L);
+        c10.intoArray(c, co + 1 * ldc); c11.intoArray(c, co + 1 * ldc + L);
+        c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L);
+        c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L);
+        c40.intoArray(c, co + 4 * ldc); c41.intoArray(c, co + 4 * ldc + L);
+        c50.intoArray(c, co + 5 * ldc); c51.intoArray(c, co + 5 * ldc + L);
+        c60.intoArray(c, co + 6 * ldc); c61.intoArray(c, co + 6 * ldc + L);
+        c70.intoArray(c, co + 7 * ldc); c71.intoArray(c, co + 7 * ldc + L);
+        c80.intoArray(c, co + 8 * ldc); c81.intoArray(c, co + 8 * ldc + L);
+        c90.intoArray(c, co + 9 * ldc); c91.intoArray(c, co + 9 * ldc + L);
+        c100.intoArray(c, co + 10 * ldc); c101.intoArray(c, co + 10 * ldc + L);
+        c110.intoArray(c, co + 11 * ldc); c111.intoArray(c, co + 11 * ldc + L);
+    }
+}

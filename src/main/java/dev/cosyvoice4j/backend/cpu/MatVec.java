@@ -1,0 +1,133 @@
+package dev.cosyvoice4j.backend.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
+/**
+ * {@code linear} for few rows (LLM decode: 1 row; small batches), where the weight is read from memory exactly
+ * once and the cost is memory bandwidth: dot products along k of x rows against W rows, both contiguous, so
+ * nothing is packed. Four W rows are streamed at once (four prefetch streams, four independent FMA chains);
+ * threads split the output rows. With more x rows, a 4 x 4 block of dot products reuses each loaded vector 4 times.
+ */
+final class MatVec {
+    private MatVec() {}
+
+    private static final VectorSpecies<Float> F = Gemm.F;
+    private static final int L = F.length();
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    /**
+     * {@code out[r*n + j] = bias[j] + sum_p x[r*k + p] * w[j, p]} for {@code r < rows}; {@code w} is a row-major
+     * [n, k] float32 segment, bias null or length n.
+     */
+    static void linear(KernelPool pool, float[] out, float[] x, int rows, MemorySegment w, int n, int k, float[] bias) {
+        int threads = pool.threads();
+        // blocks of W rows: a multiple of 4, at least 16, about 4 per thread for balance
+        int blk = Math.max(16, ((n + 4 * threads - 1) / (4 * threads) + 3) & ~3);
+        int blocks = (n + blk - 1) / blk;
+        pool.parallelFor(blocks, q -> range(out, x, rows, w, n, k, bias, q * blk, Math.min(n, (q + 1) * blk)));
+    }
+
+    static void range(float[] out, float[] x, int rows, MemorySegment w, int n, int k, float[] bias, int j0, int j1) {
+        int j = j0;
+        for (; j + 4 <= j1; j += 4) {
+            if (rows == 1) {
+                dot1x4(out, x, w, n, k, bias, j);
+            } else {
+                for (int r = 0; r < rows; r += 4) dot4x4(out, x, rows, r, w, n, k, bias, j);
+            }
+        }
+        for (; j < j1; j++) {
+            for (int r = 0; r < rows; r++) out[r * n + j] = dot1(x, r * k, w, (long) j * k * Float.BYTES, k) + (bias == null ? 0f : bias[j]);
+        }
+    }
+
+    private static float dot1(float[] x, int xo, MemorySegment w, long wo, int k) {
+        FloatVector acc = FloatVector.zero(F);
+        int kv = k - k % L, p = 0;
+        for (; p < kv; p += L) {
+            acc = FloatVector.fromMemorySegment(F, w, wo + (long) p * Float.BYTES, LE).fma(FloatVector.fromArray(F, x, xo + p), acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; p < k; p++) s += x[xo + p] * w.get(dev.cosyvoice4j.tensor.Tensor.F32_LE, wo + (long) p * Float.BYTES);
+        return s;
+    }
+
+    /** One x row against W rows j..j+3. */
+    private static void dot1x4(float[] out, float[] x, MemorySegment w, int n, int k, float[] bias, int j) {
+        long rb = (long) k * Float.BYTES, w0 = j * rb, w1 = w0 + rb, w2 = w1 + rb, w3 = w2 + rb;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int kv = k - k % L, p = 0;
+        for (; p < kv; p += L) {
+            FloatVector xv = FloatVector.fromArray(F, x, p);
+            long o = (long) p * Float.BYTES;
+            a0 = FloatVector.fromMemorySegment(F, w, w0 + o, LE).fma(xv, a0);
+            a1 = FloatVector.fromMemorySegment(F, w, w1 + o, LE).fma(xv, a1);
+            a2 = FloatVector.fromMemorySegment(F, w, w2 + o, LE).fma(xv, a2);
+            a3 = FloatVector.fromMemorySegment(F, w, w3 + o, LE).fma(xv, a3);
+        }
+        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
+        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        for (; p < k; p++) {
+            float xv = x[p];
+            long o = (long) p * Float.BYTES;
+            s0 += xv * w.get(dev.cosyvoice4j.tensor.Tensor.F32_LE, w0 + o);
+            s1 += xv * w.get(dev.cosyvoice4j.tensor.Tensor.F32_LE, w1 + o);
+            s2 += xv * w.get(dev.cosyvoice4j.tensor.Tensor.F32_LE, w2 + o);
+            s3 += xv * w.get(dev.cosyvoice4j.tensor.Tensor.F32_LE, w3 + o);
+        }
+        if (bias != null) {
+            s0 += bias[j];
+            s1 += bias[j + 1];
+            s2 += bias[j + 2];
+            s3 += bias[j + 3];
+        }
+        out[j] = s0;
+        out[j + 1] = s1;
+        out[j + 2] = s2;
+        out[j + 3] = s3;
+    }
+
+    /** x rows r..r+3 (clamped to rows-1; the duplicates are computed and dropped) against W rows j..j+3. */
+    private static void dot4x4(float[] out, float[] x, int rows, int r, MemorySegment w, int n, int k, float[] bias, int j) {
+        int x0 = r * k, x1 = Math.min(r + 1, rows - 1) * k, x2 = Math.min(r + 2, rows - 1) * k, x3 = Math.min(r + 3, rows - 1) * k;
+        long rb = (long) k * Float.BYTES, w0 = j * rb, w1 = w0 + rb, w2 = w1 + rb, w3 = w2 + rb;
+        FloatVector z = FloatVector.zero(F);
+        FloatVector a00 = z, a01 = z, a02 = z, a03 = z, a10 = z, a11 = z, a12 = z, a13 = z;
+        FloatVector a20 = z, a21 = z, a22 = z, a23 = z, a30 = z, a31 = z, a32 = z, a33 = z;
+        int kv = k - k % L, p = 0;
+        for (; p < kv; p += L) {
+            long o = (long) p * Float.BYTES;
+            FloatVector v0 = FloatVector.fromMemorySegment(F, w, w0 + o, LE);
+            FloatVector v1 = FloatVector.fromMemorySegment(F, w, w1 + o, LE);
+            FloatVector v2 = FloatVector.fromMemorySegment(F, w, w2 + o, LE);
+            FloatVector v3 = FloatVector.fromMemorySegment(F, w, w3 + o, LE);
+            FloatVector xv = FloatVector.fromArray(F, x, x0 + p);
+            a00 = v0.fma(xv, a00); a01 = v1.fma(xv, a01); a02 = v2.fma(xv, a02); a03 = v3.fma(xv, a03);
+            xv = FloatVector.fromArray(F, x, x1 + p);
+            a10 = v0.fma(xv, a10); a11 = v1.fma(xv, a11); a12 = v2.fma(xv, a12); a13 = v3.fma(xv, a13);
+            xv = FloatVector.fromArray(F, x, x2 + p);
+            a20 = v0.fma(xv, a20); a21 = v1.fma(xv, a21); a22 = v2.fma(xv, a22); a23 = v3.fma(xv, a23);
+            xv = FloatVector.fromArray(F, x, x3 + p);
+            a30 = v0.fma(xv, a30); a31 = v1.fma(xv, a31); a32 = v2.fma(xv, a32); a33 = v3.fma(xv, a33);
+        }
+        float[] s = {
+                a00.reduceLanes(VectorOperators.ADD), a01.reduceLanes(VectorOperators.ADD), a02.reduceLanes(VectorOperators.ADD), a03.reduceLanes(VectorOperators.ADD),
+                a10.reduceLanes(VectorOperators.ADD), a11.reduceLanes(VectorOperators.ADD), a12.reduceLanes(VectorOperators.ADD), a13.reduceLanes(VectorOperators.ADD),
+                a20.reduceLanes(VectorOperators.ADD), a21.reduceLanes(VectorOperators.ADD), a22.reduceLanes(VectorOperators.ADD), a23.reduceLanes(VectorOperators.ADD),
+                a30.reduceLanes(VectorOperators.ADD), a31.reduceLanes(VectorOperators.ADD), a32.reduceLanes(VectorOperators.ADD), a33.reduceLanes(VectorOperators.ADD)};
+        int[] xo = {x0, x1, x2, x3};
+        for (int i = 0; i < 4 && r + i < rows; i++) {
+            for (int c = 0; c < 4; c++) {
+                float v = s[i * 4 + c];
+                long wo = w0 + c * rb;
+                for (int pp = p; pp < k; pp++) v += x[xo[i] + pp] * w.get(dev.cosyvoice4j.tensor.Tensor.F32_LE, wo + (long) pp * Float.BYTES);
+                out[(r + i) * n + j + c] = v + (bias == null ? 0f : bias[j + c]);
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.cosyvoice4j.backend.onednn;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * float32 to bfloat16 conversion, round to nearest even (what PyTorch's {@code .to(torch.bfloat16)} and oneDNN's
+ * reorders do); NaN stays a (quiet) NaN. Vectorised because it runs on every activation of every product.
+ */
+final class Bf16 {
+    private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Short> SS =
+            VectorSpecies.of(short.class, VectorShape.forBitSize(FS.vectorBitSize() / 2));
+    private static final ValueLayout.OfShort SHORT_LE =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private Bf16() {}
+
+    /** The bfloat16 bits of {@code f} (round to nearest even). */
+    static short fromFloat(float f) {
+        if (Float.isNaN(f)) return (short) 0x7FC0;
+        int bits = Float.floatToRawIntBits(f);
+        return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
+    }
+
+    /** The float value of bfloat16 bits. */
+    static float toFloat(short b) {
+        return Float.intBitsToFloat(b << 16);
+    }
+
+    /** Writes {@code n} values of {@code x} from {@code off} as bfloat16 to {@code dst} from byte 0. */
+    static void convert(float[] x, int off, int n, MemorySegment dst) {
+        int i = 0;
+        int bound = FS.loopBound(n);
+        for (; i < bound; i += FS.length()) {
+            FloatVector v = FloatVector.fromArray(FS, x, off + i);
+            IntVector bits = v.reinterpretAsInts();
+            IntVector rounded = bits.add(0x7FFF).add(bits.lanewise(VectorOperators.LSHR, 16).and(1))
+                    .lanewise(VectorOperators.LSHR, 16);
+            VectorMask<Integer> nan = v.test(VectorOperators.IS_NAN).cast(bits.species());
+            rounded = rounded.blend(0x7FC0, nan);
+            ShortVector s = (ShortVector) rounded.convertShape(VectorOperators.I2S, SS, 0);
+            s.intoMemorySegment(dst, (long) i * 2, ByteOrder.LITTLE_ENDIAN);
+        }
+        for (; i < n; i++) dst.setAtIndex(SHORT_LE, i, fromFloat(x[off + i]));
+    }
+}

@@ -1,0 +1,537 @@
+package dev.cosyvoice4j.backend.onednn;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.net.URL;
+import java.net.URLConnection;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The oneDNN (DNNL) C library bound through {@code java.lang.foreign}: finding it, and the few C entry points the
+ * matrix product needs. Works with the 2.x API (Debian 12 {@code libdnnl2} 2.6) and the 3.x API
+ * ({@code libdnnl3}, or the {@code libdnnl.so.3} bundled in the {@code org.bytedeco:dnnl:*:linux-x86_64} jar when
+ * that jar is on the class path); the two differ only in how memory and matmul descriptors are created.
+ *
+ * <p>Loading never throws and never crashes the JVM: a missing file, a library that cannot be opened or one that
+ * lacks a symbol is reported in {@link LoadResult#message()} and the caller keeps the pure-Java kernels.
+ *
+ * <p>Search order: the system property {@value #LIBRARY_PROPERTY} / environment variable {@value #LIBRARY_ENV}
+ * (comma-separated names or paths), then the sonames {@code libdnnl.so.3}, {@code libdnnl.so.2} through the
+ * dynamic loader's path, then the bundled bytedeco natives (extracted once to {@code java.io.tmpdir}).
+ *
+ * <p>Threading: the Debian and bytedeco builds use OpenMP (libgomp). Unless {@code OMP_WAIT_POLICY} is already
+ * set, it is set to {@code PASSIVE} before the library is opened (override with the property
+ * {@value #WAIT_POLICY_PROPERTY}): otherwise libgomp's workers spin after each product and take the cores from
+ * the Java kernels that run between products. The team size is set per call from the kernels' thread count.
+ */
+public final class OneDnn {
+    /** The message when no usable library was found. */
+    public static final String ABSENT = "oneDNN not found (install libdnnl3 / libdnnl-dev): using the pure-Java kernels";
+    public static final String LIBRARY_PROPERTY = "cosyvoice4j.onednn.library";
+    public static final String LIBRARY_ENV = "COSYVOICE4J_ONEDNN_LIBRARY";
+    public static final String WAIT_POLICY_PROPERTY = "cosyvoice4j.onednn.ompWaitPolicy";
+    /** Where the bytedeco {@code dnnl} natives jar keeps its Linux x86-64 libraries. */
+    static final String BUNDLED_DIR = "org/bytedeco/dnnl/linux-x86_64/";
+
+    // C enum values shared by the 2.x and 3.x headers (checked against both).
+    static final int STATUS_SUCCESS = 0;
+    static final int DT_BF16 = 2, DT_F32 = 3;
+    static final int TAG_ANY = 1;
+    static final int QUERY_IMPL_INFO_STR = 8, QUERY_SRC_MD = 129, QUERY_WEIGHTS_MD = 131, QUERY_DST_MD = 133,
+            QUERY_SCRATCHPAD_MD = 136;
+    static final int ARG_SRC = 1, ARG_DST = 17, ARG_WEIGHTS = 33, ARG_BIAS = 41, ARG_SCRATCHPAD = 80;
+    static final int ARG_FROM = ARG_SRC, ARG_TO = ARG_DST;
+    static final int SCRATCHPAD_MODE_USER = 1;
+    static final int ENGINE_CPU = 1, STREAM_DEFAULT_FLAGS = 1;
+    /** {@code dnnl_exec_arg_t}: {int arg; dnnl_memory_t memory;}. */
+    static final MemoryLayout EXEC_ARG = MemoryLayout.structLayout(JAVA_INT.withName("arg"),
+            MemoryLayout.paddingLayout(4), ADDRESS.withName("memory"));
+    /** Generous sizes of the caller-allocated 2.x structs (2.6: 696 and 2800 bytes). */
+    private static final long V2_MEMORY_DESC_BYTES = 4096, V2_MATMUL_DESC_BYTES = 16384;
+
+    /** Outcome of a load attempt: the library, or empty and the reason (always a non-null message). */
+    public record LoadResult(Optional<OneDnn> library, String message) {}
+
+    private static volatile LoadResult defaultResult;
+
+    private final String source;
+    private final int major, minor, patch;
+    private final int cpuRuntime;
+    private final MemorySegment engine;
+    private final Api api;
+
+    private OneDnn(String source, Api api) {
+        this.source = source;
+        this.api = api;
+        MemorySegment v = api.ptr(api.version).reinterpret(32);
+        this.major = v.get(JAVA_INT, 0);
+        this.minor = v.get(JAVA_INT, 4);
+        this.patch = v.get(JAVA_INT, 8);
+        this.cpuRuntime = v.get(JAVA_INT, 24);
+        if (major != api.major) {
+            throw new IllegalStateException("library reports version " + major + "." + minor + " but has the "
+                    + api.major + ".x API");
+        }
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment out = a.allocate(ADDRESS);
+            check(api.call(api.engineCreate, out, ENGINE_CPU, 0L), "dnnl_engine_create(cpu)");
+            this.engine = out.get(ADDRESS, 0);
+        }
+    }
+
+    /** The library found by the default search, loaded once per JVM. */
+    public static LoadResult loadDefault() {
+        LoadResult r = defaultResult;
+        if (r == null) {
+            synchronized (OneDnn.class) {
+                r = defaultResult;
+                if (r == null) defaultResult = r = load(defaultCandidates(), OneDnn.class.getClassLoader());
+            }
+        }
+        return r;
+    }
+
+    /** Shorthand for {@code loadDefault().library()}. */
+    public static Optional<OneDnn> find() {
+        return loadDefault().library();
+    }
+
+    /** The default search list: the property / environment override, then the sonames. */
+    public static List<String> defaultCandidates() {
+        List<String> c = new ArrayList<>();
+        for (String s : new String[] {System.getProperty(LIBRARY_PROPERTY), System.getenv(LIBRARY_ENV)}) {
+            if (s == null) continue;
+            for (String part : s.split(",")) if (!part.isBlank()) c.add(part.strip());
+        }
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        if (os.contains("mac")) c.addAll(List.of("libdnnl.3.dylib", "libdnnl.2.dylib", "libdnnl.dylib"));
+        else if (os.contains("win")) c.add("dnnl.dll");
+        else c.addAll(List.of("libdnnl.so.3", "libdnnl.so.2", "libdnnl.so"));
+        return c;
+    }
+
+    /**
+     * Tries each candidate (a file path when it contains a separator, else a library name for the dynamic
+     * loader), then the bundled natives visible to {@code bundledFrom} (null: none); the first usable wins.
+     */
+    public static LoadResult load(List<String> candidates, ClassLoader bundledFrom) {
+        List<String> failures = new ArrayList<>();
+        presetOmpWaitPolicy();
+        for (String c : candidates) {
+            boolean isPath = c.indexOf('/') >= 0 || c.indexOf('\\') >= 0;
+            if (isPath && !Files.isRegularFile(Path.of(c))) {
+                failures.add(c + ": no such file");
+                continue;
+            }
+            if (isPath && !looksLikeSharedLibrary(Path.of(c))) {
+                failures.add(c + ": not a shared library");
+                continue;
+            }
+            Optional<OneDnn> lib = tryOpen(c, isPath ? Path.of(c) : null, failures);
+            if (lib.isPresent()) return new LoadResult(lib, "oneDNN " + lib.get().version() + " from " + c);
+        }
+        if (bundledFrom != null) {
+            try {
+                Path extracted = extractBundled(bundledFrom);
+                if (extracted == null) {
+                    failures.add("bundled " + BUNDLED_DIR + "libdnnl.so.3: not on the class path");
+                } else {
+                    Optional<OneDnn> lib = tryOpen(extracted.toString(), extracted, failures);
+                    if (lib.isPresent()) {
+                        return new LoadResult(lib, "oneDNN " + lib.get().version() + " bundled, from " + extracted);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                failures.add("bundled natives: " + e);
+            }
+        }
+        return new LoadResult(Optional.empty(), ABSENT + " [tried " + String.join("; ", failures) + "]");
+    }
+
+    /** ELF / Mach-O / PE magic: dlopen of anything else makes the JVM print a stack-guard warning. */
+    private static boolean looksLikeSharedLibrary(Path p) {
+        try (InputStream in = Files.newInputStream(p)) {
+            byte[] m = in.readNBytes(4);
+            if (m.length < 4) return false;
+            int magic = (m[0] & 0xff) << 24 | (m[1] & 0xff) << 16 | (m[2] & 0xff) << 8 | (m[3] & 0xff);
+            return magic == 0x7F454C46 || (m[0] == 'M' && m[1] == 'Z')
+                    || magic == 0xCFFAEDFE || magic == 0xCEFAEDFE || magic == 0xCAFEBABE;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static Optional<OneDnn> tryOpen(String what, Path path, List<String> failures) {
+        Arena arena = Arena.ofShared();
+        try {
+            SymbolLookup lookup = path != null ? SymbolLookup.libraryLookup(path, arena)
+                    : SymbolLookup.libraryLookup(what, arena);
+            Api api = Api.bind(lookup);
+            return Optional.of(new OneDnn(what, api));
+        } catch (MissingSymbol e) {
+            failures.add(what + ": not a usable oneDNN 2.x/3.x library (lacks " + e.getMessage() + ")");
+        } catch (IllegalArgumentException e) {
+            failures.add(what + ": cannot be opened (" + e.getMessage() + ")");
+        } catch (RuntimeException | LinkageError e) {
+            failures.add(what + ": " + e);
+        }
+        arena.close();
+        return Optional.empty();
+    }
+
+    /** Extracts the bytedeco natives ({@code libdnnl.so.3} and its {@code libgomp.so.1}) once; null if absent. */
+    private static Path extractBundled(ClassLoader loader) throws IOException {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch", "");
+        if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) return null;
+        URL dnnl = loader.getResource(BUNDLED_DIR + "libdnnl.so.3");
+        if (dnnl == null) return null;
+        URLConnection conn = dnnl.openConnection();
+        long size = conn.getContentLengthLong();
+        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "cosyvoice4j-onednn-" + size);
+        Files.createDirectories(dir);
+        for (String name : new String[] {"libgomp.so.1", "libdnnl.so.3"}) {
+            URL url = loader.getResource(BUNDLED_DIR + name);
+            if (url == null) continue;
+            Path target = dir.resolve(name);
+            URLConnection c = url.openConnection();
+            if (Files.isRegularFile(target) && Files.size(target) == c.getContentLengthLong()) continue;
+            Path tmp = Files.createTempFile(dir, name, ".part");
+            try (InputStream in = c.getInputStream()) {
+                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            }
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        return dir.resolve("libdnnl.so.3");
+    }
+
+    /** Sets OMP_WAIT_POLICY for libgomp before it is loaded, unless the user set it (see class javadoc). */
+    private static void presetOmpWaitPolicy() {
+        String policy = System.getProperty(WAIT_POLICY_PROPERTY, "PASSIVE");
+        if (System.getenv("OMP_WAIT_POLICY") != null || policy.isBlank() || policy.equalsIgnoreCase("default")) return;
+        try {
+            Linker linker = Linker.nativeLinker();
+            Optional<MemorySegment> setenv = linker.defaultLookup().find("setenv");
+            if (setenv.isEmpty()) return;
+            MethodHandle h = linker.downcallHandle(setenv.get(),
+                    FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+            try (Arena a = Arena.ofConfined()) {
+                int rc = (int) h.invokeExact(a.allocateFrom("OMP_WAIT_POLICY"), a.allocateFrom(policy), 0);
+                assert rc == 0;
+            }
+        } catch (Throwable ignored) {
+            // Only a performance hint; oneDNN works either way.
+        }
+    }
+
+    // ---- what was loaded -----------------------------------------------------------------------------------
+
+    /** {@code major.minor.patch}. */
+    public String version() { return major + "." + minor + "." + patch; }
+    public int majorVersion() { return major; }
+    /** The name or path it was loaded from. */
+    public String source() { return source; }
+    /** The CPU threading runtime: OMP, TBB, THREADPOOL, SEQ or a number. */
+    public String cpuRuntime() {
+        return switch (cpuRuntime) {
+            case 1 -> "SEQ";
+            case 2 -> "OMP";
+            case 4 -> "TBB";
+            case 8 -> "THREADPOOL";
+            default -> String.valueOf(cpuRuntime);
+        };
+    }
+
+    @Override
+    public String toString() { return "oneDNN " + version() + " (" + cpuRuntime() + ") from " + source; }
+
+    // ---- thin wrappers over the C API (package-private, used by OneDnnMatmul) -------------------------------
+
+    MemorySegment engine() { return engine; }
+
+    static void check(int status, String what) {
+        if (status != STATUS_SUCCESS) throw new OneDnnException(what + " failed: " + statusName(status));
+    }
+
+    static String statusName(int s) {
+        return switch (s) {
+            case 1 -> "out_of_memory";
+            case 2 -> "invalid_arguments";
+            case 3 -> "unimplemented";
+            case 4 -> "last_impl_reached";
+            case 5 -> "runtime_error";
+            case 6 -> "not_required";
+            default -> "status " + s;
+        };
+    }
+
+    /** A memory descriptor with explicit strides, valid until {@code arena} closes. */
+    MemorySegment memoryDesc(Arena arena, long[] dims, int dataType, long[] strides) {
+        MemorySegment d = arena.allocateFrom(JAVA_LONG, dims);
+        if (api.major == 2) {
+            MemorySegment md = arena.allocate(V2_MEMORY_DESC_BYTES, 64);
+            check(api.call(api.mdInitByStrides, md, dims.length, d, dataType, arena.allocateFrom(JAVA_LONG, strides)),
+                    "dnnl_memory_desc_init_by_strides");
+            return md;
+        }
+        MemorySegment out = arena.allocate(ADDRESS);
+        check(api.call(api.mdCreateWithStrides, out, dims.length, d, dataType, arena.allocateFrom(JAVA_LONG, strides)),
+                "dnnl_memory_desc_create_with_strides");
+        return owned(arena, out.get(ADDRESS, 0));
+    }
+
+    /** A memory descriptor in format "any" (the primitive chooses), valid until {@code arena} closes. */
+    MemorySegment memoryDescAny(Arena arena, long[] dims, int dataType) {
+        MemorySegment d = arena.allocateFrom(JAVA_LONG, dims);
+        if (api.major == 2) {
+            MemorySegment md = arena.allocate(V2_MEMORY_DESC_BYTES, 64);
+            check(api.call(api.mdInitByTag, md, dims.length, d, dataType, TAG_ANY), "dnnl_memory_desc_init_by_tag");
+            return md;
+        }
+        MemorySegment out = arena.allocate(ADDRESS);
+        check(api.call(api.mdCreateWithTag, out, dims.length, d, dataType, TAG_ANY), "dnnl_memory_desc_create_with_tag");
+        return owned(arena, out.get(ADDRESS, 0));
+    }
+
+    private MemorySegment owned(Arena arena, MemorySegment handle) {
+        MethodHandle destroy = api.mdDestroy;
+        return handle.reinterpret(arena, h -> api.call(destroy, h));
+    }
+
+    /** An attribute with a user-managed scratchpad (what makes concurrent execution of one primitive safe). */
+    MemorySegment userScratchpadAttr(Arena arena) {
+        MemorySegment out = arena.allocate(ADDRESS);
+        check(api.call(api.attrCreate, out), "dnnl_primitive_attr_create");
+        MemorySegment attr = out.get(ADDRESS, 0);
+        MethodHandle destroy = api.attrDestroy;
+        attr = attr.reinterpret(arena, h -> api.call(destroy, h));
+        check(api.call(api.attrSetScratchpadMode, attr, SCRATCHPAD_MODE_USER), "dnnl_primitive_attr_set_scratchpad_mode");
+        return attr;
+    }
+
+    /** A matmul primitive descriptor ({@code bias} may be NULL); the caller destroys it. */
+    MemorySegment matmulPd(Arena arena, MemorySegment src, MemorySegment weights, MemorySegment bias, MemorySegment dst,
+                           MemorySegment attr) {
+        MemorySegment out = arena.allocate(ADDRESS);
+        if (api.major == 2) {
+            MemorySegment desc = arena.allocate(V2_MATMUL_DESC_BYTES, 64);
+            check(api.call(api.matmulDescInit, desc, src, weights, bias, dst), "dnnl_matmul_desc_init");
+            check(api.call(api.pdCreate, out, desc, attr, engine, MemorySegment.NULL), "dnnl_primitive_desc_create(matmul)");
+        } else {
+            check(api.call(api.matmulPdCreate, out, engine, src, weights, bias, dst, attr),
+                    "dnnl_matmul_primitive_desc_create");
+        }
+        return out.get(ADDRESS, 0);
+    }
+
+    /** A reorder primitive descriptor between two descriptors on the CPU engine; the caller destroys it. */
+    MemorySegment reorderPd(Arena arena, MemorySegment src, MemorySegment dst) {
+        MemorySegment out = arena.allocate(ADDRESS);
+        check(api.call(api.reorderPdCreate, out, src, engine, dst, engine, MemorySegment.NULL),
+                "dnnl_reorder_primitive_desc_create");
+        return out.get(ADDRESS, 0);
+    }
+
+    /** A memory descriptor of {@code pd} (valid while the pd lives). */
+    MemorySegment queryMd(MemorySegment pd, int what) {
+        return queryMd(pd, what, 0);
+    }
+
+    /** The {@code index}-th memory descriptor of kind {@code what} (weights 1 is the bias). */
+    MemorySegment queryMd(MemorySegment pd, int what, int index) {
+        return api.ptr(api.pdQueryMd, pd, what, index);
+    }
+
+    /** The implementation name, e.g. {@code brg:avx512_core_bf16}. */
+    String implInfo(MemorySegment pd) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment out = a.allocate(ADDRESS);
+            check(api.call(api.pdQuery, pd, QUERY_IMPL_INFO_STR, 0, out), "dnnl_primitive_desc_query(impl_info_str)");
+            return out.get(ADDRESS, 0).reinterpret(256).getString(0);
+        }
+    }
+
+    long mdSize(MemorySegment md) { return api.callLong(api.mdGetSize, md); }
+
+    boolean mdEqual(MemorySegment a, MemorySegment b) { return api.call(api.mdEqual, a, b) != 0; }
+
+    MemorySegment primitiveCreate(MemorySegment pd) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment out = a.allocate(ADDRESS);
+            check(api.call(api.primitiveCreate, out, pd), "dnnl_primitive_create");
+            return out.get(ADDRESS, 0);
+        }
+    }
+
+    void pdDestroy(MemorySegment pd) { api.call(api.pdDestroy, pd); }
+
+    void primitiveDestroy(MemorySegment p) { api.call(api.primitiveDestroy, p); }
+
+    MemorySegment streamCreate() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment out = a.allocate(ADDRESS);
+            check(api.call(api.streamCreate, out, engine, STREAM_DEFAULT_FLAGS), "dnnl_stream_create");
+            return out.get(ADDRESS, 0);
+        }
+    }
+
+    void streamDestroy(MemorySegment s) { api.call(api.streamDestroy, s); }
+
+    /** A memory object over {@code handle} (not owned); the caller destroys it. */
+    MemorySegment memoryCreate(MemorySegment slot, MemorySegment md, MemorySegment handle) {
+        check(api.call(api.memoryCreate, slot, md, engine, handle), "dnnl_memory_create");
+        return slot.get(ADDRESS, 0);
+    }
+
+    void memoryDestroy(MemorySegment m) { api.call(api.memoryDestroy, m); }
+
+    /** Executes and waits for completion. */
+    void execute(MemorySegment primitive, MemorySegment stream, int nargs, MemorySegment args) {
+        check(api.call(api.primitiveExecute, primitive, stream, nargs, args), "dnnl_primitive_execute");
+        check(api.call(api.streamWait, stream), "dnnl_stream_wait");
+    }
+
+    /** Sets the OpenMP team size of the calling thread (no-op for non-OpenMP builds). */
+    void setThreads(int n) {
+        if (api.ompSetNumThreads != null) api.callVoid(api.ompSetNumThreads, n);
+    }
+
+    // ---- binding ------------------------------------------------------------------------------------------
+
+    static final class MissingSymbol extends Exception {
+        MissingSymbol(String name) { super(name, null, false, false); }
+    }
+
+    /** Thrown when a oneDNN call fails. */
+    public static final class OneDnnException extends RuntimeException {
+        OneDnnException(String message) { super(message); }
+    }
+
+    /** The method handles; 2.x-only and 3.x-only entries are null in the other version. */
+    private static final class Api {
+        final int major;
+        MethodHandle version, engineCreate, streamCreate, streamWait, streamDestroy, attrCreate, attrDestroy,
+                attrSetScratchpadMode, reorderPdCreate, pdQuery, pdQueryMd, pdDestroy, primitiveCreate,
+                primitiveExecute, primitiveDestroy, memoryCreate, memoryDestroy, mdGetSize, mdEqual;
+        MethodHandle mdInitByStrides, mdInitByTag, matmulDescInit, pdCreate; // 2.x
+        MethodHandle mdCreateWithStrides, mdCreateWithTag, mdDestroy, matmulPdCreate; // 3.x
+        MethodHandle ompSetNumThreads; // optional
+
+        private Api(int major) { this.major = major; }
+
+        static Api bind(SymbolLookup l) throws MissingSymbol {
+            boolean v3 = l.find("dnnl_matmul_primitive_desc_create").isPresent();
+            Api a = new Api(v3 ? 3 : 2);
+            var I = JAVA_INT;
+            var P = ADDRESS;
+            a.version = fn(l, "dnnl_version", FunctionDescriptor.of(P));
+            a.engineCreate = fn(l, "dnnl_engine_create", FunctionDescriptor.of(I, P, I, JAVA_LONG));
+            a.streamCreate = fn(l, "dnnl_stream_create", FunctionDescriptor.of(I, P, P, I));
+            a.streamWait = fn(l, "dnnl_stream_wait", FunctionDescriptor.of(I, P));
+            a.streamDestroy = fn(l, "dnnl_stream_destroy", FunctionDescriptor.of(I, P));
+            a.attrCreate = fn(l, "dnnl_primitive_attr_create", FunctionDescriptor.of(I, P));
+            a.attrDestroy = fn(l, "dnnl_primitive_attr_destroy", FunctionDescriptor.of(I, P));
+            a.attrSetScratchpadMode = fn(l, "dnnl_primitive_attr_set_scratchpad_mode", FunctionDescriptor.of(I, P, I));
+            a.reorderPdCreate = fn(l, "dnnl_reorder_primitive_desc_create", FunctionDescriptor.of(I, P, P, P, P, P, P));
+            a.pdQuery = fn(l, "dnnl_primitive_desc_query", FunctionDescriptor.of(I, P, I, I, P));
+            a.pdQueryMd = fn(l, "dnnl_primitive_desc_query_md", FunctionDescriptor.of(P, P, I, I));
+            a.pdDestroy = fn(l, "dnnl_primitive_desc_destroy", FunctionDescriptor.of(I, P));
+            a.primitiveCreate = fn(l, "dnnl_primitive_create", FunctionDescriptor.of(I, P, P));
+            a.primitiveExecute = fn(l, "dnnl_primitive_execute", FunctionDescriptor.of(I, P, P, I, P));
+            a.primitiveDestroy = fn(l, "dnnl_primitive_destroy", FunctionDescriptor.of(I, P));
+            a.memoryCreate = fn(l, "dnnl_memory_create", FunctionDescriptor.of(I, P, P, P, P));
+            a.memoryDestroy = fn(l, "dnnl_memory_destroy", FunctionDescriptor.of(I, P));
+            a.mdGetSize = fn(l, "dnnl_memory_desc_get_size", FunctionDescriptor.of(JAVA_LONG, P));
+            a.mdEqual = fn(l, "dnnl_memory_desc_equal", FunctionDescriptor.of(I, P, P));
+            if (v3) {
+                a.mdCreateWithStrides = fn(l, "dnnl_memory_desc_create_with_strides", FunctionDescriptor.of(I, P, I, P, I, P));
+                a.mdCreateWithTag = fn(l, "dnnl_memory_desc_create_with_tag", FunctionDescriptor.of(I, P, I, P, I, I));
+                a.mdDestroy = fn(l, "dnnl_memory_desc_destroy", FunctionDescriptor.of(I, P));
+                a.matmulPdCreate = fn(l, "dnnl_matmul_primitive_desc_create", FunctionDescriptor.of(I, P, P, P, P, P, P, P));
+            } else {
+                a.mdInitByStrides = fn(l, "dnnl_memory_desc_init_by_strides", FunctionDescriptor.of(I, P, I, P, I, P));
+                a.mdInitByTag = fn(l, "dnnl_memory_desc_init_by_tag", FunctionDescriptor.of(I, P, I, P, I, I));
+                a.matmulDescInit = fn(l, "dnnl_matmul_desc_init", FunctionDescriptor.of(I, P, P, P, P, P));
+                a.pdCreate = fn(l, "dnnl_primitive_desc_create", FunctionDescriptor.of(I, P, P, P, P, P));
+            }
+            // dlsym on the library handle also searches its dependencies, where libgomp lives.
+            a.ompSetNumThreads = l.find("omp_set_num_threads")
+                    .map(s -> Linker.nativeLinker().downcallHandle(s, FunctionDescriptor.ofVoid(JAVA_INT)))
+                    .orElse(null);
+            return a;
+        }
+
+        private static MethodHandle fn(SymbolLookup l, String name, FunctionDescriptor fd) throws MissingSymbol {
+            MemorySegment s = l.find(name).orElseThrow(() -> new MissingSymbol(name));
+            return Linker.nativeLinker().downcallHandle(s, fd);
+        }
+
+        // Generic invocation (boxing is irrelevant next to a millisecond product; it keeps the wrappers short).
+        int call(MethodHandle h, Object... args) {
+            try {
+                return (int) h.invokeWithArguments(args);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        }
+
+        MemorySegment ptr(MethodHandle h) {
+            try {
+                return (MemorySegment) h.invoke();
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        }
+
+        MemorySegment ptr(MethodHandle h, MemorySegment pd, int what, int index) {
+            try {
+                return (MemorySegment) h.invoke(pd, what, index);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        }
+
+        long callLong(MethodHandle h, MemorySegment md) {
+            try {
+                return (long) h.invoke(md);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        }
+
+        void callVoid(MethodHandle h, int n) {
+            try {
+                h.invoke(n);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package dev.cosyvoice4j.backend.onednn;
+
+import dev.cosyvoice4j.backend.AttentionMask;
+import dev.cosyvoice4j.backend.ConvSpec;
+import dev.cosyvoice4j.backend.Kernels;
+import dev.cosyvoice4j.tensor.Tensor;
+
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * A {@link Kernels} decorator that sends the large {@code linear} products (at least {@link #minRows()} rows:
+ * the flow DiT, rows = 2 x frames) to oneDNN and everything else (decode mat-vecs, attention, convolutions...)
+ * to the pure-Java kernels it wraps. Every other method delegates unchanged.
+ *
+ * <p>Enable with {@link #wrap(Kernels, String, Consumer)} from a flag: {@code java} (default, no oneDNN),
+ * {@code onednn-bf16} or {@code onednn-f32}. When the library is absent the flag degrades to the given kernels
+ * with the message {@link OneDnn#ABSENT}.
+ */
+public final class OneDnnKernels implements Kernels {
+    /**
+     * Rows below which the pure-Java kernel is used (per-call overhead: activation conversion, output copy,
+     * primitive lookup; decode mat-vecs have 1-2 rows).
+     */
+    public static final int DEFAULT_MIN_ROWS = 16;
+
+    private final Kernels delegate;
+    private final OneDnnMatmul matmul;
+    private final int minRows;
+    private final AtomicBoolean warned = new AtomicBoolean();
+
+    /** Wraps {@code delegate}, using its thread count for oneDNN, with the default row threshold. */
+    public OneDnnKernels(Kernels delegate, OneDnn lib, Precision precision) {
+        this(delegate, new OneDnnMatmul(lib, precision, delegate.threads()), DEFAULT_MIN_ROWS);
+    }
+
+    public OneDnnKernels(Kernels delegate, OneDnnMatmul matmul, int minRows) {
+        if (minRows < 1) throw new IllegalArgumentException("minRows must be >= 1, got " + minRows);
+        this.delegate = delegate;
+        this.matmul = matmul;
+        this.minRows = minRows;
+    }
+
+    /**
+     * The kernels selected by a flag value: {@code java}/{@code off}/{@code none} (returns {@code delegate}),
+     * {@code onednn-bf16}/{@code bf16}, {@code onednn-f32}/{@code f32}. If oneDNN is requested but absent,
+     * {@code log} receives {@link OneDnn#ABSENT} (with what was tried) and {@code delegate} is returned;
+     * otherwise {@code log} receives which library is used.
+     *
+     * @throws IllegalArgumentException for an unknown flag value
+     */
+    public static Kernels wrap(Kernels delegate, String mode, Consumer<String> log) {
+        return parseMode(mode).isEmpty() ? delegate : wrap(delegate, mode, OneDnn.loadDefault(), log);
+    }
+
+    /** {@link #wrap(Kernels, String, Consumer)} with an explicit load result (tests, custom library paths). */
+    public static Kernels wrap(Kernels delegate, String mode, OneDnn.LoadResult r, Consumer<String> log) {
+        Optional<Precision> p = parseMode(mode);
+        if (p.isEmpty()) return delegate;
+        if (r.library().isEmpty()) {
+            log.accept(r.message());
+            return delegate;
+        }
+        log.accept(r.message() + ": " + p.get().name().toLowerCase(Locale.ROOT) + " linear for >= "
+                + DEFAULT_MIN_ROWS + " rows");
+        return new OneDnnKernels(delegate, r.library().get(), p.get());
+    }
+
+    /** The precision a flag value asks for; empty for the pure-Java kernels. */
+    public static Optional<Precision> parseMode(String mode) {
+        String m = mode == null ? "java" : mode.strip().toLowerCase(Locale.ROOT);
+        return switch (m) {
+            case "", "java", "off", "none", "false" -> Optional.empty();
+            case "onednn-bf16", "bf16", "onednn" -> Optional.of(Precision.BF16);
+            case "onednn-f32", "f32" -> Optional.of(Precision.F32);
+            default -> throw new IllegalArgumentException("unknown matmul backend '" + mode
+                    + "' (expected java, onednn-bf16 or onednn-f32)");
+        };
+    }
+
+    public Kernels delegate() { return delegate; }
+    public OneDnnMatmul matmul() { return matmul; }
+    public int minRows() { return minRows; }
+
+    @Override
+    public int threads() { return delegate.threads(); }
+
+    @Override
+    public void linear(float[] out, float[] x, int rows, Tensor w, Tensor bias) {
+        if (rows >= minRows && OneDnnMatmul.supports(w, bias)) {
+            try {
+                matmul.linear(out, x, rows, w, bias);
+                return;
+            } catch (OneDnn.OneDnnException e) {
+                // e.g. a shape oneDNN does not implement: the Java kernel gives the same result, only slower.
+                if (warned.compareAndSet(false, true)) {
+                    System.err.println("oneDNN linear failed (" + e.getMessage() + "): using the Java kernel");
+                }
+            }
+        }
+        delegate.linear(out, x, rows, w, bias);
+    }
+
+    // ---- everything else: the wrapped kernels ---------------------------------------------------------------
+
+    @Override
+    public void matmul(float[] c, int cOff, float[] a, int aOff, float[] b, int bOff, int m, int n, int k, boolean transB) {
+        delegate.matmul(c, cOff, a, aOff, b, bOff, m, n, k, transB);
+    }
+
+    @Override
+    public void rmsNorm(float[] out, float[] x, int rows, int dim, Tensor weight, float eps) {
+        delegate.rmsNorm(out, x, rows, dim, weight, eps);
+    }
+
+    @Override
+    public void layerNorm(float[] out, float[] x, int rows, int dim, Tensor weight, Tensor bias, float eps) {
+        delegate.layerNorm(out, x, rows, dim, weight, bias, eps);
+    }
+
+    @Override
+    public void softmaxRows(float[] x, int off, int rows, int cols) {
+        delegate.softmaxRows(x, off, rows, cols);
+    }
+
+    @Override
+    public void attention(float[] out, float[] q, float[] k, float[] v, int tq, int tk, int heads, int kvHeads,
+                          int headDim, float scale, AttentionMask mask) {
+        delegate.attention(out, q, k, v, tq, tk, heads, kvHeads, headDim, scale, mask);
+    }
+
+    @Override
+    public void ropeNeox(float[] x, int rows, int heads, int headDim, int startPos, float[] invFreq) {
+        delegate.ropeNeox(x, rows, heads, headDim, startPos, invFreq);
+    }
+
+    @Override
+    public void ropeInterleaved(float[] x, int rows, int rowStride, int rotDim, float[] invFreq) {
+        delegate.ropeInterleaved(x, rows, rowStride, rotDim, invFreq);
+    }
+
+    @Override
+    public void conv1d(float[] out, float[] x, int cin, int t, Tensor w, Tensor bias, ConvSpec spec) {
+        delegate.conv1d(out, x, cin, t, w, bias, spec);
+    }
+
+    @Override
+    public void convTranspose1d(float[] out, float[] x, int cin, int t, Tensor w, Tensor bias, int stride, int padding) {
+        delegate.convTranspose1d(out, x, cin, t, w, bias, stride, padding);
+    }
+
+    @Override
+    public void siluMul(float[] out, float[] gate, float[] up, int n) {
+        delegate.siluMul(out, gate, up, n);
+    }
+
+    @Override
+    public void silu(float[] x, int off, int n) {
+        delegate.silu(x, off, n);
+    }
+
+    @Override
+    public void geluTanh(float[] x, int off, int n) {
+        delegate.geluTanh(x, off, n);
+    }
+
+    @Override
+    public void mish(float[] x, int off, int n) {
+        delegate.mish(x, off, n);
+    }
+
+    @Override
+    public void leakyRelu(float[] x, int off, int n, float slope) {
+        delegate.leakyRelu(x, off, n, slope);
+    }
+
+    @Override
+    public void snake(float[] x, int channels, int t, Tensor alpha) {
+        delegate.snake(x, channels, t, alpha);
+    }
+
+    @Override
+    public void add(float[] out, float[] a, float[] b, int n) {
+        delegate.add(out, a, b, n);
+    }
+}

@@ -1,0 +1,326 @@
+package dev.cosyvoice4j.backend.onednn;
+
+import dev.cosyvoice4j.tensor.DType;
+import dev.cosyvoice4j.tensor.Tensor;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
+import java.lang.ref.WeakReference;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/**
+ * PyTorch {@code Linear} through a oneDNN matmul primitive, with exactly the semantics of
+ * {@code Kernels.linear}: {@code out[m, n] = sum_k x[m, k] * w[n, k] + bias[n]}, {@code w} {@code [N, K]}.
+ *
+ * <p>Weights are immutable, so each is converted ONCE (to bf16 for {@link Precision#BF16}) into the blocked layout
+ * the primitive prefers (memory format "any", chosen by oneDNN) and cached, keyed by the address of the tensor's
+ * memory (memory-mapped weights; an entry dies with the file's mapping) or by the identity of its heap array.
+ * Activations are converted per call (bf16, round to nearest even) into a per-thread native buffer; the f32
+ * result is copied back to the caller's array. Accumulation is always f32.
+ *
+ * <p>Primitives are created per exact row count (oneDNN's runtime-dimension matmul falls back to a slower gemm
+ * kernel) and kept in a small LRU; the weight layout does not depend on the row count for the DiT shapes, and
+ * when it does a second packed copy is made. A user-managed scratchpad and a per-thread stream make concurrent
+ * calls from several threads safe.
+ */
+public final class OneDnnMatmul {
+    private static final Cleaner CLEANER = Cleaner.create();
+    private static final int MAX_PRIMITIVES = 128;
+
+    private final OneDnn lib;
+    private final Precision precision;
+    private final int threads;
+    private final int dataType;
+    private final Map<ShapeKey, Prim> primitives = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ShapeKey, Prim> eldest) {
+            return size() > MAX_PRIMITIVES; // evicted ones are destroyed by the cleaner once no call uses them
+        }
+    });
+    private final ConcurrentHashMap<NativeKey, Packed> nativeWeights = new ConcurrentHashMap<>();
+    private final Map<Object, ConcurrentHashMap<HeapKey, Packed>> heapWeights =
+            Collections.synchronizedMap(new WeakHashMap<>());
+    private final ThreadLocal<Workspace> workspaces;
+
+    /**
+     * @param threads OpenMP team size used for each product (the decorated kernels' thread count)
+     */
+    public OneDnnMatmul(OneDnn lib, Precision precision, int threads) {
+        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        this.lib = lib;
+        this.precision = precision;
+        this.threads = threads;
+        this.dataType = precision == Precision.BF16 ? OneDnn.DT_BF16 : OneDnn.DT_F32;
+        this.workspaces = ThreadLocal.withInitial(() -> new Workspace(lib));
+    }
+
+    public Precision precision() { return precision; }
+    public OneDnn library() { return lib; }
+
+    /** Whether {@code w} can go through oneDNN: a 2-d F32 or BF16 tensor. */
+    public static boolean supports(Tensor w, Tensor bias) {
+        return w.rank() == 2 && (w.dtype() == DType.F32 || w.dtype() == DType.BF16)
+                && (bias == null || bias.numel() == w.dim(0));
+    }
+
+    /** {@code Kernels.linear}: {@code out[m, n] = sum_k x[m, k] * w[n, k] + bias[n]} for {@code m < rows}. */
+    public void linear(float[] out, float[] x, int rows, Tensor w, Tensor bias) {
+        if (!supports(w, bias)) throw new IllegalArgumentException("oneDNN linear needs 2-d F32/BF16 weights and "
+                + "a bias of N values, got " + w + (bias == null ? "" : " and bias " + bias));
+        int n = w.dim(0), k = w.dim(1);
+        if (rows < 1) {
+            if (rows == 0) return;
+            throw new IllegalArgumentException("rows must be >= 0, got " + rows);
+        }
+        if ((long) rows * k > x.length || (long) rows * n > out.length) {
+            throw new IllegalArgumentException("linear " + rows + "x" + k + " -> " + rows + "x" + n + ": x has "
+                    + x.length + " values, out has " + out.length);
+        }
+        lib.setThreads(threads);
+        Workspace ws = workspaces.get();
+        Prim prim = primitive(rows, k, n, bias != null);
+        Variant weights = packed(w, prim, ws);
+
+        long srcBytes = (long) rows * k * (precision == Precision.BF16 ? 2 : 4);
+        long dstBytes = (long) rows * n * 4;
+        MemorySegment src = ws.src(srcBytes), dst = ws.dst(dstBytes), scratch = ws.scratch(prim.scratchBytes);
+        if (precision == Precision.BF16) Bf16.convert(x, 0, rows * k, src);
+        else MemorySegment.copy(x, 0, src, JAVA_FLOAT, 0, rows * k);
+        MemorySegment biasPtr = bias == null ? MemorySegment.NULL : biasPointer(bias, ws);
+
+        MemorySegment slots = ws.slots, args = ws.args;
+        int nargs = 0;
+        try {
+            nargs = arg(args, slots, nargs, OneDnn.ARG_SRC, prim.srcMd, src);
+            nargs = arg(args, slots, nargs, OneDnn.ARG_WEIGHTS, prim.weightsMd, weights.buffer);
+            if (bias != null) nargs = arg(args, slots, nargs, OneDnn.ARG_BIAS, prim.biasMd, biasPtr);
+            nargs = arg(args, slots, nargs, OneDnn.ARG_DST, prim.dstMd, dst);
+            if (prim.scratchBytes > 0) nargs = arg(args, slots, nargs, OneDnn.ARG_SCRATCHPAD, prim.scratchMd, scratch);
+            lib.execute(prim.primitive, ws.stream, nargs, args);
+        } finally {
+            for (int i = 0; i < nargs; i++) lib.memoryDestroy(args.get(ADDRESS, i * 16L + 8));
+        }
+        MemorySegment.copy(dst, JAVA_FLOAT, 0, out, 0, rows * n);
+        Reference.reachabilityFence(prim);
+        Reference.reachabilityFence(weights);
+        Reference.reachabilityFence(bias);
+        Reference.reachabilityFence(ws);
+    }
+
+    /** The oneDNN implementation chosen for a {@code rows x k -> rows x n} product, e.g. {@code brg:avx512_core_bf16}. */
+    public String implementation(int rows, int k, int n) {
+        lib.setThreads(threads);
+        return lib.implInfo(primitive(rows, k, n, true).pd);
+    }
+
+    /** Bytes held by converted weight copies (both caches). */
+    public long packedBytes() {
+        long total = 0;
+        for (Packed p : nativeWeights.values()) total += p.bytes();
+        synchronized (heapWeights) {
+            for (var m : heapWeights.values()) for (Packed p : m.values()) total += p.bytes();
+        }
+        return total;
+    }
+
+    private int arg(MemorySegment args, MemorySegment slots, int i, int argKind, MemorySegment md, MemorySegment data) {
+        MemorySegment mem = lib.memoryCreate(slots.asSlice(i * 8L, 8), md, data);
+        args.set(JAVA_INT, i * 16L, argKind);
+        args.set(ADDRESS, i * 16L + 8, mem);
+        return i + 1;
+    }
+
+    private MemorySegment biasPointer(Tensor bias, Workspace ws) {
+        MemorySegment data = bias.data();
+        if (bias.dtype() == DType.F32 && data.isNative()) return MemorySegment.ofAddress(data.address());
+        int n = Math.toIntExact(bias.numel());
+        MemorySegment b = ws.bias(n * 4L);
+        for (int i = 0; i < n; i++) b.setAtIndex(JAVA_FLOAT, i, bias.getFloat(i));
+        return b;
+    }
+
+    // ---- primitives ----------------------------------------------------------------------------------------
+
+    private record ShapeKey(int rows, int k, int n, boolean bias) {}
+
+    /** A matmul primitive and the memory descriptors it wants (owned by its pd). */
+    private static final class Prim {
+        final MemorySegment pd, primitive, srcMd, weightsMd, biasMd, dstMd, scratchMd;
+        final long scratchBytes;
+
+        Prim(OneDnn lib, MemorySegment pd) {
+            this.pd = pd;
+            MemorySegment p;
+            try {
+                p = lib.primitiveCreate(pd);
+            } catch (RuntimeException e) {
+                lib.pdDestroy(pd);
+                throw e;
+            }
+            this.primitive = p;
+            this.srcMd = lib.queryMd(pd, OneDnn.QUERY_SRC_MD);
+            this.weightsMd = lib.queryMd(pd, OneDnn.QUERY_WEIGHTS_MD);
+            this.dstMd = lib.queryMd(pd, OneDnn.QUERY_DST_MD);
+            this.scratchMd = lib.queryMd(pd, OneDnn.QUERY_SCRATCHPAD_MD);
+            this.scratchBytes = scratchMd.address() == 0 ? 0 : lib.mdSize(scratchMd);
+            this.biasMd = lib.queryMd(pd, OneDnn.QUERY_WEIGHTS_MD, 1);
+            MemorySegment pdFinal = pd, primFinal = p;
+            CLEANER.register(this, () -> {
+                lib.primitiveDestroy(primFinal);
+                lib.pdDestroy(pdFinal);
+            });
+        }
+    }
+
+    private Prim primitive(int rows, int k, int n, boolean bias) {
+        ShapeKey key = new ShapeKey(rows, k, n, bias);
+        Prim p = primitives.get(key);
+        if (p != null) return p;
+        MemorySegment pd;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment src = lib.memoryDesc(a, new long[] {rows, k}, dataType, new long[] {k, 1});
+            MemorySegment wts = lib.memoryDescAny(a, new long[] {k, n}, dataType);
+            MemorySegment b = bias ? lib.memoryDesc(a, new long[] {1, n}, OneDnn.DT_F32, new long[] {n, 1})
+                    : MemorySegment.NULL;
+            MemorySegment dst = lib.memoryDesc(a, new long[] {rows, n}, OneDnn.DT_F32, new long[] {n, 1});
+            pd = lib.matmulPd(a, src, wts, b, dst, lib.userScratchpadAttr(a));
+        }
+        p = new Prim(lib, pd);
+        Prim raced = primitives.putIfAbsent(key, p);
+        return raced != null ? raced : p;
+    }
+
+    // ---- weights --------------------------------------------------------------------------------------------
+
+    private record NativeKey(long address, long byteSize, DType dtype, int n) {}
+
+    private record HeapKey(long offset, long byteSize, DType dtype, int n) {}
+
+    /** A weight converted to the primitive's layout: the buffer and the primitive whose pd owns the descriptor. */
+    private record Variant(Prim owner, MemorySegment buffer) {}
+
+    /** The converted copies of one weight tensor (normally one layout). */
+    private static final class Packed {
+        final WeakReference<MemorySegment.Scope> scope;
+        final CopyOnWriteArrayList<Variant> variants = new CopyOnWriteArrayList<>();
+
+        Packed(MemorySegment.Scope scope) { this.scope = new WeakReference<>(scope); }
+
+        boolean alive() {
+            MemorySegment.Scope s = scope.get();
+            return s != null && s.isAlive();
+        }
+
+        long bytes() {
+            long b = 0;
+            for (Variant v : variants) b += v.buffer.byteSize();
+            return b;
+        }
+    }
+
+    private Variant packed(Tensor w, Prim prim, Workspace ws) {
+        MemorySegment data = w.data();
+        int n = w.dim(0);
+        Packed packed;
+        if (data.isNative()) {
+            NativeKey key = new NativeKey(data.address(), data.byteSize(), w.dtype(), n);
+            packed = nativeWeights.get(key);
+            if (packed == null || !packed.alive()) {
+                // A dead entry means the file was unmapped and the address reused: drop every such entry.
+                nativeWeights.values().removeIf(p -> !p.alive());
+                packed = nativeWeights.computeIfAbsent(key, kk -> new Packed(data.scope()));
+            }
+        } else {
+            Object base = data.heapBase().orElseThrow();
+            ConcurrentHashMap<HeapKey, Packed> perArray;
+            synchronized (heapWeights) {
+                perArray = heapWeights.computeIfAbsent(base, b -> new ConcurrentHashMap<>());
+            }
+            packed = perArray.computeIfAbsent(new HeapKey(data.address(), data.byteSize(), w.dtype(), n),
+                    kk -> new Packed(data.scope()));
+        }
+        for (Variant v : packed.variants) {
+            if (v.owner == prim || lib.mdEqual(v.owner.weightsMd, prim.weightsMd)) return v;
+        }
+        synchronized (packed) {
+            for (Variant v : packed.variants) {
+                if (v.owner == prim || lib.mdEqual(v.owner.weightsMd, prim.weightsMd)) return v;
+            }
+            Variant v = new Variant(prim, reorderWeights(w, prim, ws));
+            packed.variants.add(v);
+            return v;
+        }
+    }
+
+    /** Converts {@code w} [N, K] (seen as K x N with strides (1, K)) into {@code prim}'s weight layout. */
+    private MemorySegment reorderWeights(Tensor w, Prim prim, Workspace ws) {
+        int n = w.dim(0), k = w.dim(1);
+        int srcType = w.dtype() == DType.BF16 ? OneDnn.DT_BF16 : OneDnn.DT_F32;
+        MemorySegment buffer = Arena.ofAuto().allocate(Math.max(64, lib.mdSize(prim.weightsMd)), 64);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment srcData = w.data().isNative() ? MemorySegment.ofAddress(w.data().address())
+                    : a.allocate(w.data().byteSize(), 64).copyFrom(w.data());
+            MemorySegment srcMd = lib.memoryDesc(a, new long[] {k, n}, srcType, new long[] {1, k});
+            MemorySegment pd = lib.reorderPd(a, srcMd, prim.weightsMd);
+            MemorySegment reorder;
+            try {
+                reorder = lib.primitiveCreate(pd);
+            } finally {
+                lib.pdDestroy(pd);
+            }
+            MemorySegment args = a.allocate(OneDnn.EXEC_ARG, 2), slots = a.allocate(ADDRESS, 2);
+            int nargs = 0;
+            try {
+                nargs = arg(args, slots, nargs, OneDnn.ARG_FROM, srcMd, srcData);
+                nargs = arg(args, slots, nargs, OneDnn.ARG_TO, prim.weightsMd, buffer);
+                lib.execute(reorder, ws.stream, nargs, args);
+            } finally {
+                for (int i = 0; i < nargs; i++) lib.memoryDestroy(args.get(ADDRESS, i * 16L + 8));
+                lib.primitiveDestroy(reorder);
+            }
+        }
+        Reference.reachabilityFence(w);
+        return buffer;
+    }
+
+    // ---- per-thread state -----------------------------------------------------------------------------------
+
+    /** A stream and growable native buffers for one thread; the stream is destroyed when the thread is gone. */
+    private static final class Workspace {
+        final MemorySegment stream;
+        final MemorySegment args, slots;
+        private MemorySegment src = MemorySegment.NULL, dst = MemorySegment.NULL, scratch = MemorySegment.NULL,
+                bias = MemorySegment.NULL;
+
+        Workspace(OneDnn lib) {
+            this.stream = lib.streamCreate();
+            Arena auto = Arena.ofAuto();
+            this.args = auto.allocate(OneDnn.EXEC_ARG, 8);
+            this.slots = auto.allocate(ADDRESS, 8);
+            MemorySegment s = stream;
+            CLEANER.register(this, () -> lib.streamDestroy(s));
+        }
+
+        MemorySegment src(long bytes) { return src = grow(src, bytes); }
+        MemorySegment dst(long bytes) { return dst = grow(dst, bytes); }
+        MemorySegment scratch(long bytes) { return scratch = grow(scratch, bytes); }
+        MemorySegment bias(long bytes) { return bias = grow(bias, bytes); }
+
+        private static MemorySegment grow(MemorySegment current, long bytes) {
+            if (current.byteSize() >= bytes) return current;
+            long size = Math.max(bytes, current.byteSize() + current.byteSize() / 2);
+            return Arena.ofAuto().allocate(Math.max(64, size), 64);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.cosyvoice4j.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * llama-bench style parameter grids: every list option takes comma-separated values and the runs are the
+ * cartesian product, setups outermost (backend, precision, threads: one model load each) and cases inside
+ * (stream, tokens). Duplicates are dropped, order is kept.
+ */
+public final class BenchGrid {
+    /** One run of the grid. */
+    public record Point(BenchSetup setup, BenchCase benchCase) {}
+
+    private BenchGrid() {}
+
+    /** "1,2,4" -> [1, 2, 4]; each value must be >= min. */
+    public static List<Integer> ints(String option, String list, int min) {
+        return parse(option, list, v -> {
+            int x;
+            try {
+                x = Integer.parseInt(v);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(option + ": '" + v + "' is not an integer");
+            }
+            if (x < min) throw new IllegalArgumentException(option + ": " + x + " is below the minimum " + min);
+            return x;
+        });
+    }
+
+    /** "on,off" -> [true, false] (also true/false, yes/no, 1/0). */
+    public static List<Boolean> onOff(String option, String list) {
+        return parse(option, list, v -> switch (v.toLowerCase(Locale.ROOT)) {
+            case "on", "true", "yes", "1" -> true;
+            case "off", "false", "no", "0" -> false;
+            default -> throw new IllegalArgumentException(option + ": '" + v + "' is not on or off");
+        });
+    }
+
+    /** "cpu,cuda" -> [cpu, cuda]. */
+    public static List<String> strings(String option, String list) { return parse(option, list, v -> v); }
+
+    private static <T> List<T> parse(String option, String list, Function<String, T> f) {
+        if (list == null || list.isBlank()) throw new IllegalArgumentException(option + ": empty list");
+        LinkedHashSet<T> out = new LinkedHashSet<>();
+        for (String part : list.split(",", -1)) {
+            String v = part.trim();
+            if (v.isEmpty()) throw new IllegalArgumentException(option + ": empty value in '" + list + "'");
+            out.add(f.apply(v));
+        }
+        return List.copyOf(out);
+    }
+
+    /** The cartesian product, setup-major. */
+    public static List<Point> expand(Path model, List<String> backends, List<String> precisions, List<Integer> threads,
+                                     String text, Path promptWav, String promptText, List<Boolean> streams,
+                                     List<Integer> tokens, long seed) {
+        List<Point> points = new ArrayList<>();
+        for (String b : backends) {
+            for (String p : precisions) {
+                for (int t : threads) {
+                    BenchSetup setup = new BenchSetup(model, t, b, p);
+                    for (boolean s : streams) {
+                        for (int n : tokens) points.add(new Point(setup, new BenchCase(text, promptWav, promptText, s, n, seed)));
+                    }
+                }
+            }
+        }
+        return points;
+    }
+}

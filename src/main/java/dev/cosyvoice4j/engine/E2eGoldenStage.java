@@ -1,0 +1,130 @@
+package dev.cosyvoice4j.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cosyvoice4j.frontend.PromptFeatures;
+import dev.cosyvoice4j.golden.CaseCheck;
+import dev.cosyvoice4j.golden.GoldenCase;
+import dev.cosyvoice4j.golden.GoldenContext;
+import dev.cosyvoice4j.golden.GoldenStage;
+import dev.cosyvoice4j.golden.Tolerance;
+import dev.cosyvoice4j.model.lm.ArgmaxSampler;
+import dev.cosyvoice4j.model.lm.CosyVoice3LM;
+import dev.cosyvoice4j.model.lm.GenerationOptions;
+import dev.cosyvoice4j.model.lm.GenerationResult;
+import dev.cosyvoice4j.model.lm.LmInput;
+import dev.cosyvoice4j.model.lm.LmPrompt;
+import dev.cosyvoice4j.model.lm.Sampler;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Golden {@code e2e/zero_shot}: {@code CosyVoice3.inference_zero_shot(tts_text, prompt_text, prompt_wav,
+ * stream=False, text_frontend=False)} with argmax sampling. Checks every intermediate the case records (text ids,
+ * prompt features, lm_input, tokens and step log-probs, flow inputs, mel, waveform) and finally the waveform of the
+ * public {@link Engine} API for the same request.
+ */
+public final class E2eGoldenStage implements GoldenStage {
+    private static final Tolerance FEAT = new Tolerance(2e-3, Double.NaN, Double.NaN, false);
+    private static final Tolerance EMBEDDING = new Tolerance(1e-4, Double.NaN, Double.NaN, false);
+    private static final Tolerance LM_INPUT = new Tolerance(0, Double.NaN, Double.NaN, false);
+    private static final Tolerance FLOW_INPUT = new Tolerance(1e-4, Double.NaN, Double.NaN, false);
+
+    @Override
+    public String stage() { return "e2e"; }
+
+    @Override
+    public void run(GoldenCase c, GoldenContext ctx, CaseCheck check) throws Exception {
+        Engine engine = ctx.component("engine", dir -> Engine.load(dir, EngineOptions.defaults()));
+        JsonNode in = c.inputs();
+        String ttsText = in.get("tts_text").asText(), promptText = in.get("prompt_text").asText();
+        Path wav = c.dir().resolve(in.get("prompt_wav").get("file").asText());
+
+        // frontend: text ids and prompt features
+        int[] textIds = engine.tokenizer().encode(ttsText), promptIds = engine.tokenizer().encode(promptText);
+        check.compareIds("text_ids", textIds, ints(in.get("text_ids")));
+        check.compareIds("prompt_text_ids", promptIds, ints(in.get("prompt_text_ids")));
+        PromptFeatures pf = engine.analyzeVoice(wav, promptText).features();
+        check.compareIds("llm_prompt_speech_token", pf.speechTokens(), c.inputTensor("llm_prompt_speech_token").toIntArray());
+        check.compare("prompt_speech_feat", pf.speechFeat(), new long[] {1, pf.featFrames(), pf.melBins()},
+                c.inputTensor("prompt_speech_feat"), FEAT);
+        check.compare("embedding", pf.embedding(), new long[] {1, pf.embedding().length}, c.inputTensor("embedding"), EMBEDDING);
+
+        // LLM: lm_input, argmax tokens, step log-probs
+        CosyVoice3LM lm = engine.llm();
+        LmInput input = lm.lmInput(LmPrompt.zeroShot(promptIds, textIds, pf.speechTokens()));
+        check.compare("lm_input", input.embeddings(), new long[] {1, input.rows(), input.dim()}, c.outputTensor("lm_input"), LM_INPUT);
+        check.compareExact("min_len", input.minLen(), c.output("min_len").asInt());
+        check.compareExact("max_len", input.maxLen(), c.output("max_len").asInt());
+        List<float[]> stepLogp = new ArrayList<>();
+        Sampler recording = (logp, n, decoded, count) -> {
+            stepLogp.add(Arrays.copyOf(logp, n));
+            return ArgmaxSampler.INSTANCE.sample(logp, n, decoded, count);
+        };
+        GenerationResult gen = lm.generate(input, recording, GenerationOptions.DEFAULT, t -> { });
+        check.compareIds("llm_tokens", gen.tokens(), ints(c.output("llm_tokens")));
+        check.compareExact("n_llm_steps", stepLogp.size(), c.output("n_llm_steps").asInt());
+        // The golden log-probs are recorded before sampling_ids masks index speech_token_size (while i < min_len);
+        // the sampler sees the masked vector, so that one entry is compared only on steps where it is not masked.
+        int v = stepLogp.get(0).length;
+        float[] golden3 = c.outputTensor("step_logp_first3").toFloatArray();
+        float[] first3 = new float[3 * v];
+        for (int i = 0; i < 3; i++) {
+            System.arraycopy(stepLogp.get(i), 0, first3, i * v, v);
+            if (i < input.minLen()) first3[i * v + lm.speechTokenSize()] = golden3[i * v + lm.speechTokenSize()];
+        }
+        check.compare("step_logp_first3", first3, new long[] {3, v}, dev.cosyvoice4j.tensor.Tensor.of(golden3, 3, v),
+                c.toleranceFor("step_logp"));
+        float[] top10 = c.outputTensor("step_top10_logp").toFloatArray();
+        int[] top10Ids = c.outputTensor("step_top10_ids").toIntArray();
+        for (int i = 0; i < Math.min(stepLogp.size(), top10Ids.length / 10); i++) {
+            for (int j = 0; j < 10; j++) {
+                int id = top10Ids[i * 10 + j];
+                if (i < input.minLen() && id == lm.speechTokenSize()) continue;
+                check.compareScalar("step " + i + " logp[" + id + "]", stepLogp.get(i)[id], top10[i * 10 + j],
+                        c.toleranceFor("step_logp").maxAbs());
+            }
+        }
+
+        // flow and vocoder on the generated tokens
+        VoicePrompt voice = new Voice(pf, promptText).flowPrompt();
+        int[] flowTokens = dev.cosyvoice4j.model.lm.SilentTokenFilter.filter(gen.tokens());
+        check.compareIds("flow_tokens", flowTokens, ints(c.output("flow_tokens")));
+        var enc = engine.flow().encode(flowTokens, voice.promptTokens(), voice.promptMel(), voice.promptFrames(),
+                voice.embedding(), true, ctx.kernels());
+        check.compare("flow_spks", enc.spks(), new long[] {1, enc.spks().length}, c.outputTensor("flow_spks"), FLOW_INPUT);
+        check.compare("flow_mu", channelMajor(enc.mu(), enc.frames(), 80), new long[] {1, 80, enc.frames()}, c.outputTensor("flow_mu"), FLOW_INPUT);
+        check.compare("flow_cond", channelMajor(enc.cond(), enc.frames(), 80), new long[] {1, 80, enc.frames()}, c.outputTensor("flow_cond"), FLOW_INPUT);
+        float[] mel = engine.flow().inference(flowTokens, voice.promptTokens(), voice.promptMel(), voice.promptFrames(),
+                voice.embedding(), false, true, ctx.kernels(), null);
+        int frames = mel.length / 80;
+        check.compare("mel", mel, new long[] {1, 80, frames}, c.outputTensor("mel"), c.toleranceFor("mel"));
+        var hift = engine.hift().inference(mel, frames, true, dev.cosyvoice4j.model.hift.SourceNoise.goldenUniform(), ctx.kernels());
+        check.compare("f0", hift.f0(), new long[] {1, hift.f0().length}, c.outputTensor("f0"), c.toleranceFor("mel"));
+        check.compare("source", hift.source(), new long[] {1, 1, hift.source().length}, c.outputTensor("source"), c.toleranceFor("mel"));
+        float[] wavOut = hift.speech();
+        check.compare("tts_speech", wavOut, new long[] {1, wavOut.length}, c.outputTensor("tts_speech"), c.toleranceFor("tts_speech"));
+
+        // the public API, same request
+        SynthesisRequest req = SynthesisRequest.builder(Mode.ZERO_SHOT).text(ttsText).promptText(promptText)
+                .promptWav(wav).argmax(true).textFrontend(false).build();
+        try (Session s = engine.openSession()) {
+            float[] api = s.synthesizeAll(req);
+            check.compare("tts_speech(Engine API)", api, new long[] {1, api.length}, c.outputTensor("tts_speech"), c.toleranceFor("tts_speech"));
+        }
+    }
+
+    static int[] ints(JsonNode arr) {
+        int[] r = new int[arr.size()];
+        for (int i = 0; i < r.length; i++) r[i] = arr.get(i).asInt();
+        return r;
+    }
+
+    static float[] channelMajor(float[] timeMajor, int frames, int channels) {
+        float[] out = new float[timeMajor.length];
+        for (int t = 0; t < frames; t++) for (int ch = 0; ch < channels; ch++) out[ch * frames + t] = timeMajor[t * channels + ch];
+        return out;
+    }
+}

@@ -1,0 +1,152 @@
+package dev.cosyvoice4j.engine;
+
+import dev.cosyvoice4j.backend.Kernels;
+import dev.cosyvoice4j.backend.cpu.ScalarKernels;
+import dev.cosyvoice4j.config.ModelConfig;
+import dev.cosyvoice4j.config.ModelDir;
+import dev.cosyvoice4j.frontend.AudioFrontend;
+import dev.cosyvoice4j.frontend.FrontendOptions;
+import dev.cosyvoice4j.io.WeightStore;
+import dev.cosyvoice4j.model.flow.FlowModel;
+import dev.cosyvoice4j.model.hift.CausalHiftGenerator;
+import dev.cosyvoice4j.model.hift.SourceNoise;
+import dev.cosyvoice4j.model.lm.CosyVoice3LM;
+import dev.cosyvoice4j.text.Qwen2Tokenizer;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * A loaded model directory, ready to synthesise: the port of {@code CosyVoice3(model_dir)} + {@code
+ * CosyVoice3Model} (cosyvoice/cli/cosyvoice.py, model.py). Immutable after loading and thread-safe: every request
+ * runs in its own {@link Session}; several sessions may run at once. Close to unmap the weights.
+ */
+public final class Engine implements AutoCloseable {
+    private final ModelDir modelDir;
+    private final ModelConfig config;
+    private final EngineOptions options;
+    private final Kernels kernels;
+    private final Qwen2Tokenizer tokenizer;
+    private final AudioFrontend frontend;
+    private final CosyVoice3LM llm;
+    private final FlowModel flow;
+    private final CausalHiftGenerator hift;
+    private final SpeakerStore speakers;
+    private final ExecutorService workers;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final LoadTimings loadTimings;
+
+    /** Milliseconds spent loading each part. */
+    public record LoadTimings(double totalMs, double tokenizerMs, double frontendMs, double llmMs, double flowMs, double hiftMs) {}
+
+    private Engine(Path dir, EngineOptions options) {
+        long t0 = System.nanoTime();
+        this.options = options;
+        this.modelDir = ModelDir.open(dir);
+        this.config = modelDir.config();
+        this.kernels = Backends.cpu(options);
+        boolean ok = false;
+        try {
+            long t = System.nanoTime();
+            this.tokenizer = Qwen2Tokenizer.forModelDir(dir);
+            double tokMs = ms(t);
+            t = System.nanoTime();
+            this.frontend = AudioFrontend.open(dir, FrontendOptions.defaults().withTokenMelRatio(config.tokenMelRatio()));
+            resources.add(frontend);
+            double feMs = ms(t);
+            t = System.nanoTime();
+            this.llm = CosyVoice3LM.open(modelDir.llmPt(), config.llm(), config.qwen2(), kernels);
+            resources.add(llm);
+            double llmMs = ms(t);
+            t = System.nanoTime();
+            WeightStore flowStore = WeightStore.openPt(modelDir.flowPt());
+            resources.add(flowStore);
+            this.flow = FlowModel.load(flowStore, config.flow());
+            double flowMs = ms(t);
+            t = System.nanoTime();
+            WeightStore hiftStore = WeightStore.openPt(modelDir.hiftPt());
+            resources.add(hiftStore);
+            this.hift = CausalHiftGenerator.load(hiftStore, config.hift());
+            double hiftMs = ms(t);
+            this.speakers = options.speakerDir() == null ? null : new SpeakerStore(options.speakerDir());
+            this.workers = Executors.newCachedThreadPool(r -> {
+                Thread th = new Thread(r, "cosyvoice4j-worker");
+                th.setDaemon(true);
+                return th;
+            });
+            this.loadTimings = new LoadTimings(ms(t0), tokMs, feMs, llmMs, flowMs, hiftMs);
+            ok = true;
+        } finally {
+            if (!ok) closeResources();
+        }
+    }
+
+    /** Loads the official model directory (unchanged files). */
+    public static Engine load(Path modelDir, EngineOptions options) {
+        return new Engine(modelDir, options);
+    }
+
+    public static Engine load(Path modelDir) { return load(modelDir, EngineOptions.defaults()); }
+
+    /** A new session for one request at a time (cheap; sessions may run concurrently). */
+    public Session openSession() { return new Session(this); }
+
+    /** Output sample rate (24 kHz for CosyVoice3). */
+    public int sampleRateHz() { return config.sampleRate(); }
+
+    public ModelConfig config() { return config; }
+
+    public EngineOptions options() { return options; }
+
+    public LoadTimings loadTimings() { return loadTimings; }
+
+    /** Analyses a prompt recording into a reusable voice (zero-shot prompt text may be null for other modes). */
+    public Voice analyzeVoice(Path promptWav, String promptText) {
+        return new Voice(frontend.analyze(promptWav), promptText);
+    }
+
+    /** Saves a voice under an id in the speaker directory. */
+    public void saveVoice(String id, Voice voice) throws java.io.IOException { requireSpeakers().save(id, voice); }
+
+    /** A saved voice. */
+    public Voice savedVoice(String id) { return requireSpeakers().load(id); }
+
+    private SpeakerStore requireSpeakers() {
+        if (speakers == null) throw new IllegalArgumentException("no speaker directory configured");
+        return speakers;
+    }
+
+    Kernels kernels() { return kernels; }
+    Qwen2Tokenizer tokenizer() { return tokenizer; }
+    AudioFrontend frontend() { return frontend; }
+    CosyVoice3LM llm() { return llm; }
+    FlowModel flow() { return flow; }
+    CausalHiftGenerator hift() { return hift; }
+    ExecutorService workers() { return workers; }
+
+    UtteranceSynthesizer utteranceSynthesizer() {
+        return new UtteranceSynthesizer(ModelStages.flow(flow, kernels),
+                ModelStages.vocoder(hift, SourceNoise.goldenUniform(), kernels), config.tokenMelRatio(), workers);
+    }
+
+    @Override
+    public void close() {
+        if (workers != null) workers.shutdownNow();
+        closeResources();
+    }
+
+    private void closeResources() {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try { resources.get(i).close(); } catch (Exception ignored) { /* best effort on shutdown */ }
+        }
+        resources.clear();
+        if (kernels instanceof AutoCloseable c) {
+            try { c.close(); } catch (Exception ignored) { /* best effort on shutdown */ }
+        }
+    }
+
+    private static double ms(long t0) { return (System.nanoTime() - t0) / 1e6; }
+}

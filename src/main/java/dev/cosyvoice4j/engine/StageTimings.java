@@ -1,0 +1,25 @@
+package dev.cosyvoice4j.engine;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Where one request's time went, per stage, for the benchmark and logs. Thread-safe (the LLM and the
+ * token-to-audio thread both record). All times are nanoseconds.
+ */
+public final class StageTimings {
+    public final LongAdder frontendNanos = new LongAdder();
+    public final LongAdder llmPrefillNanos = new LongAdder();
+    public final LongAdder llmDecodeNanos = new LongAdder();
+    public final LongAdder llmDecodeTokens = new LongAdder();
+    public final LongAdder flowNanos = new LongAdder();
+    public final LongAdder flowCalls = new LongAdder();
+    public final LongAdder flowSteps = new LongAdder();
+    public final LongAdder flowFrames = new LongAdder();
+    public final LongAdder vocoderNanos = new LongAdder();
+    public final LongAdder vocoderCalls = new LongAdder();
+    public final AtomicLong firstTokenNanos = new AtomicLong(-1);
+
+    /** A sink that ignores everything (when nobody measures). */
+    public static StageTimings discard() { return new StageTimings(); }
+}

@@ -1,0 +1,99 @@
+package dev.cosyvoice4j.engine;
+
+import dev.cosyvoice4j.model.lm.CosyVoice3LM;
+import dev.cosyvoice4j.model.lm.GenerationOptions;
+import dev.cosyvoice4j.model.lm.LmInput;
+import dev.cosyvoice4j.model.lm.LmStepListener;
+import dev.cosyvoice4j.model.lm.Sampler;
+import dev.cosyvoice4j.model.lm.SilentTokenFilter;
+import dev.cosyvoice4j.model.lm.SpeechTokenGenerator;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One utterance (one text segment), {@code CosyVoice2Model.tts} as CosyVoice3Model runs it
+ * (cosyvoice/cli/model.py:328-394): an LLM job produces speech tokens into a {@link TokenBuffer} on a worker
+ * thread while the calling thread turns them into audio — chunk by chunk on the {@link StreamSchedule} when
+ * streaming (waking on token arrival, not polling), or once at the end otherwise.
+ */
+final class UtteranceSynthesizer {
+    /** Receives each piece of audio as soon as it exists. */
+    interface AudioSink {
+        void accept(float[] samples) throws InterruptedException;
+    }
+
+    private final FlowStage flow;
+    private final VocoderStage vocoder;
+    private final int tokenMelRatio;
+    private final ExecutorService workers;
+
+    UtteranceSynthesizer(FlowStage flow, VocoderStage vocoder, int tokenMelRatio, ExecutorService workers) {
+        this.flow = flow;
+        this.vocoder = vocoder;
+        this.tokenMelRatio = tokenMelRatio;
+        this.workers = workers;
+    }
+
+    /** Speech tokens come from the LLM, generated concurrently with the audio. */
+    void synthesize(CosyVoice3LM lm, LmInput input, Sampler sampler, int pinnedTokens, VoicePrompt voice,
+                    boolean stream, double speed, BooleanSupplier cancelled, StageTimings timings, long startNanos,
+                    AudioSink sink) throws InterruptedException {
+        TokenBuffer tokens = new TokenBuffer();
+        LmStepListener listener = new LmStepListener() {
+            @Override public void onPrefill(int positions, long nanos) { timings.llmPrefillNanos.add(nanos); }
+            @Override public void onDecodeStep(int step, int token, long nanos) {
+                timings.llmDecodeNanos.add(nanos);
+                timings.llmDecodeTokens.increment();
+            }
+        };
+        GenerationOptions options = new GenerationOptions(pinnedTokens, cancelled, listener);
+        Future<?> job = workers.submit(() -> {
+            try {
+                SpeechTokenGenerator gen = lm.generator(input, sampler, options);
+                SilentTokenFilter filter = new SilentTokenFilter();   // CosyVoice3Model.llm_job: the flow never sees long silences
+                for (int t = gen.next(); t != SpeechTokenGenerator.END; t = gen.next()) {
+                    timings.firstTokenNanos.compareAndSet(-1, System.nanoTime() - startNanos);
+                    if (filter.accept(t)) tokens.add(t);
+                }
+                tokens.finish(null);
+            } catch (Throwable e) {
+                tokens.finish(e);
+            }
+        });
+        try {
+            toAudio(tokens, voice, stream, speed, cancelled, timings, sink);
+        } finally {
+            job.cancel(true);
+        }
+    }
+
+    /** Speech tokens are all known (voice conversion: the source recording's tokens). */
+    void synthesize(int[] speechTokens, VoicePrompt voice, boolean stream, double speed, BooleanSupplier cancelled,
+                    StageTimings timings, AudioSink sink) throws InterruptedException {
+        TokenBuffer tokens = new TokenBuffer();
+        for (int t : speechTokens) tokens.add(t);
+        tokens.finish(null);
+        toAudio(tokens, voice, stream, speed, cancelled, timings, sink);
+    }
+
+    private void toAudio(TokenBuffer tokens, VoicePrompt voice, boolean stream, double speed, BooleanSupplier cancelled,
+                         StageTimings timings, AudioSink sink) throws InterruptedException {
+        Token2Wav t2w = new Token2Wav(flow, vocoder, voice, tokenMelRatio, speed, timings);
+        StreamSchedule schedule = StreamSchedule.official(voice.promptTokens().length);
+        if (stream) {
+            while (!cancelled.getAsBoolean()) {
+                int need = schedule.tokensNeededForNextChunk();
+                if (tokens.awaitAtLeast(need) < need) break;          // LLM finished with too few for another chunk
+                sink.accept(t2w.next(tokens.prefix(need), schedule.tokenOffset(), true, false));
+                schedule.advance();
+            }
+        }
+        tokens.awaitAtLeast(Integer.MAX_VALUE);                         // returns when generation finished
+        if (cancelled.getAsBoolean()) return;
+        int n = tokens.size();
+        if (n == 0) return;                                              // nothing to say (e.g. immediate stop token)
+        sink.accept(t2w.next(tokens.prefix(n), schedule.tokenOffset(), false, true));
+    }
+}

@@ -1,0 +1,57 @@
+package dev.cosyvoice4j.model.flow;
+
+/**
+ * Scratch buffers of one {@link DiT} call for {@code batch} rows of {@code frames} frames, all time-major
+ * ({@code [batch * frames, channels]}, row {@code b * frames + t}). Per request (never a field of the model);
+ * reused by the 10 solver steps of one flow call.
+ */
+public final class DitWorkspace {
+    final int batch, frames;
+    /** Residual stream [R, dim]. */
+    final float[] h;
+    /** Input concat [R, 2 * mel + mu + spk]. */
+    final float[] inCat;
+    /** Normalised/modulated activations and linear outputs [R, dim]. */
+    final float[] norm, proj;
+    /** q, k, v and the attention output [R, heads * dimHead]. */
+    final float[] q, k, v, attn;
+    /** One batch row of q/k/v/attention [frames, heads * dimHead] (RoPE and attention restart per row). */
+    final float[] qRow, kRow, vRow, attnRow;
+    /** Feed-forward hidden [R, dim * ffMult]. */
+    final float[] ff;
+    /** Channel-major conv position embedding buffers [dim, frames]. */
+    final float[] convA, convB;
+    /** Per batch row: sinusoid [B, freqDim], time MLP hidden and SiLU(temb) [B, dim], adaLN modulation [B, 6 dim]. */
+    final float[] sinusoid, timeHidden, siluTemb, modulation;
+
+    DitWorkspace(DiT dit, int batch, int frames) {
+        if (batch < 1 || frames < 1) throw new IllegalArgumentException("DiT workspace needs batch >= 1 and frames >= 1, got " + batch + " x " + frames);
+        this.batch = batch;
+        this.frames = frames;
+        int rows = Math.multiplyExact(batch, frames);
+        int dim = dit.dim, inner = dit.heads * dit.dimHead;
+        h = new float[rows * dim];
+        inCat = new float[rows * dit.inputEmbedChannels()];
+        norm = new float[rows * dim];
+        proj = new float[rows * dim];
+        q = new float[rows * inner];
+        k = new float[rows * inner];
+        v = new float[rows * inner];
+        attn = new float[rows * inner];
+        qRow = new float[frames * inner];
+        kRow = new float[frames * inner];
+        vRow = new float[frames * inner];
+        attnRow = new float[frames * inner];
+        ff = new float[Math.multiplyExact(rows, dit.ffInner)];
+        convA = new float[dim * frames];
+        convB = new float[dim * frames];
+        sinusoid = new float[batch * dit.freqEmbedDim];
+        timeHidden = new float[batch * dim];
+        siluTemb = new float[batch * dim];
+        modulation = new float[batch * 6 * dim];
+    }
+
+    public int batch() { return batch; }
+
+    public int frames() { return frames; }
+}

@@ -1,0 +1,47 @@
+package dev.cosyvoice4j.model.flow;
+
+import java.util.Arrays;
+
+/**
+ * Per-request timings of one or more flow calls (not thread-safe; one per request): the encoding (token
+ * embedding, PreLookaheadLayer, speaker projection), each DiT call (one CFG batch of 2) and the whole solve.
+ */
+public final class FlowTimings {
+    private long encodeNanos, solveNanos;
+    private long[] ditCallNanos = new long[16];
+    private int ditCalls, frames;
+
+    void addEncode(long nanos) { encodeNanos += nanos; }
+
+    void addSolve(long nanos, int frames) {
+        solveNanos += nanos;
+        this.frames = frames;
+    }
+
+    void addDitCall(long nanos) {
+        if (ditCalls == ditCallNanos.length) ditCallNanos = Arrays.copyOf(ditCallNanos, 2 * ditCalls);
+        ditCallNanos[ditCalls++] = nanos;
+    }
+
+    /** Total encoding time. */
+    public long encodeNanos() { return encodeNanos; }
+
+    /** Total time of the CFM solves (all DiT calls plus the Euler updates). */
+    public long solveNanos() { return solveNanos; }
+
+    /** Each DiT call in order (10 per flow call). */
+    public long[] ditCallNanos() { return Arrays.copyOf(ditCallNanos, ditCalls); }
+
+    public int ditCalls() { return ditCalls; }
+
+    /** Frames (prompt + generated) of the last solve. */
+    public int frames() { return frames; }
+
+    @Override
+    public String toString() {
+        long dit = 0;
+        for (int i = 0; i < ditCalls; i++) dit += ditCallNanos[i];
+        return String.format("flow: %d frames, encode %.1f ms, solve %.1f ms (%d DiT calls, %.1f ms each)",
+                frames, encodeNanos / 1e6, solveNanos / 1e6, ditCalls, ditCalls == 0 ? 0.0 : dit / 1e6 / ditCalls);
+    }
+}

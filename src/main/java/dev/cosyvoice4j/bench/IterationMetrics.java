@@ -15,7 +15,7 @@ public record IterationMetrics(int iteration, double generationS, double audioS,
                                double ftlS, int chunks, double coreS, double rtfCore,
                                Map<Stage, StageTime> stages, Map<String, Long> counters) {
     /** Total seconds of a stage in this iteration and its number of events. */
-    public record StageTime(double totalS, int events) {}
+    public record StageTime(double totalS, long events) {}
 
     public IterationMetrics {
         EnumMap<Stage, StageTime> s = new EnumMap<>(Stage.class);
@@ -30,10 +30,7 @@ public record IterationMetrics(int iteration, double generationS, double audioS,
         double ftl = t.chunks().isEmpty() ? Double.NaN
                 : seconds(t.chunks().stream().mapToLong(IterationTrace.Chunk::atNanos).min().orElseThrow() - t.startNanos());
         EnumMap<Stage, StageTime> stages = new EnumMap<>(Stage.class);
-        for (Stage s : Stage.values()) {
-            long[] ev = t.events(s);
-            if (ev.length > 0) stages.put(s, new StageTime(seconds(sum(ev)), ev.length));
-        }
+        t.stages().forEach((s, st) -> stages.put(s, new StageTime(seconds(st.totalNanos()), st.events())));
         if (!stages.containsKey(Stage.FLOW) && stages.containsKey(Stage.FLOW_STEP)) {
             stages.put(Stage.FLOW, new StageTime(stages.get(Stage.FLOW_STEP).totalS(), 0)); // only steps reported
         }
@@ -59,10 +56,4 @@ public record IterationMetrics(int iteration, double generationS, double audioS,
     static double seconds(long nanos) { return nanos / 1e9; }
 
     static double ratio(double a, double b) { return b > 0 ? a / b : Double.NaN; }
-
-    private static long sum(long[] v) {
-        long s = 0;
-        for (long x : v) s += x;
-        return s;
-    }
 }

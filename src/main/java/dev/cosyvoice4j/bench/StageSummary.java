@@ -24,6 +24,9 @@ public record StageSummary(double frontendS, double prefillS, double prefillPosi
         boolean havePositions = metrics.stream().allMatch(m -> m.counters().containsKey("prefill_positions"));
         double[] decodeMs = traces.stream().flatMapToLong(t -> java.util.Arrays.stream(t.events(Stage.LLM_DECODE)))
                 .mapToDouble(ns -> ns / 1e6).toArray();
+        if (traces.stream().anyMatch(t -> t.stages().containsKey(Stage.LLM_DECODE) && t.events(Stage.LLM_DECODE).length == 0)) {
+            decodeMs = new double[0]; // some iteration reported only totals: no per-token distribution
+        }
         double decodeTotalS = total(metrics, Stage.LLM_DECODE);
         double stepTotalS = total(metrics, Stage.FLOW_STEP), steps = events(metrics, Stage.FLOW_STEP);
         double hiftTotalS = total(metrics, Stage.HIFT);
@@ -35,7 +38,7 @@ public record StageSummary(double frontendS, double prefillS, double prefillPosi
                 havePositions && prefillS > 0 ? positions / prefillS : Double.NaN,
                 mean(metrics, Stage.LLM_DECODE),
                 events(metrics, Stage.LLM_DECODE) / n,
-                decodeTotalS > 0 ? decodeMs.length / decodeTotalS : Double.NaN,
+                decodeTotalS > 0 ? events(metrics, Stage.LLM_DECODE) / decodeTotalS : Double.NaN,
                 Stats.quantile(decodeMs, 0.5),
                 Stats.quantile(decodeMs, 0.9),
                 mean(metrics, Stage.FLOW),

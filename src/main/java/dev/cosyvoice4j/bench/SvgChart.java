@@ -29,10 +29,12 @@ public final class SvgChart {
         double extent() { return Math.max(wallS, stageSum()); }
     }
 
-    record Panel(String title, List<Bar> bars, String note) {}
+    /** {@code axisS}: the panel's time axis length (NaN = fit its own bars). */
+    record Panel(String title, List<Bar> bars, String note, double axisS) {}
 
     public static String write(BenchReport report) {
         List<Panel> panels = new ArrayList<>();
+        boolean many = report.runs().size() > 1;
         for (RunResult r : report.runs()) {
             List<Bar> bars = new ArrayList<>();
             for (IterationMetrics m : r.iterations()) {
@@ -40,23 +42,33 @@ public final class SvgChart {
                 for (Stage s : Stage.topLevel()) st.put(s, m.stageS(s));
                 bars.add(new Bar("#" + m.iteration() + "  " + fmt(m.generationS()) + " s", st, m.generationS(), m.ftlS()));
             }
-            panels.add(new Panel(r.label(report.runs().size() > 1 ? false : true), bars,
-                    String.format(Locale.ROOT, "RTF %.3f   FTL %.3f s   audio %.2f s", r.aggregate("rtf").mean(),
-                            r.aggregate("ftl_s").mean(), r.aggregate("audio_s").mean())));
+            panels.add(new Panel(r.label(!many), bars, String.format(Locale.ROOT, "RTF %.3f \u00b7 FTL %.3f s \u00b7 audio %.2f s",
+                    r.aggregate("rtf").mean(), r.aggregate("ftl_s").mean(), r.aggregate("audio_s").mean()), Double.NaN));
         }
-        if (report.comparison() != null) {
-            for (int i = 0; i < report.comparison().tables().size() && i < report.runs().size(); i++) {
-                Comparison.Table t = report.comparison().tables().get(i);
+        double runsMax = panels.stream().flatMap(p -> p.bars().stream()).mapToDouble(Bar::extent).filter(Double::isFinite).max().orElse(1);
+        List<Panel> scaled = new ArrayList<>();
+        for (Panel p : panels) scaled.add(new Panel(p.title(), p.bars(), p.note(), runsMax)); // one time axis for all runs
+        Comparison cmp = report.comparison();
+        if (cmp != null && !cmp.tables().isEmpty()) {
+            List<Bar> bars = new ArrayList<>();
+            java.util.Set<String> theirs = new java.util.LinkedHashSet<>();
+            int best = 0;
+            for (int i = 0; i < cmp.tables().size() && i < report.runs().size(); i++) {
                 RunResult r = report.runs().get(i);
-                Baseline theirs = baselineOf(t);
-                Baseline ours = Baseline.of(r);
-                panels.add(new Panel("this run vs " + t.theirs(), List.of(summaryBar("this run (mean)", ours), summaryBar(t.theirs(), theirs)),
-                        verdict(t, "rtf", "RTF") + "   " + verdict(t, "generation_s", "generation")));
+                bars.add(summaryBar(many ? r.setup().threads() + " threads, stream " + (r.benchCase().stream() ? "on" : "off")
+                        : "this run (mean)", Baseline.of(r)));
+                if (r.aggregate("rtf").mean() < report.runs().get(best).aggregate("rtf").mean()) best = i;
             }
+            for (Comparison.Table t : cmp.tables()) {
+                if (theirs.add(t.theirs())) bars.add(summaryBar(t.theirs(), baselineOf(t)));
+            }
+            Comparison.Table bt = cmp.tables().get(best);
+            scaled.add(new Panel((many ? "runs" : "this run") + " vs " + String.join(", ", theirs), bars,
+                    (many ? "best run: " : "") + verdict(bt, "rtf", "RTF") + " \u00b7 " + verdict(bt, "generation_s", "generation"), Double.NaN));
         }
-        return render(panels, "cosyvoice4j bench: time per stage",
-                report.environment().cpuModel() + ", " + report.runs().getFirst().setup().modelDir().getFileName()
-                        + ", " + report.environment().date().substring(0, Math.min(10, report.environment().date().length())));
+        return render(scaled, "cosyvoice4j bench: time per stage",
+                report.environment().cpuModel() + " \u00b7 " + report.runs().getFirst().setup().modelDir().getFileName()
+                        + " \u00b7 " + report.environment().date().substring(0, Math.min(10, report.environment().date().length())));
     }
 
     private static String verdict(Comparison.Table t, String key, String name) {
@@ -91,7 +103,8 @@ public final class SvgChart {
         int y = 92;
         int plotW = WIDTH - LEFT - RIGHT;
         for (Panel p : panels) {
-            double max = p.bars().stream().mapToDouble(Bar::extent).filter(Double::isFinite).max().orElse(1);
+            double max = Double.isFinite(p.axisS()) ? p.axisS()
+                    : p.bars().stream().mapToDouble(Bar::extent).filter(Double::isFinite).max().orElse(1);
             double step = niceStep(max / 6);
             double axisMax = Math.max(step, Math.ceil(max * 1.02 / step) * step);
             body.append(text(12, y, 13, "bold", "start", p.title()));
@@ -106,7 +119,7 @@ public final class SvgChart {
             }
             body.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>%n", LEFT, bottom, LEFT + plotW, bottom));
             for (Bar bar : p.bars()) {
-                body.append(text(LEFT - 8, y + BAR / 2 + 4, 12, "normal", "end", shorten(bar.label(), 30)));
+                body.append(text(LEFT - 8, y + BAR / 2 + 4, 12, "normal", "end", shorten(bar.label(), 27)));
                 double x = LEFT;
                 for (Map.Entry<Stage, Double> e : bar.stages().entrySet()) {
                     x = segment(body, x, y, e.getValue(), axisMax, plotW, COLORS.get(e.getKey()), e.getKey().title());
@@ -173,7 +186,6 @@ public final class SvgChart {
     /** Axis label with as many decimals as the step needs ("0", "0.5", "1", "1.5"). */
     static String tick(double t, double step) {
         int decimals = (int) Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
-        if (step / Math.pow(10, Math.floor(Math.log10(step) + 1e-9)) < 1) decimals++;
         return String.format(Locale.ROOT, "%." + decimals + "f", t);
     }
 

@@ -16,6 +16,7 @@ public final class TraceRecorder {
     private final int sampleRateHz;
     private final List<IterationTrace.Chunk> chunks = new ArrayList<>();
     private final Map<Stage, List<Long>> stages = new EnumMap<>(Stage.class);
+    private final Map<Stage, long[]> totals = new EnumMap<>(Stage.class); // {nanos, events} reported as totals
     private final Map<String, Long> counters = new LinkedHashMap<>();
     private long start = -1, end = -1;
 
@@ -48,6 +49,18 @@ public final class TraceRecorder {
         stages.computeIfAbsent(s, k -> new ArrayList<>()).add(nanos);
     }
 
+    /**
+     * Adds {@code totalNanos} spent in {@code events} events of stage {@code s}, for engines that keep running
+     * totals rather than per-event times (e.g. decode: total decode nanos and the token count). Per-event
+     * statistics (median ms/token) are then not available; totals and rates are.
+     */
+    public synchronized void stageTotal(Stage s, long totalNanos, long events) {
+        if (totalNanos < 0 || events < 0) throw new IllegalArgumentException("negative total for " + s);
+        long[] t = totals.computeIfAbsent(s, k -> new long[2]);
+        t[0] += totalNanos;
+        t[1] += events;
+    }
+
     /** One event of stage {@code s} started at {@code startNanos} (from {@link #now()}) and ends now. */
     public void stageSince(Stage s, long startNanos) { stage(s, clock.nanoTime() - startNanos); }
 
@@ -67,8 +80,17 @@ public final class TraceRecorder {
     /** The finished trace; {@link #start()} and {@link #end()} must have been called. */
     public synchronized IterationTrace trace() {
         if (start < 0 || end < 0) throw new IllegalStateException("trace not started and ended");
-        Map<Stage, long[]> s = new EnumMap<>(Stage.class);
-        stages.forEach((k, v) -> s.put(k, v.stream().mapToLong(Long::longValue).toArray()));
+        Map<Stage, IterationTrace.StageTime> s = new EnumMap<>(Stage.class);
+        for (Stage st : Stage.values()) {
+            long[] ev = stages.getOrDefault(st, List.of()).stream().mapToLong(Long::longValue).toArray();
+            long[] tot = totals.get(st);
+            if (ev.length == 0 && tot == null) continue;
+            long sum = 0;
+            for (long x : ev) sum += x;
+            // mixing both kinds keeps the totals right; per-event data is then incomplete and dropped
+            s.put(st, tot == null ? new IterationTrace.StageTime(sum, ev.length, ev)
+                    : new IterationTrace.StageTime(sum + tot[0], ev.length + tot[1], new long[0]));
+        }
         return new IterationTrace(start, end, sampleRateHz, chunks, s, counters);
     }
 }

@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "cosyvoice4j", mixinStandardHelpOptions = true, version = "cosyvoice4j 0.1.0",
         description = "Fun-CosyVoice3 text-to-speech in Java.",
         subcommands = {
+                SynthCommand.class,
                 VerifyCommand.class,
                 InfoCommand.class,
                 MakeSyntheticCommand.class,
@@ -24,6 +25,11 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler(new ErrorHandler());
+        cl.setParameterExceptionHandler((ex, args) -> {
+            ex.getCommandLine().getErr().println("error: " + ex.getMessage() + " (see '"
+                    + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+            return 2;
+        });
         return cl;
     }
 }

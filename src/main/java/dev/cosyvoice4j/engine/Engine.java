@@ -1,7 +1,6 @@
 package dev.cosyvoice4j.engine;
 
 import dev.cosyvoice4j.backend.Kernels;
-import dev.cosyvoice4j.backend.cpu.ScalarKernels;
 import dev.cosyvoice4j.config.ModelConfig;
 import dev.cosyvoice4j.config.ModelDir;
 import dev.cosyvoice4j.frontend.AudioFrontend;
@@ -12,6 +11,7 @@ import dev.cosyvoice4j.model.hift.CausalHiftGenerator;
 import dev.cosyvoice4j.model.hift.SourceNoise;
 import dev.cosyvoice4j.model.lm.CosyVoice3LM;
 import dev.cosyvoice4j.text.Qwen2Tokenizer;
+import dev.cosyvoice4j.text.TextFrontend;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,6 +30,7 @@ public final class Engine implements AutoCloseable {
     private final EngineOptions options;
     private final Kernels kernels;
     private final Qwen2Tokenizer tokenizer;
+    private final TextFrontend textFrontend;
     private final AudioFrontend frontend;
     private final CosyVoice3LM llm;
     private final FlowModel flow;
@@ -52,6 +53,7 @@ public final class Engine implements AutoCloseable {
         try {
             long t = System.nanoTime();
             this.tokenizer = Qwen2Tokenizer.forModelDir(dir);
+            this.textFrontend = new TextFrontend(tokenizer);
             double tokMs = ms(t);
             t = System.nanoTime();
             this.frontend = AudioFrontend.open(dir, FrontendOptions.defaults().withTokenMelRatio(config.tokenMelRatio()));
@@ -121,6 +123,7 @@ public final class Engine implements AutoCloseable {
 
     Kernels kernels() { return kernels; }
     Qwen2Tokenizer tokenizer() { return tokenizer; }
+    TextFrontend textFrontend() { return textFrontend; }
     AudioFrontend frontend() { return frontend; }
     CosyVoice3LM llm() { return llm; }
     FlowModel flow() { return flow; }

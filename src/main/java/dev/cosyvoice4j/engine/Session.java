@@ -69,10 +69,10 @@ public final class Session implements AutoCloseable {
         if (req.mode() == Mode.ZERO_SHOT && (promptText == null || promptText.isBlank())) {
             throw new IllegalArgumentException("zero-shot needs a prompt text; the saved speaker '" + req.speakerId() + "' has none");
         }
-        TextSegments text = new TextSegments(engine.tokenizer());
+        TextSegments text = new TextSegments(engine.textFrontend());
         int[] promptIds = switch (req.mode()) {
-            case ZERO_SHOT -> text.encodePrompt(promptText);
-            case INSTRUCT2 -> text.encodePrompt(req.instructText());
+            case ZERO_SHOT -> engine.tokenizer().encode(text.prompt(promptText, req.textFrontend()));
+            case INSTRUCT2 -> engine.tokenizer().encode(req.instructText());
             default -> new int[0];
         };
         List<String> segments = text.segments(req.text(), req.textFrontend());

@@ -1,19 +1,24 @@
 package dev.cosyvoice4j.engine;
 
-import dev.cosyvoice4j.text.Qwen2Tokenizer;
+import dev.cosyvoice4j.text.TextFrontend;
 
 import java.util.List;
 
-/** Text to LLM segments and ids for one request (the text half of {@code CosyVoiceFrontEnd}). */
+/**
+ * The text half of {@code CosyVoiceFrontEnd} for one request: prompt/instruction texts as the official frontend
+ * leaves them (they contain {@code <|endofprompt|>}, so {@code text_normalize} returns them unchanged) and the
+ * text split into segments that are synthesised one after another.
+ */
 final class TextSegments {
-    private final Qwen2Tokenizer tokenizer;
+    private final TextFrontend frontend;
 
-    TextSegments(Qwen2Tokenizer tokenizer) { this.tokenizer = tokenizer; }
+    TextSegments(TextFrontend frontend) { this.frontend = frontend; }
 
-    /** Prompt and instruction texts are never normalised (they contain {@code <|endofprompt|>}). */
-    int[] encodePrompt(String text) { return tokenizer.encode(text); }
+    String prompt(String promptText, boolean textFrontend) { return frontend.normalize(promptText, textFrontend); }
 
     List<String> segments(String text, boolean textFrontend) {
-        return List.of(text);
+        List<String> segments = frontend.segments(text, textFrontend);
+        if (segments.isEmpty()) throw new IllegalArgumentException("the text has nothing to speak (only spaces or punctuation)");
+        return segments;
     }
 }

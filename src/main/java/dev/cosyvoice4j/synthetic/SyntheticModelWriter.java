@@ -2,6 +2,7 @@ package dev.cosyvoice4j.synthetic;
 
 import dev.cosyvoice4j.config.ModelConfig;
 import dev.cosyvoice4j.io.PtWriter;
+import dev.cosyvoice4j.tensor.DType;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -96,6 +97,7 @@ public final class SyntheticModelWriter {
             params.put(name, SyntheticLayout.parameterCount(specs));
             bytes.put(name, SyntheticLayout.storedBytes(specs));
         });
+        if (o.configName().equals(SyntheticPresets.FUN_COSYVOICE3_0_5B)) checkRealCounts(params);
         boolean ok = false;
         try {
             Files.createDirectories(tmp.resolve("CosyVoice-BlankEN"));
@@ -107,9 +109,9 @@ public final class SyntheticModelWriter {
                 List<PtWriter.Entry> entries = new ArrayList<>();
                 for (TensorSpec s : f.getValue()) {
                     if (s.init() instanceof Init.Tied(String target)) {
-                        entries.add(PtWriter.Entry.tied(s.name(), target, dev.cosyvoice4j.tensor.DType.F32, s.shape()));
+                        entries.add(PtWriter.Entry.tied(s.name(), target, DType.F32, s.shape()));
                     } else {
-                        entries.add(new PtWriter.Entry(s.name(), dev.cosyvoice4j.tensor.DType.F32, s.shape(),
+                        entries.add(new PtWriter.Entry(s.name(), DType.F32, s.shape(),
                                 gen.source(s, progress::advance, cancelled::get)));
                     }
                 }
@@ -129,6 +131,15 @@ public final class SyntheticModelWriter {
             if (!ok) deleteRecursively(tmp);
         }
         return new Result(out, params, bytes, System.nanoTime() - t0);
+    }
+
+    /** The real preset must reproduce the real checkpoints' parameter counts exactly (else the layout is wrong). */
+    static void checkRealCounts(Map<String, Long> params) {
+        Map<String, Long> real = Map.of("llm.pt", SyntheticPresets.REAL_LLM_PARAMS, "flow.pt", SyntheticPresets.REAL_FLOW_PARAMS,
+                "hift.pt", SyntheticPresets.REAL_HIFT_PARAMS);
+        if (!params.equals(real)) {
+            throw new IllegalStateException("synthetic layout gives parameter counts " + params + ", the real checkpoints have " + real);
+        }
     }
 
     private void checkCancelled() throws InterruptedIOException {

@@ -22,7 +22,7 @@ import java.util.function.LongConsumer;
  */
 public final class WeightGenerator {
     static final long GOLDEN = 0x9E3779B97F4A7C15L;
-    /** sqrt(3) / 65536: Irwin-Hall(4) of 16-bit uniforms has variance 65536^2 / 3. */
+    /** sqrt(3) / 65536: Irwin-Hall(4) of 16-bit uniforms has variance ~65536^2 / 3 and mean 2 * 65535. */
     private static final double IRWIN_HALL_SCALE = Math.sqrt(3.0) / 65536.0;
     private static final double IRWIN_HALL_MEAN = 2 * 65535.0;
     /** Floats per streamed chunk (4 MiB). */
@@ -49,11 +49,6 @@ public final class WeightGenerator {
             h *= 0x100000001b3L;
         }
         return mix(h ^ mix(seed));
-    }
-
-    static double normal(long bits) {
-        long s = (bits & 0xFFFF) + ((bits >>> 16) & 0xFFFF) + ((bits >>> 32) & 0xFFFF) + (bits >>> 48);
-        return (s - IRWIN_HALL_MEAN) * IRWIN_HALL_SCALE;
     }
 
     static double uniform(long bits) { return (bits >>> 40) * 0x1p-24; }

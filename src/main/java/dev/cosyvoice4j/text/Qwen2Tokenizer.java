@@ -155,7 +155,10 @@ public final class Qwen2Tokenizer {
 
     /**
      * Text of {@code ids}. {@code skipSpecialTokens} drops special added tokens (CosyVoice3Tokenizer.decode
-     * uses true). Ids outside the vocabulary are skipped; never throws.
+     * uses true). Ids outside the vocabulary are skipped; never throws. Added tokens are emitted as their text
+     * (the golden {@code decoded_keep_special} strings); some HF tokenizers releases instead pushed them
+     * through the byte-level decoder, which garbles pinyin tokens whose letters are in the byte alphabet
+     * (e.g. {@code [é]}); no golden case covers that, and decoding is not on the inference path.
      */
     public String decode(int[] ids, boolean skipSpecialTokens) {
         if (ids == null) return "";

@@ -112,6 +112,35 @@ class BenchMetricsTest {
     }
 
     @Test
+    void totalsOnlyStagesGiveRatesButNoPerTokenDistribution() {
+        FakeClock c = new FakeClock();
+        TraceRecorder rec = new TraceRecorder(c, 24000);
+        rec.start();
+        c.advanceMs(3000);
+        rec.stageTotal(Stage.LLM_DECODE, 1_400_000_000L, 70);
+        rec.stageTotal(Stage.FLOW, 600_000_000L, 2);
+        rec.stageTotal(Stage.FLOW_STEP, 600_000_000L, 20);
+        rec.stage(Stage.HIFT, 100_000_000L);
+        rec.stageTotal(Stage.HIFT, 90_000_000L, 1);   // mixed: totals still add up
+        rec.chunk(67200);
+        rec.end();
+        IterationTrace t = rec.trace();
+        assertEquals(0, t.events(Stage.LLM_DECODE).length);
+        RunResult r = RunResult.of(new BenchSetup(Path.of("m"), 1, "cpu", "fp32"), new BenchCase("t", Path.of("p.wav"), "p", false, 70, 1),
+                new LoadInfo(24000, "cpu", "fp32"), 1, 0, List.of(t), new MemoryStats(-1, -1, 0, 0));
+        assertEquals(50, r.stages().decodeTokPerS(), 1e-9);
+        assertTrue(Double.isNaN(r.stages().decodeMsMedian()));
+        assertEquals(30, r.stages().flowMsPerStep(), 1e-9);
+        assertEquals(2, r.stages().flowCalls(), EPS);
+        assertEquals(0.19, r.stages().hiftS(), 1e-12);
+        assertEquals(2, r.stages().hiftCalls(), EPS);
+        assertEquals(3.0 - 1.4 - 0.6 - 0.19, r.stages().otherS(), 1e-9);
+        String md = MarkdownReport.write(new BenchReport(ReportWritersTest.env(), List.of(r), null), null);
+        assertTrue(md.contains("| LLM decode | 1.400 | 46.7% | 70 tokens, 50.00 tokens/s (real time needs 25 tokens/s) |"), md);
+        assertFalse(md.contains("NaN"), md);
+    }
+
+    @Test
     void recorderRejectsNonsense() {
         TraceRecorder rec = new TraceRecorder(new FakeClock(), 24000);
         assertThrows(IllegalStateException.class, rec::trace);

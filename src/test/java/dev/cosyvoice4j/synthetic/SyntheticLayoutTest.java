@@ -87,6 +87,22 @@ class SyntheticLayoutTest {
     }
 
     @Test
+    void tinyPresetIsWhatTheFixtureConfigFilesSay() {
+        assertEquals(ModelConfig.load(TINY), SyntheticPresets.tiny());
+    }
+
+    @Test
+    void realConfigFilesWrittenFromTheTemplateLoadAsTheRealPreset(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        ModelConfig real = SyntheticPresets.funCosyVoice3();
+        java.nio.file.Files.createDirectories(dir.resolve("CosyVoice-BlankEN"));
+        java.nio.file.Files.writeString(dir.resolve("cosyvoice3.yaml"), ConfigFiles.yaml(
+                java.nio.file.Files.readString(TINY.resolve("cosyvoice3.yaml")), TINY, real, List.of("test")));
+        java.nio.file.Files.writeString(dir.resolve("CosyVoice-BlankEN/config.json"), ConfigFiles.qwen2ConfigJson(
+                java.nio.file.Files.readString(TINY.resolve("CosyVoice-BlankEN/config.json")), TINY, real.qwen2()));
+        assertEquals(real, ModelConfig.load(dir));
+    }
+
+    @Test
     void unknownPresetNamesTheKnownOnes() {
         var e = assertThrows(IllegalArgumentException.class, () -> SyntheticPresets.byName("cosyvoice2"));
         assertTrue(e.getMessage().contains("fun-cosyvoice3-0.5b"), e.getMessage());

@@ -28,10 +28,45 @@ final class Gemm {
     static final int L = F.length();
     static final int MR = 12;
     static final int NR = 2 * L;
-    /** Depth of a packed block: B block KC x chunk stays in L2, an A micro-panel 12 x KC in L1. */
-    static final int KC = 384;
+    /** Depth of a packed block: B block KC x chunk stays in L2, an A micro-panel 12 x KC in L1 (256 measured best of 256..1024). */
+    static final int KC = 256;
     /** Widest column chunk of one task. */
     static final int MAX_CHUNK = 8 * NR;
+
+    /** Source of A (m x k) packed into [p][MR] micro-panels. */
+    interface ASource {
+        /** Packs rows {@code panel*MR ..} (zeros past m), depth 0..k, into {@code ap[panel*MR*k + p*MR + i]}. */
+        void pack(float[] ap, int panel, int m, int k);
+    }
+
+    /** A is a row-major [m, k] float32 segment starting at byte {@code off} (heap arrays via MemorySegment.ofArray). */
+    record RowMajorA(MemorySegment a, long off) implements ASource {
+        @Override
+        public void pack(float[] ap, int panel, int m, int k) {
+            int m0 = panel * MR, rows = Math.min(MR, m - m0), base = panel * MR * k, p = 0;
+            long rowBytes = (long) k * Float.BYTES, first = off + m0 * rowBytes;
+            if (rows == MR && MR == 12 && Transpose.SUPPORTED) {
+                for (; p + 16 <= k; p += 16) Transpose.rows12(a, first + (long) p * Float.BYTES, rowBytes, ap, base + p * MR);
+            }
+            for (int i = 0; i < MR; i++) {
+                long src = first + i * rowBytes;
+                for (int q = p, d = base + p * MR + i; q < k; q++, d += MR) ap[d] = i < rows ? a.get(Tensor.F32_LE, src + (long) q * Float.BYTES) : 0f;
+            }
+        }
+    }
+
+    /** A given by its transpose: a row-major [k, m] float32 segment at byte {@code off}, so packing copies rows. */
+    record TransposedA(MemorySegment at, long off) implements ASource {
+        @Override
+        public void pack(float[] ap, int panel, int m, int k) {
+            int m0 = panel * MR, rows = Math.min(MR, m - m0), base = panel * MR * k;
+            for (int p = 0; p < k; p++) {
+                long src = off + ((long) p * m + m0) * Float.BYTES;
+                int d = base + p * MR;
+                for (int i = 0; i < MR; i++) ap[d + i] = i < rows ? at.get(Tensor.F32_LE, src + (long) i * Float.BYTES) : 0f;
+            }
+        }
+    }
 
     /** Source of B (k x n) packed into [p][NR] micro-panels. */
     interface BSource {
@@ -43,10 +78,18 @@ final class Gemm {
     record SegmentNK(MemorySegment w, int n, int k) implements BSource {
         @Override
         public void pack(float[] dst, int off, int n0, int k0, int kc) {
-            int cols = Math.min(NR, n - n0);
+            int cols = Math.min(NR, n - n0), p = 0;
+            if (cols == NR && NR == 32 && Transpose.SUPPORTED) {
+                long rowBytes = (long) k * Float.BYTES;
+                for (; p + 16 <= kc; p += 16) {
+                    long src = ((long) n0 * k + k0 + p) * Float.BYTES;
+                    Transpose.fromSegment(w, src, rowBytes, dst, off + p * NR, NR);
+                    Transpose.fromSegment(w, src + 16 * rowBytes, rowBytes, dst, off + p * NR + 16, NR);
+                }
+            }
             for (int j = 0; j < cols; j++) {
                 long row = ((long) (n0 + j) * k + k0) * Float.BYTES;
-                for (int p = 0, d = off + j; p < kc; p++, d += NR) dst[d] = w.get(Tensor.F32_LE, row + (long) p * Float.BYTES);
+                for (int q = p, d = off + p * NR + j; q < kc; q++, d += NR) dst[d] = w.get(Tensor.F32_LE, row + (long) q * Float.BYTES);
             }
             zeroColumns(dst, off, cols, kc);
         }
@@ -56,10 +99,17 @@ final class Gemm {
     record ArrayNK(float[] b, int bOff, int n, int k) implements BSource {
         @Override
         public void pack(float[] dst, int off, int n0, int k0, int kc) {
-            int cols = Math.min(NR, n - n0);
+            int cols = Math.min(NR, n - n0), p = 0;
+            if (cols == NR && NR == 32 && Transpose.SUPPORTED) {
+                for (; p + 16 <= kc; p += 16) {
+                    int src = bOff + n0 * k + k0 + p;
+                    Transpose.fromArray(b, src, k, dst, off + p * NR, NR);
+                    Transpose.fromArray(b, src + 16 * k, k, dst, off + p * NR + 16, NR);
+                }
+            }
             for (int j = 0; j < cols; j++) {
                 int row = bOff + (n0 + j) * k + k0;
-                for (int p = 0, d = off + j; p < kc; p++, d += NR) dst[d] = b[row + p];
+                for (int q = p, d = off + p * NR + j; q < kc; q++, d += NR) dst[d] = b[row + q];
             }
             zeroColumns(dst, off, cols, kc);
         }
@@ -103,13 +153,13 @@ final class Gemm {
     static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /**
-     * {@code c[cOff + i*n + j] = bias[j] + sum_p a[aOff + i*k + p] * B[p, j]} (bias may be null: zero).
-     * Uses the pool's threads; exact for every shape.
+     * {@code c[cOff + i*n + j] = bias[j] + sum_p A[i, p] * B[p, j]} (bias may be null: zero). Uses the pool's
+     * threads; exact for every shape.
      */
-    static void gemm(KernelPool pool, float[] c, int cOff, float[] a, int aOff, int m, int n, int k, BSource b, float[] bias) {
+    static void gemm(KernelPool pool, float[] c, int cOff, ASource a, int m, int n, int k, BSource b, float[] bias) {
         int mPanels = (m + MR - 1) / MR;
         float[] ap = SCRATCH.get().a(mPanels * MR * k);
-        pool.parallelFor(mPanels, panel -> packA(ap, panel, a, aOff, m, k));
+        pool.parallelFor(mPanels, panel -> a.pack(ap, panel, m, k));
         int threads = pool.threads();
         int nPanels = (n + NR - 1) / NR;
         // enough chunks for every thread to get two (balance on a shared machine), at most MAX_CHUNK wide
@@ -119,18 +169,6 @@ final class Gemm {
             int n0 = q * perChunk * NR, n1 = Math.min(n, n0 + perChunk * NR);
             chunk(c, cOff, ap, m, n, k, n0, n1, b, bias);
         });
-    }
-
-    /** Packs rows {@code panel*MR ..} of A into {@code [k][MR]} (zero rows past m). */
-    static void packA(float[] ap, int panel, float[] a, int aOff, int m, int k) {
-        int m0 = panel * MR, rows = Math.min(MR, m - m0), base = panel * MR * k;
-        for (int i = 0; i < rows; i++) {
-            int src = aOff + (m0 + i) * k;
-            for (int p = 0, d = base + i; p < k; p++, d += MR) ap[d] = a[src + p];
-        }
-        for (int i = rows; i < MR; i++) {
-            for (int p = 0, d = base + i; p < k; p++, d += MR) ap[d] = 0f;
-        }
     }
 
     private static void chunk(float[] c, int cOff, float[] ap, int m, int n, int k, int n0, int n1, BSource b, float[] bias) {
@@ -146,22 +184,25 @@ final class Gemm {
         for (int k0 = 0; k0 < k; k0 += KC) {
             int kc = Math.min(KC, k - k0);
             for (int q = 0; q < panels; q++) b.pack(bp, q * kc * NR, n0 + q * NR, k0, kc);
+            // A micro-panel (MR x kc) stays in L1 while the B micro-panels stream from L2
             for (int m0 = 0; m0 < m; m0 += MR) {
-                int aOff = m0 * k + k0 * MR;
-                boolean fullRows = m0 + MR <= m;
-                for (int q = 0; q < panels; q++) {
-                    int nq = n0 + q * NR;
-                    if (fullRows && nq + NR <= n1) {
-                        kernel(ap, aOff, bp, q * kc * NR, kc, c, cOff + m0 * n + nq, n);
-                    } else {
-                        int rows = Math.min(MR, m - m0), cols = Math.min(NR, n1 - nq);
-                        java.util.Arrays.fill(tile, 0f);
-                        for (int i = 0; i < rows; i++) System.arraycopy(c, cOff + (m0 + i) * n + nq, tile, i * NR, cols);
-                        kernel(ap, aOff, bp, q * kc * NR, kc, tile, 0, NR);
-                        for (int i = 0; i < rows; i++) System.arraycopy(tile, i * NR, c, cOff + (m0 + i) * n + nq, cols);
-                    }
-                }
+                for (int q = 0; q < panels; q++) tile(c, cOff, ap, bp, m, n, k, n1, kc, k0, m0, q, n0, tile);
             }
+        }
+    }
+
+    /** One MR x NR tile of C for depth block k0..k0+kc; ragged tiles go through a zero-padded copy. */
+    private static void tile(float[] c, int cOff, float[] ap, float[] bp, int m, int n, int k, int n1, int kc, int k0, int m0, int q, int n0, float[] tile) {
+        int aOff = m0 * k + k0 * MR;
+        int nq = n0 + q * NR;
+        if (m0 + MR <= m && nq + NR <= n1) {
+            kernel(ap, aOff, bp, q * kc * NR, kc, c, cOff + m0 * n + nq, n);
+        } else {
+            int rows = Math.min(MR, m - m0), cols = Math.min(NR, n1 - nq);
+            java.util.Arrays.fill(tile, 0f);
+            for (int i = 0; i < rows; i++) System.arraycopy(c, cOff + (m0 + i) * n + nq, tile, i * NR, cols);
+            kernel(ap, aOff, bp, q * kc * NR, kc, tile, 0, NR);
+            for (int i = 0; i < rows; i++) System.arraycopy(tile, i * NR, c, cOff + (m0 + i) * n + nq, cols);
         }
     }
 

@@ -6,6 +6,8 @@ import dev.cosyvoice4j.backend.Kernels;
 import dev.cosyvoice4j.tensor.DType;
 import dev.cosyvoice4j.tensor.Tensor;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * The fast CPU {@link Kernels}: Vector API (AVX-512 where available) kernels on a fixed pool of platform threads.
  * {@link ScalarKernels} is the specification; results agree with it within float32 rounding (summation order
@@ -65,7 +67,7 @@ public final class VectorKernels implements Kernels, AutoCloseable {
         if (rows < GEMM_MIN_ROWS) {
             MatVec.linear(pool, out, x, rows, w.data(), n, k, floats(bias));
         } else {
-            Gemm.gemm(pool, out, 0, x, 0, rows, n, k, new Gemm.SegmentNK(w.data(), n, k), floats(bias));
+            Gemm.gemm(pool, out, 0, new Gemm.RowMajorA(MemorySegment.ofArray(x), 0), rows, n, k, new Gemm.SegmentNK(w.data(), n, k), floats(bias));
         }
     }
 
@@ -77,72 +79,133 @@ public final class VectorKernels implements Kernels, AutoCloseable {
             return;
         }
         Gemm.BSource src = transB ? new Gemm.ArrayNK(b, bOff, n, k) : new Gemm.ArrayKN(b, bOff, n, k);
-        Gemm.gemm(pool, c, cOff, a, aOff, m, n, k, src, null);
+        Gemm.gemm(pool, c, cOff, new Gemm.RowMajorA(MemorySegment.ofArray(a), (long) aOff * Float.BYTES), m, n, k, src, null);
     }
 
     // ---- normalisation --------------------------------------------------------------------------------------
 
     @Override
     public void rmsNorm(float[] out, float[] x, int rows, int dim, Tensor weight, float eps) {
-        scalar.rmsNorm(out, x, rows, dim, weight, eps);
+        float[] w = floats(weight);
+        rows(rows, dim, r -> Elementwise.rmsNormRow(out, x, r * dim, dim, w, eps));
     }
 
     @Override
     public void layerNorm(float[] out, float[] x, int rows, int dim, Tensor weight, Tensor bias, float eps) {
-        scalar.layerNorm(out, x, rows, dim, weight, bias, eps);
+        float[] w = floats(weight), b = floats(bias);
+        rows(rows, dim, r -> Elementwise.layerNormRow(out, x, r * dim, dim, w, b, eps));
     }
 
     @Override
     public void softmaxRows(float[] x, int off, int rows, int cols) {
-        scalar.softmaxRows(x, off, rows, cols);
+        rows(rows, cols, r -> Elementwise.softmaxRow(x, off + r * cols, cols));
     }
+
+    /** Runs a per-row body, in parallel (chunks of rows) when there is enough work. */
+    private void rows(int rows, int cols, KernelPool.Body row) {
+        if ((long) rows * cols < Elementwise.PARALLEL_MIN || rows < 2 || pool.threads() == 1) {
+            for (int r = 0; r < rows; r++) row.run(r);
+            return;
+        }
+        int chunks = Math.min(rows, 4 * pool.threads()), per = (rows + chunks - 1) / chunks;
+        pool.parallelFor((rows + per - 1) / per, c -> {
+            for (int r = c * per; r < Math.min(rows, (c + 1) * per); r++) row.run(r);
+        });
+    }
+
+    // ---- attention ------------------------------------------------------------------------------------------
 
     @Override
     public void attention(float[] out, float[] q, float[] k, float[] v, int tq, int tk, int heads, int kvHeads,
                           int headDim, float scale, AttentionMask mask) {
-        scalar.attention(out, q, k, v, tq, tk, heads, kvHeads, headDim, scale, mask);
+        Attention.attention(pool, out, q, k, v, tq, tk, heads, kvHeads, headDim, scale, mask);
     }
+
+    // ---- positional ----------------------------------------------------------------------------------------
 
     @Override
     public void ropeNeox(float[] x, int rows, int heads, int headDim, int startPos, float[] invFreq) {
-        scalar.ropeNeox(x, rows, heads, headDim, startPos, invFreq);
+        int half = headDim / 2;
+        float[] cos = new float[half], sin = new float[half];
+        for (int r = 0; r < rows; r++) {
+            Rope.cosSin(startPos + r, invFreq, half, cos, sin);
+            for (int h = 0; h < heads; h++) Rope.rotateHalf(x, (r * heads + h) * headDim, half, cos, sin);
+        }
     }
 
     @Override
     public void ropeInterleaved(float[] x, int rows, int rowStride, int rotDim, float[] invFreq) {
-        scalar.ropeInterleaved(x, rows, rowStride, rotDim, invFreq);
+        int half = rotDim / 2;
+        float[] cos = new float[half], sin = new float[half];
+        for (int r = 0; r < rows; r++) {
+            Rope.cosSin(r, invFreq, half, cos, sin);
+            int o = r * rowStride;
+            for (int i = 0; i < half; i++, o += 2) {
+                float x1 = x[o], x2 = x[o + 1];
+                x[o] = x1 * cos[i] - x2 * sin[i];
+                x[o + 1] = x2 * cos[i] + x1 * sin[i];
+            }
+        }
     }
+
+    // ---- convolutions ---------------------------------------------------------------------------------------
 
     @Override
     public void conv1d(float[] out, float[] x, int cin, int t, Tensor w, Tensor bias, ConvSpec spec) {
-        scalar.conv1d(out, x, cin, t, w, bias, spec);
+        if (w.dtype() != DType.F32 || w.rank() != 3) {
+            scalar.conv1d(out, x, cin, t, w, bias, spec);
+            return;
+        }
+        Conv.conv1d(pool, out, x, cin, t, w, floats(bias), spec);
     }
 
     @Override
     public void convTranspose1d(float[] out, float[] x, int cin, int t, Tensor w, Tensor bias, int stride, int padding) {
-        scalar.convTranspose1d(out, x, cin, t, w, bias, stride, padding);
+        if (w.dtype() != DType.F32 || w.rank() != 3) {
+            scalar.convTranspose1d(out, x, cin, t, w, bias, stride, padding);
+            return;
+        }
+        Conv.convTranspose1d(pool, out, x, cin, t, w, floats(bias), stride, padding);
+    }
+
+    // ---- element-wise ---------------------------------------------------------------------------------------
+
+    @Override
+    public void siluMul(float[] out, float[] gate, float[] up, int n) {
+        Elementwise.split(pool, 0, n, (a, b) -> Elementwise.siluMul(out, gate, up, a, b));
     }
 
     @Override
-    public void siluMul(float[] out, float[] gate, float[] up, int n) { scalar.siluMul(out, gate, up, n); }
+    public void silu(float[] x, int off, int n) {
+        Elementwise.split(pool, off, n, (a, b) -> Elementwise.silu(x, a, b));
+    }
 
     @Override
-    public void silu(float[] x, int off, int n) { scalar.silu(x, off, n); }
+    public void geluTanh(float[] x, int off, int n) {
+        Elementwise.split(pool, off, n, (a, b) -> Elementwise.geluTanh(x, a, b));
+    }
 
     @Override
-    public void geluTanh(float[] x, int off, int n) { scalar.geluTanh(x, off, n); }
+    public void mish(float[] x, int off, int n) {
+        Elementwise.split(pool, off, n, (a, b) -> Elementwise.mish(x, a, b));
+    }
 
     @Override
-    public void mish(float[] x, int off, int n) { scalar.mish(x, off, n); }
+    public void leakyRelu(float[] x, int off, int n, float slope) {
+        Elementwise.split(pool, off, n, (a, b) -> Elementwise.leakyRelu(x, a, b, slope));
+    }
 
     @Override
-    public void leakyRelu(float[] x, int off, int n, float slope) { scalar.leakyRelu(x, off, n, slope); }
+    public void snake(float[] x, int channels, int t, Tensor alpha) {
+        float[] al = floats(alpha);
+        if (al.length < channels) throw new IllegalArgumentException("snake: alpha " + alpha + " for " + channels + " channels");
+        rows(channels, t, c -> Elementwise.snake(x, c * t, (c + 1) * t, al[c], 1f / (al[c] + 1e-9f)));
+    }
 
     @Override
-    public void snake(float[] x, int channels, int t, Tensor alpha) { scalar.snake(x, channels, t, alpha); }
-
-    @Override
-    public void add(float[] out, float[] a, float[] b, int n) { scalar.add(out, a, b, n); }
+    public void add(float[] out, float[] a, float[] b, int n) {
+        Elementwise.split(pool, 0, n, (from, to) -> Elementwise.add(out, a, b, from, to));
+    }
 
     /** A float32 copy of a small tensor (bias, norm weight), or null. */
     static float[] floats(Tensor t) {

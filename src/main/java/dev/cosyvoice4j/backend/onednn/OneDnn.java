@@ -34,7 +34,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>Search order: the system property {@value #LIBRARY_PROPERTY} / environment variable {@value #LIBRARY_ENV}
  * (comma-separated names or paths), then the sonames {@code libdnnl.so.3}, {@code libdnnl.so.2} through the
- * dynamic loader's path, then the bundled bytedeco natives (extracted once to {@code java.io.tmpdir}).
+ * dynamic loader's path, then the bundled bytedeco natives (extracted once to {@code ~/.cache/cosyvoice4j}).
  *
  * <p>Threading: the Debian and bytedeco builds use OpenMP (libgomp). Unless {@code OMP_WAIT_POLICY} is already
  * set, it is set to {@code PASSIVE} before the library is opened (override with the property
@@ -205,7 +205,11 @@ public final class OneDnn {
         if (dnnl == null) return null;
         URLConnection conn = dnnl.openConnection();
         long size = conn.getContentLengthLong();
-        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "cosyvoice4j-onednn-" + size);
+        // A per-user directory (not a shared /tmp name another user could plant a library in).
+        String home = System.getProperty("user.home");
+        Path dir = home != null && Files.isWritable(Path.of(home))
+                ? Path.of(home, ".cache", "cosyvoice4j", "onednn-" + size)
+                : Path.of(System.getProperty("java.io.tmpdir"), "cosyvoice4j-onednn-" + size + "-" + System.getProperty("user.name"));
         Files.createDirectories(dir);
         for (String name : new String[] {"libgomp.so.1", "libdnnl.so.3"}) {
             URL url = loader.getResource(BUNDLED_DIR + name);

@@ -29,18 +29,23 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * Activations are converted per call (bf16, round to nearest even) into a per-thread native buffer; the f32
  * result is copied back to the caller's array. Accumulation is always f32.
  *
- * <p>Primitives are created per exact row count (oneDNN's runtime-dimension matmul falls back to a slower gemm
- * kernel) and kept in a small LRU; the weight layout does not depend on the row count for the DiT shapes, and
- * when it does a second packed copy is made. A user-managed scratchpad and a per-thread stream make concurrent
+ * <p>Primitives are created per row count (oneDNN's runtime-dimension matmul falls back to a slower gemm kernel)
+ * and kept in an LRU. Creating one JIT-compiles kernels (tens of ms), so row counts are rounded up to a multiple
+ * of {@code rowBucket} (padding rows are computed and dropped; a row's output depends only on that row): an
+ * utterance of a new length then mostly reuses the primitives of earlier ones. The weight layout does not depend
+ * on the row count for the DiT shapes; when it does, a second packed copy is made. A user-managed scratchpad and a per-thread stream make concurrent
  * calls from several threads safe.
  */
 public final class OneDnnMatmul {
     private static final Cleaner CLEANER = Cleaner.create();
-    private static final int MAX_PRIMITIVES = 128;
+    private static final int MAX_PRIMITIVES = 512;
+    /** Default row rounding: at most 15 padding rows (2.4% of a 628-row DiT product). */
+    public static final int DEFAULT_ROW_BUCKET = 16;
 
     private final OneDnn lib;
     private final Precision precision;
     private final int threads;
+    private final int rowBucket;
     private final int dataType;
     private final Map<ShapeKey, Prim> primitives = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -53,14 +58,22 @@ public final class OneDnnMatmul {
             Collections.synchronizedMap(new WeakHashMap<>());
     private final ThreadLocal<Workspace> workspaces;
 
-    /**
-     * @param threads OpenMP team size used for each product (the decorated kernels' thread count)
-     */
+    /** With the default row bucket. */
     public OneDnnMatmul(OneDnn lib, Precision precision, int threads) {
+        this(lib, precision, threads, DEFAULT_ROW_BUCKET);
+    }
+
+    /**
+     * @param threads   OpenMP team size used for each product (the decorated kernels' thread count)
+     * @param rowBucket row counts are rounded up to a multiple of this (1: exact, a primitive per row count)
+     */
+    public OneDnnMatmul(OneDnn lib, Precision precision, int threads, int rowBucket) {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        if (rowBucket < 1) throw new IllegalArgumentException("rowBucket must be >= 1, got " + rowBucket);
         this.lib = lib;
         this.precision = precision;
         this.threads = threads;
+        this.rowBucket = rowBucket;
         this.dataType = precision == Precision.BF16 ? OneDnn.DT_BF16 : OneDnn.DT_F32;
         this.workspaces = ThreadLocal.withInitial(() -> new Workspace(lib));
     }
@@ -89,11 +102,13 @@ public final class OneDnnMatmul {
         }
         lib.setThreads(threads);
         Workspace ws = workspaces.get();
-        Prim prim = primitive(rows, k, n, bias != null);
+        int paddedRows = paddedRows(rows);
+        Prim prim = primitive(paddedRows, k, n, bias != null);
         Variant weights = packed(w, prim, ws);
 
-        long srcBytes = (long) rows * k * (precision == Precision.BF16 ? 2 : 4);
-        long dstBytes = (long) rows * n * 4;
+        // Rows past `rows` hold stale data: their outputs are never copied out.
+        long srcBytes = (long) paddedRows * k * (precision == Precision.BF16 ? 2 : 4);
+        long dstBytes = (long) paddedRows * n * 4;
         MemorySegment src = ws.src(srcBytes), dst = ws.dst(dstBytes), scratch = ws.scratch(prim.scratchBytes);
         if (precision == Precision.BF16) Bf16.convert(x, 0, rows * k, src);
         else MemorySegment.copy(x, 0, src, JAVA_FLOAT, 0, rows * k);
@@ -121,7 +136,11 @@ public final class OneDnnMatmul {
     /** The oneDNN implementation chosen for a {@code rows x k -> rows x n} product, e.g. {@code brg:avx512_core_bf16}. */
     public String implementation(int rows, int k, int n) {
         lib.setThreads(threads);
-        return lib.implInfo(primitive(rows, k, n, true).pd);
+        return lib.implInfo(primitive(paddedRows(rows), k, n, true).pd);
+    }
+
+    private int paddedRows(int rows) {
+        return Math.toIntExact((rows + (long) rowBucket - 1) / rowBucket * rowBucket);
     }
 
     /** Bytes held by converted weight copies (both caches). */

@@ -245,7 +245,7 @@ public final class CausalHiftGenerator {
             int u = upsampleRates[i], cout = ch / 2;
             boolean last = i == upsampleRates.length - 1;
             k.leakyRelu(x, 0, ch * t, lreluSlope);
-            // CausalConv1dUpsample in polyphase form: big[(r * cout + co), m] = out[co, u * m + r]
+            // CausalConv1dUpsample in polyphase form: big[ph * cout + co, m] = out[co, u * m + ph]
             k.conv1d(big, x, ch, t, upsPolyWeight[i], upsBias[i], ConvSpec.of(1, upsPolyPad[i], 0, 1, 1));
             int off = last ? 1 : 0;
             int tn = u * t + off;

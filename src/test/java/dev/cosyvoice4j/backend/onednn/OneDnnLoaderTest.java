@@ -4,6 +4,8 @@ import dev.cosyvoice4j.backend.Kernels;
 import dev.cosyvoice4j.backend.cpu.ScalarKernels;
 import org.junit.jupiter.api.Test;
 
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,6 +60,24 @@ class OneDnnLoaderTest {
         assertTrue(r.library().isEmpty());
         assertTrue(r.message().contains("libm.so.6: not a usable oneDNN"), r.message());
         assertTrue(r.message().contains("lacks dnnl_"), r.message());
+    }
+
+    @Test
+    void bundledNativesAbsentFromTheClassPathAreReported() {
+        OneDnn.LoadResult r = OneDnn.load(List.of(), new URLClassLoader(new URL[0], null));
+        assertTrue(r.library().isEmpty());
+        assertTrue(r.message().startsWith(OneDnn.ABSENT), r.message());
+        assertTrue(r.message().contains("not on the class path"), r.message());
+    }
+
+    @Test
+    void bundledNativesLoadWhenTheirJarIsOnTheClassPath() {
+        ClassLoader cl = OneDnnLoaderTest.class.getClassLoader();
+        assumeTrue(cl.getResource(OneDnn.BUNDLED_DIR + "libdnnl.so.3") != null,
+                "org.bytedeco:dnnl:*:linux-x86_64 is not a dependency");
+        OneDnn.LoadResult r = OneDnn.load(List.of(), cl);
+        assertTrue(r.library().isPresent(), r.message());
+        assertEquals(3, r.library().get().majorVersion());
     }
 
     @Test

@@ -3,7 +3,7 @@ package dev.cosyvoice4j.backend.onednn;
 import dev.cosyvoice4j.backend.cpu.ScalarKernels;
 import dev.cosyvoice4j.tensor.DType;
 import dev.cosyvoice4j.tensor.Tensor;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -43,10 +43,11 @@ class OneDnnMatmulTest {
     private static final int[] ROWS = {1, 7, 33, 300};
     private static final int[][] KN = {{37, 19}, {100, 67}, {1000, 333}};
 
-    private static OneDnn lib;
+    private OneDnn lib;
 
-    @BeforeAll
-    static void load() {
+    /** Per test (not per class), so that each test is reported as skipped when the library is absent. */
+    @BeforeEach
+    void load() {
         lib = OneDnnTestSupport.library();
     }
 
@@ -67,7 +68,8 @@ class OneDnnMatmulTest {
     }
 
     private void checkShapes(Precision p, boolean nativeWeights) {
-        OneDnnMatmul mm = new OneDnnMatmul(lib, p, 2);
+        // Heap runs use the default row bucket (padded rows), native runs exact row counts.
+        OneDnnMatmul mm = nativeWeights ? new OneDnnMatmul(lib, p, 2, 1) : new OneDnnMatmul(lib, p, 2);
         SplittableRandom rnd = new SplittableRandom(p.ordinal() * 31L + (nativeWeights ? 7 : 0));
         try (Arena arena = Arena.ofConfined()) {
             // The scalar oracle is slow on native memory: the large shape runs once per precision, on the heap.
@@ -189,6 +191,7 @@ class OneDnnMatmulTest {
         assertTrue(e.getMessage().contains("x has 5 values"), e.getMessage());
         mm.linear(new float[0], new float[0], 0, w, null); // no rows: nothing to do
         assertThrows(IllegalArgumentException.class, () -> new OneDnnMatmul(lib, Precision.F32, 0));
+        assertThrows(IllegalArgumentException.class, () -> new OneDnnMatmul(lib, Precision.F32, 1, 0));
     }
 
     // ---- helpers --------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ package dev.cosyvoice4j.model.lm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cosyvoice4j.backend.cpu.ScalarKernels;
+import dev.cosyvoice4j.backend.cpu.VectorKernels;
 import dev.cosyvoice4j.config.ModelConfig;
 import dev.cosyvoice4j.golden.GoldenCase;
 import dev.cosyvoice4j.golden.GoldenManifest;
@@ -70,6 +71,25 @@ class CosyVoice3LMFixtureTest {
                 if (j == lm.sosToken()) continue;   // masked to -inf by sampling_ids while i < min_len
                 assertEquals(golden[step * v + j], logps.get(step)[j], 1e-4, "step " + step + " id " + j);
             }
+        }
+    }
+
+    @Test
+    void vectorKernelsGiveTheSameTokensAndLogits() throws Exception {
+        GoldenManifest m = GoldenManifest.read(GOLDEN);
+        ModelConfig cfg = ModelConfig.load(m.modelDir());
+        LmInput in = lm.lmInput(LmPrompt.zeroShot(ints(e2e.input("prompt_text_ids")), ints(e2e.input("text_ids")),
+                e2e.inputTensor("llm_prompt_speech_token").toIntArray()));
+        try (VectorKernels fast = new VectorKernels();
+             CosyVoice3LM fastLm = CosyVoice3LM.open(m.modelDir().resolve("llm.pt"), cfg.llm(), cfg.qwen2(), fast)) {
+            GenerationResult r = fastLm.generate(in, ArgmaxSampler.INSTANCE, GenerationOptions.DEFAULT, t -> { });
+            assertArrayEquals(ints(e2e.output("llm_tokens")), r.tokens());
+            LmSession a = lm.newSession(in.rows() + 1), b = fastLm.newSession(in.rows() + 1);
+            float[] expected = lm.prefill(a, in).clone(), actual = fastLm.prefill(b, in);
+            for (int j = 0; j < expected.length; j++) assertEquals(expected[j], actual[j], 1e-4);
+            expected = lm.step(a, 17).clone();
+            actual = fastLm.step(b, 17);
+            for (int j = 0; j < expected.length; j++) assertEquals(expected[j], actual[j], 1e-4);
         }
     }
 

@@ -1,0 +1,131 @@
+package dev.cosyvoice4j.backend.cpu;
+
+import dev.cosyvoice4j.backend.AttentionMask;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.util.Arrays;
+
+/**
+ * Tiled scaled-dot-product attention with grouped KV heads. One task is (KV head g, block of queries): its rows are
+ * every query head of the group times the block's queries (GQA: a decode step's 7 query heads of one KV head form
+ * one 7-row tile instead of seven 1-row products), so K^T and V of head g are packed once per task and reused by
+ * all rows. Per task: S = Q K^T (8 x 32 register tiles), scale + masked softmax per row over its visible prefix,
+ * O = P V. Tasks run in parallel (DiT: 16 heads x 5 query blocks; decode: one task per KV head).
+ */
+final class Attention {
+    private Attention() {}
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int L = F.length();
+    private static final int TR = 8, TC = 2 * L;
+    /** Target rows (query heads x queries) per task. */
+    private static final int TASK_ROWS = 64;
+
+    private static final class Scratch {
+        float[] qp = new float[0], kt = new float[0], vp = new float[0], s = new float[0], op = new float[0];
+
+        static float[] grow(float[] a, int n) { return a.length >= n ? a : new float[n]; }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    static void attention(KernelPool pool, float[] out, float[] q, float[] k, float[] v, int tq, int tk, int heads,
+                          int kvHeads, int headDim, float scale, AttentionMask mask) {
+        if (heads <= 0 || kvHeads <= 0 || heads % kvHeads != 0) {
+            throw new IllegalArgumentException("attention: heads " + heads + " not a multiple of kvHeads " + kvHeads);
+        }
+        if (tq <= 0) return;
+        int group = heads / kvHeads;
+        int qb = Math.max(1, TASK_ROWS / group);
+        int qBlocks = (tq + qb - 1) / qb;
+        pool.parallelFor(kvHeads * qBlocks, t -> {
+            int g = t / qBlocks, i0 = (t % qBlocks) * qb;
+            block(out, q, k, v, tq, tk, heads, kvHeads, headDim, scale, mask, g, i0, Math.min(tq, i0 + qb));
+        });
+    }
+
+    private static void block(float[] out, float[] q, float[] k, float[] v, int tq, int tk, int heads, int kvHeads,
+                              int hd, float scale, AttentionMask mask, int g, int i0, int i1) {
+        int group = heads / kvHeads, nq = i1 - i0, rows = group * nq;
+        int qStride = heads * hd, kStride = kvHeads * hd;
+        int visMax = 0;
+        for (int i = i0; i < i1; i++) visMax = Math.max(visMax, mask.visibleKeys(i, tk));
+        if (visMax <= 0) {
+            for (int r = 0; r < rows; r++) {
+                int o = (i0 + r % nq) * qStride + (g * group + r / nq) * hd;
+                Arrays.fill(out, o, o + hd, 0f);
+            }
+            return;
+        }
+        int rowsPad = (rows + TR - 1) / TR * TR, tkPad = (visMax + TC - 1) / TC * TC, hdPad = (hd + TC - 1) / TC * TC;
+        Scratch s = SCRATCH.get();
+        float[] qp = s.qp = Scratch.grow(s.qp, rowsPad * hd);
+        float[] kt = s.kt = Scratch.grow(s.kt, hd * tkPad);
+        float[] vp = s.vp = Scratch.grow(s.vp, visMax * hdPad);
+        float[] sc = s.s = Scratch.grow(s.s, rowsPad * tkPad);
+        float[] op = s.op = Scratch.grow(s.op, rowsPad * hdPad);
+        // pack: Q rows (row r = head g*group + r/nq, query i0 + r%nq), K^T [hd][tkPad], V [visMax][hdPad]
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(q, (i0 + r % nq) * qStride + (g * group + r / nq) * hd, qp, r * hd, hd);
+        }
+        Arrays.fill(qp, rows * hd, rowsPad * hd, 0f);
+        for (int d = 0; d < hd; d++) {
+            int src = g * hd + d, dst = d * tkPad;
+            for (int j = 0; j < visMax; j++, src += kStride) kt[dst + j] = k[src];
+            Arrays.fill(kt, dst + visMax, dst + tkPad, 0f);
+        }
+        for (int j = 0; j < visMax; j++) {
+            System.arraycopy(v, j * kStride + g * hd, vp, j * hdPad, hd);
+            Arrays.fill(vp, j * hdPad + hd, (j + 1) * hdPad, 0f);
+        }
+        // S = Q K^T
+        for (int r = 0; r < rowsPad; r += TR) {
+            for (int c = 0; c < tkPad; c += TC) tile(qp, r * hd, hd, kt, c, tkPad, hd, sc, r * tkPad + c, tkPad);
+        }
+        // P = softmax(scale * S) over each row's visible prefix, zero after it
+        for (int r = 0; r < rows; r++) {
+            int vis = mask.visibleKeys(i0 + r % nq, tk), o = r * tkPad;
+            if (vis > 0) {
+                for (int j = 0; j < vis; j++) sc[o + j] *= scale;
+                Elementwise.softmaxRow(sc, o, vis);
+            }
+            Arrays.fill(sc, o + Math.max(vis, 0), o + tkPad, 0f);
+        }
+        Arrays.fill(sc, rows * tkPad, rowsPad * tkPad, 0f);
+        // O = P V
+        for (int r = 0; r < rowsPad; r += TR) {
+            for (int c = 0; c < hdPad; c += TC) tile(sc, r * tkPad, tkPad, vp, c, hdPad, visMax, op, r * hdPad + c, hdPad);
+        }
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(op, r * hdPad, out, (i0 + r % nq) * qStride + (g * group + r / nq) * hd, hd);
+        }
+    }
+
+    /** {@code c[TR x TC] = a[TR x kk] (row stride lda) * b[kk x TC] (row stride ldb)}, overwriting c. */
+    private static void tile(float[] a, int ao, int lda, float[] b, int bo, int ldb, int kk, float[] c, int co, int ldc) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+        int a0 = ao, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda, a6 = a5 + lda, a7 = a6 + lda;
+        for (int p = 0; p < kk; p++, bo += ldb) {
+            FloatVector b0 = FloatVector.fromArray(F, b, bo), b1 = FloatVector.fromArray(F, b, bo + L);
+            FloatVector x;
+            x = FloatVector.broadcast(F, a[a0 + p]); c00 = b0.fma(x, c00); c01 = b1.fma(x, c01);
+            x = FloatVector.broadcast(F, a[a1 + p]); c10 = b0.fma(x, c10); c11 = b1.fma(x, c11);
+            x = FloatVector.broadcast(F, a[a2 + p]); c20 = b0.fma(x, c20); c21 = b1.fma(x, c21);
+            x = FloatVector.broadcast(F, a[a3 + p]); c30 = b0.fma(x, c30); c31 = b1.fma(x, c31);
+            x = FloatVector.broadcast(F, a[a4 + p]); c40 = b0.fma(x, c40); c41 = b1.fma(x, c41);
+            x = FloatVector.broadcast(F, a[a5 + p]); c50 = b0.fma(x, c50); c51 = b1.fma(x, c51);
+            x = FloatVector.broadcast(F, a[a6 + p]); c60 = b0.fma(x, c60); c61 = b1.fma(x, c61);
+            x = FloatVector.broadcast(F, a[a7 + p]); c70 = b0.fma(x, c70); c71 = b1.fma(x, c71);
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L); co += ldc;
+        c10.intoArray(c, co); c11.intoArray(c, co + L); co += ldc;
+        c20.intoArray(c, co); c21.intoArray(c, co + L); co += ldc;
+        c30.intoArray(c, co); c31.intoArray(c, co + L); co += ldc;
+        c40.intoArray(c, co); c41.intoArray(c, co + L); co += ldc;
+        c50.intoArray(c, co); c51.intoArray(c, co + L); co += ldc;
+        c60.intoArray(c, co); c61.intoArray(c, co + L); co += ldc;
+        c70.intoArray(c, co); c71.intoArray(c, co + L);
+    }
+}

@@ -1,0 +1,236 @@
+package dev.cosyvoice4j.cli;
+
+import dev.cosyvoice4j.audio.WavWriter;
+import dev.cosyvoice4j.engine.AudioChunk;
+import dev.cosyvoice4j.engine.Engine;
+import dev.cosyvoice4j.engine.EngineOptions;
+import dev.cosyvoice4j.engine.Mode;
+import dev.cosyvoice4j.engine.Session;
+import dev.cosyvoice4j.engine.StageTimings;
+import dev.cosyvoice4j.engine.SynthesisRequest;
+import dev.cosyvoice4j.engine.SynthesisStream;
+import dev.cosyvoice4j.engine.Voice;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code synth}: text (or a source recording) and a voice to a WAV file, in every official mode. */
+@Command(name = "synth", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Synthesise speech with a cloned voice (zero-shot, cross-lingual, instruct2) or re-voice a recording (vc).",
+                "The mode follows from the options unless --mode is given: --source-wav = vc, --instruct = instruct2,",
+                "--prompt-text (or a saved speaker with one) = zero-shot, otherwise cross-lingual."},
+        footer = {"", "Examples:",
+                "  cosyvoice4j synth --model DIR --prompt-wav me.wav --prompt-text 'You are a helpful assistant.<|endofprompt|>Transcript.' \\",
+                "      --text 'Hello there.' --out hello.wav",
+                "  cosyvoice4j synth --model DIR --prompt-wav me.wav --instruct 'You are a helpful assistant. Speak slowly.<|endofprompt|>' \\",
+                "      --text 'Hello there.' --stream --out hello.wav",
+                "  cosyvoice4j synth --model DIR --prompt-wav me.wav --source-wav other.wav --out converted.wav"})
+public final class SynthCommand implements Callable<Integer> {
+    @Option(names = "--model", defaultValue = ModelLocator.DEFAULT_MODEL,
+            description = "Model directory, or a model id in the local cache (default ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--mode", description = "zero-shot, cross-lingual, instruct2 or vc (default: from the options).")
+    String mode;
+
+    @Option(names = "--text", description = "Text to speak.")
+    String text;
+
+    @Option(names = "--prompt-wav", description = "Recording of the voice to clone (WAV, <= 30 s).")
+    Path promptWav;
+
+    @Option(names = "--prompt-text", description = "Zero-shot: system prompt + <|endofprompt|> + transcript of --prompt-wav.")
+    String promptText;
+
+    @Option(names = "--instruct", description = "Instruct2: the instruction, ending in <|endofprompt|>.")
+    String instruct;
+
+    @Option(names = "--source-wav", description = "Voice conversion: the recording to re-voice.")
+    Path sourceWav;
+
+    @Option(names = "--speaker", description = "Use a saved voice instead of --prompt-wav.")
+    String speaker;
+
+    @Option(names = "--save-speaker", description = "Save the analysed --prompt-wav (and --prompt-text) under this id.")
+    String saveSpeaker;
+
+    @Option(names = "--speaker-dir", description = "Where saved voices live (default: ~/.cache/cosyvoice4j/speakers).")
+    Path speakerDir;
+
+    @Option(names = "--out", required = true, description = "Output WAV file (written atomically).")
+    Path out;
+
+    @Option(names = "--float", description = "Write 32-bit float samples instead of 16-bit PCM.")
+    boolean floatSamples;
+
+    @Option(names = "--stream", description = "Stream: write audio while it is generated.")
+    boolean stream;
+
+    @Option(names = "--speed", defaultValue = "1.0", description = "Speech rate (offline only; default ${DEFAULT-VALUE}).")
+    double speed;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--argmax", description = "Greedy decoding instead of the official RAS sampling.")
+    boolean argmax;
+
+    @Option(names = "--tokens", defaultValue = "0",
+            description = "Generate exactly this many speech tokens per segment, ignoring stop tokens (25 = 1 s; for "
+                    + "benchmarks and tests with random weights; default 0 = the official stop rules).")
+    int tokens;
+
+    @Option(names = "--no-text-frontend", description = "Use the text as is (one segment, no normalisation).")
+    boolean noTextFrontend;
+
+    @Option(names = "--threads", description = "Compute threads (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--llm-precision", defaultValue = "f32", description = "LLM weights: f32, q8_0 or q4_0 (default ${DEFAULT-VALUE}).")
+    String llmPrecision;
+
+    @Option(names = "--flow-precision", defaultValue = "f32", description = "Flow matmuls: f32 or bf16 (oneDNN) (default ${DEFAULT-VALUE}).")
+    String flowPrecision;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress output.")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        Mode m = resolveMode();
+        checkArguments(m);
+        EngineOptions.Precision llmP = precision("--llm-precision", llmPrecision), flowP = precision("--flow-precision", flowPrecision);
+        if (llmP == EngineOptions.Precision.BF16) throw new UserException("--llm-precision: f32, q8_0 or q4_0");
+        if (flowP != EngineOptions.Precision.F32 && flowP != EngineOptions.Precision.BF16) throw new UserException("--flow-precision: f32 or bf16");
+        Path dir = ModelLocator.resolve(model);
+        EngineOptions options = EngineOptions.defaults()
+                .withSpeakerDir(speakerDir != null ? speakerDir : ModelLocator.cacheRoot().resolveSibling("speakers"))
+                .withLlmPrecision(llmP).withFlowPrecision(flowP);
+        if (threads != null) {
+            if (threads < 1) throw new UserException("--threads must be >= 1");
+            options = options.withThreads(threads);
+        }
+        Progress progress = new Progress(quiet ? null : System.err);
+        progress.say("loading " + dir);
+        try (Engine engine = Engine.load(dir, options)) {
+            progress.say(String.format(Locale.ROOT, "loaded in %.2f s", engine.loadTimings().totalMs() / 1000));
+            if (saveSpeaker != null) {
+                Voice v = engine.analyzeVoice(promptWav, promptText);
+                engine.saveVoice(saveSpeaker, v);
+                progress.say("saved speaker '" + saveSpeaker + "' to " + options.speakerDir());
+            }
+            SynthesisRequest request = SynthesisRequest.builder(m).text(text).promptText(promptText).instructText(instruct)
+                    .promptWav(speaker == null ? promptWav : null).speakerId(speaker).sourceWav(sourceWav).speed(speed)
+                    .seed(seed).argmax(argmax).stream(stream).textFrontend(!noTextFrontend).pinnedTokens(tokens).build();
+            return write(engine, request, progress);
+        }
+    }
+
+    private int write(Engine engine, SynthesisRequest request, Progress progress) throws IOException {
+        WavWriter.Encoding enc = floatSamples ? WavWriter.Encoding.FLOAT32 : WavWriter.Encoding.PCM16;
+        long t0 = System.nanoTime();
+        try (Session session = engine.openSession();
+             SynthesisStream audio = session.synthesize(request);
+             WavWriter wav = WavWriter.open(out, engine.sampleRateHz(), enc)) {
+            Thread hook = new Thread(audio::cancel);   // Ctrl-C: stop; the writer's close removes the partial file
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                double firstChunkS = -1;
+                while (audio.hasNext()) {
+                    AudioChunk c = audio.next();
+                    if (c.samples().length == 0) continue;
+                    if (firstChunkS < 0) firstChunkS = c.elapsedNanos() / 1e9;
+                    wav.append(c.samples());
+                    progress.say(String.format(Locale.ROOT, "%.2f s of audio after %.2f s", wav.samplesWritten() / (double) engine.sampleRateHz(),
+                            (System.nanoTime() - t0) / 1e9));
+                }
+                wav.commit();
+                double audioS = wav.samplesWritten() / (double) engine.sampleRateHz();
+                double wallS = (System.nanoTime() - t0) / 1e9;
+                StageTimings t = audio.timings();
+                progress.done(String.format(Locale.ROOT, "wrote %s: %.2f s of audio in %.2f s (RTF %.2f, first audio after %.2f s; "
+                                + "LLM %d tokens, flow %.2f s, vocoder %.2f s)", out, audioS, wallS, audioS == 0 ? 0 : wallS / audioS,
+                        firstChunkS, t.llmDecodeTokens.sum() + (t.llmPrefillNanos.sum() > 0 ? 1 : 0), t.flowNanos.sum() / 1e9,
+                        t.vocoderNanos.sum() / 1e9));
+            } finally {
+                try { Runtime.getRuntime().removeShutdownHook(hook); } catch (IllegalStateException ignored) { /* shutting down */ }
+            }
+        }
+        return 0;
+    }
+
+    private Mode resolveMode() {
+        if (mode == null) {
+            if (sourceWav != null) return Mode.VOICE_CONVERSION;
+            if (instruct != null) return Mode.INSTRUCT2;
+            if (promptText != null || speaker != null) return Mode.ZERO_SHOT;
+            return Mode.CROSS_LINGUAL;
+        }
+        return switch (mode.toLowerCase(Locale.ROOT)) {
+            case "zero-shot", "zero_shot", "zeroshot" -> Mode.ZERO_SHOT;
+            case "cross-lingual", "cross_lingual", "crosslingual" -> Mode.CROSS_LINGUAL;
+            case "instruct2", "instruct" -> Mode.INSTRUCT2;
+            case "vc", "voice-conversion" -> Mode.VOICE_CONVERSION;
+            default -> throw new UserException("--mode: unknown mode '" + mode + "' (zero-shot, cross-lingual, instruct2, vc)");
+        };
+    }
+
+    private void checkArguments(Mode m) {
+        if (promptWav == null && speaker == null) throw new UserException("--prompt-wav (or --speaker) is required: the voice to use");
+        if (promptWav != null && speaker != null) throw new UserException("--speaker: give either --prompt-wav or --speaker, not both");
+        if (promptWav != null && !Files.isRegularFile(promptWav)) throw new UserException("--prompt-wav: no such file: " + promptWav);
+        if (sourceWav != null && !Files.isRegularFile(sourceWav)) throw new UserException("--source-wav: no such file: " + sourceWav);
+        if (saveSpeaker != null && promptWav == null) throw new UserException("--save-speaker needs --prompt-wav");
+        if (m == Mode.VOICE_CONVERSION) {
+            if (sourceWav == null) throw new UserException("--source-wav is required for --mode vc");
+            if (text != null) throw new UserException("--text: voice conversion takes no text (it re-voices --source-wav)");
+        } else {
+            if (text == null || text.isBlank()) throw new UserException("--text is required (the text to speak)");
+            if (sourceWav != null) throw new UserException("--source-wav only applies to --mode vc");
+        }
+        if (m == Mode.INSTRUCT2 && (instruct == null || instruct.isBlank())) throw new UserException("--instruct is required for --mode instruct2");
+        if (m == Mode.ZERO_SHOT && speaker == null && (promptText == null || promptText.isBlank())) {
+            throw new UserException("--prompt-text is required for --mode zero-shot (the transcript of --prompt-wav)");
+        }
+        if (tokens < 0 || tokens > 100_000) throw new UserException("--tokens must be in [0, 100000], got " + tokens);
+        if (!(speed > 0.25 && speed <= 4)) throw new UserException("--speed must be in (0.25, 4], got " + speed);
+        if (speed != 1.0 && stream) throw new UserException("--speed cannot be combined with --stream (as in the official engine)");
+        Path parent = out.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent)) throw new UserException("--out: directory does not exist: " + parent);
+        if (Files.isDirectory(out)) throw new UserException("--out: is a directory: " + out);
+    }
+
+    private static EngineOptions.Precision precision(String flag, String v) {
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "f32", "fp32" -> EngineOptions.Precision.F32;
+            case "q8_0", "q8", "int8" -> EngineOptions.Precision.Q8_0;
+            case "q4_0", "q4", "int4" -> EngineOptions.Precision.Q4_0;
+            case "bf16" -> EngineOptions.Precision.BF16;
+            default -> throw new UserException(flag + ": unknown precision '" + v + "' (f32, q8_0, q4_0, bf16)");
+        };
+    }
+
+    /** One updating status line on a terminal; nothing when piped or quiet, except the final summary on stderr. */
+    private static final class Progress {
+        private final PrintStream err;
+        private final boolean terminal = System.console() != null;
+
+        Progress(PrintStream err) { this.err = err; }
+
+        void say(String s) {
+            if (err != null && terminal) err.print("\r\033[K" + s);
+        }
+
+        void done(String s) {
+            if (err == null) return;
+            if (terminal) err.print("\r\033[K");
+            err.println(s);
+        }
+    }
+}

@@ -27,21 +27,21 @@ public record Roofline(int threads, double gflopsOneThread, double gflopsAllThre
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
     /** Read buffer: well past any L3 this code is likely to meet (32 MiB per CCD here). */
-    private static final long READ_BYTES = 256L << 20;
+    private static final long READ_BYTES = 128L << 20;
 
     /** Measures with the pool's threads. */
     public static Roofline measure(KernelPool pool) {
         int threads = pool.threads();
         double fma1 = 0, fmaN = 0, rd1 = 0, rdN = 0;
         warmUp();
-        for (int rep = 0; rep < 8; rep++) {
+        for (int rep = 0; rep < 6; rep++) {
             fma1 = Math.max(fma1, fmaGflops(pool, 1));
             if (threads > 1) fmaN = Math.max(fmaN, fmaGflops(pool, threads));
         }
         try (Arena arena = Arena.ofShared()) {
             MemorySegment buf = arena.allocate(READ_BYTES, 64);
             buf.fill((byte) 1);
-            for (int rep = 0; rep < 4; rep++) {
+            for (int rep = 0; rep < 3; rep++) {
                 rd1 = Math.max(rd1, readGBs(pool, buf, 1));
                 if (threads > 1) rdN = Math.max(rdN, readGBs(pool, buf, threads));
             }

@@ -33,7 +33,7 @@ class TorchRandnTest {
             for (int ch = 0; ch < c; ch++) {
                 for (int i = 0; i < t; i++) worst = Math.max(worst, Math.abs(zv[ch * t + i] - noise[ch * len + i]));
             }
-            assertTrue(worst < 2e-6, f + ": max |diff| " + worst);
+            assertTrue(worst < 1e-6, f + ": max |diff| " + worst); // measured 3.6e-7 (1 ulp: torch's vectorised log/sincos)
         }
     }
 

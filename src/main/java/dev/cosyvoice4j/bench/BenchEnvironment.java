@@ -11,11 +11,12 @@ import java.util.List;
 /**
  * Where a benchmark ran: date, CPU model and logical cores (/proc/cpuinfo), RAM (/proc/meminfo), OS, JDK and
  * the JVM's flags (RuntimeMXBean input arguments), and the Vector API's preferred float species (its bit
- * width decides the SIMD lanes; -1 when jdk.incubator.vector is not loaded).
+ * width decides the SIMD lanes; -1 when jdk.incubator.vector is not loaded), and the system load average when
+ * the report was made (/proc/loadavg, 1/5/15 min; "" if unknown): other work on the machine skews every number.
  */
 public record BenchEnvironment(String date, String cpuModel, int logicalCores, long memTotalBytes, String os,
                                String arch, String javaVersion, String javaVm, List<String> jvmArgs,
-                               int vectorBitSize, String vectorSpecies) {
+                               int vectorBitSize, String vectorSpecies, String loadAverage) {
     public BenchEnvironment {
         jvmArgs = List.copyOf(jvmArgs);
     }
@@ -40,7 +41,16 @@ public record BenchEnvironment(String date, String cpuModel, int logicalCores, l
                 cpu != null ? cpu : System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(), memBytes,
                 System.getProperty("os.name") + " " + System.getProperty("os.version"), System.getProperty("os.arch"),
                 Runtime.version().toString(), System.getProperty("java.vm.name") + " (" + System.getProperty("java.vm.vendor") + ")",
-                ManagementFactory.getRuntimeMXBean().getInputArguments(), bits, species);
+                ManagementFactory.getRuntimeMXBean().getInputArguments(), bits, species, readLoadAverage());
+    }
+
+    static String readLoadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f.length >= 3 ? f[0] + " " + f[1] + " " + f[2] : "";
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
     }
 
     /** The value of the first "key : value" line of a /proc file, or null. */

@@ -43,6 +43,7 @@ public final class JsonReport {
         e.jvmArgs().forEach(args::add);
         env.put("vector_bits", e.vectorBitSize());
         env.put("vector_species", e.vectorSpecies());
+        env.put("load_average", e.loadAverage());
         ArrayNode runs = root.putArray("runs");
         for (RunResult r : report.runs()) runs.add(run(r));
         if (report.comparison() != null) root.set("comparison", comparison(report.comparison()));

@@ -49,6 +49,9 @@ public final class MarkdownReport {
                 ? env.vectorBitSize() + " bits (" + env.vectorBitSize() / 32 + " float lanes, " + esc(env.vectorSpecies()) + ")"
                 : esc(env.vectorSpecies()));
         row(b, "JVM flags", env.jvmArgs().isEmpty() ? "(none)" : "`" + String.join(" ", env.jvmArgs()) + "`");
+        if (!env.loadAverage().isEmpty()) {
+            row(b, "System load (1/5/15 min)", env.loadAverage() + " at the end" + (loadHigh(env) ? " (busy machine: numbers are pessimistic)" : ""));
+        }
         Set<String> detailKeys = new java.util.TreeSet<>(first.load().details().keySet());
         for (String k : detailKeys) if (!k.startsWith("params_")) row(b, esc(k), esc(first.load().details().get(k)));
 
@@ -183,6 +186,15 @@ public final class MarkdownReport {
                 b.append('\n');
                 for (String note : t.notes()) b.append("- ").append(esc(note)).append('\n');
             }
+        }
+    }
+
+    /** 1-minute load above the logical core count: other work competed for the CPUs. */
+    static boolean loadHigh(BenchEnvironment env) {
+        try {
+            return Double.parseDouble(env.loadAverage().split(" ")[0]) > env.logicalCores();
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 

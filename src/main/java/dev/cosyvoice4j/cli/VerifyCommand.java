@@ -1,6 +1,8 @@
 package dev.cosyvoice4j.cli;
 
+import dev.cosyvoice4j.backend.Kernels;
 import dev.cosyvoice4j.backend.cpu.ScalarKernels;
+import dev.cosyvoice4j.backend.cpu.VectorKernels;
 import dev.cosyvoice4j.golden.CaseResult;
 import dev.cosyvoice4j.golden.GoldenManifest;
 import dev.cosyvoice4j.golden.GoldenRunner;
@@ -30,6 +32,10 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--dump", description = "Write actual tensors of failing comparisons here.")
     Path dump;
 
+    @Option(names = "--kernels", defaultValue = "vector",
+            description = "vector (the fast kernels the engine uses) or scalar (the plain-loop specification); default ${DEFAULT-VALUE}.")
+    String kernelsName;
+
     @Option(names = {"-v", "--verbose"}, description = "Print failure details.")
     boolean verbose;
 
@@ -41,7 +47,19 @@ public final class VerifyCommand implements Callable<Integer> {
             throw new UserException("--stage: no case of stage '" + stage + "' in " + golden.resolve("manifest.json"));
         }
         if (caseId != null) m.byId(caseId);
-        List<CaseResult> results = new GoldenRunner().runAll(m, modelDir, new ScalarKernels(), stage, caseId, dump);
+        Kernels kernels = switch (kernelsName) {
+            case "vector" -> new VectorKernels();
+            case "scalar" -> new ScalarKernels();
+            default -> throw new UserException("--kernels: 'vector' or 'scalar', not '" + kernelsName + "'");
+        };
+        List<CaseResult> results;
+        try {
+            results = new GoldenRunner().runAll(m, modelDir, kernels, stage, caseId, dump);
+        } finally {
+            if (kernels instanceof AutoCloseable c) {
+                try { c.close(); } catch (Exception ignored) { /* shutting down */ }
+            }
+        }
         int pass = 0, fail = 0, skip = 0;
         for (CaseResult r : results) {
             System.out.println(r.line());

@@ -25,10 +25,12 @@ import java.util.concurrent.Executors;
  * runs in its own {@link Session}; several sessions may run at once. Close to unmap the weights.
  */
 public final class Engine implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Engine.class.getName());
     private final ModelDir modelDir;
     private final ModelConfig config;
     private final EngineOptions options;
     private final Kernels kernels;
+    private final Kernels flowKernels;
     private final Qwen2Tokenizer tokenizer;
     private final TextFrontend textFrontend;
     private final AudioFrontend frontend;
@@ -49,6 +51,7 @@ public final class Engine implements AutoCloseable {
         this.modelDir = ModelDir.open(dir);
         this.config = modelDir.config();
         this.kernels = Backends.cpu(options);
+        this.flowKernels = Backends.flow(kernels, options, msg -> LOG.log(System.Logger.Level.INFO, msg));
         boolean ok = false;
         try {
             long t = System.nanoTime();
@@ -60,8 +63,10 @@ public final class Engine implements AutoCloseable {
             resources.add(frontend);
             double feMs = ms(t);
             t = System.nanoTime();
-            this.llm = CosyVoice3LM.open(modelDir.llmPt(), config.llm(), config.qwen2(), kernels);
-            resources.add(llm);
+            WeightStore llmStore = WeightStore.openPt(modelDir.llmPt());
+            resources.add(llmStore);
+            this.llm = CosyVoice3LM.load(llmStore.transformed(Backends.llmWeights(options.llmPrecision())),
+                    config.llm(), config.qwen2(), kernels);
             double llmMs = ms(t);
             t = System.nanoTime();
             WeightStore flowStore = WeightStore.openPt(modelDir.flowPt());
@@ -105,6 +110,12 @@ public final class Engine implements AutoCloseable {
 
     public LoadTimings loadTimings() { return loadTimings; }
 
+    /** Which kernels compute (for logs and benchmark reports). */
+    public String kernelsDescription() {
+        return kernels.getClass().getSimpleName() + ", " + kernels.threads() + " threads, llm " + options.llmPrecision()
+                + ", flow " + (flowKernels == kernels ? "F32" : flowKernels.getClass().getSimpleName() + " BF16");
+    }
+
     /** Analyses a prompt recording into a reusable voice (zero-shot prompt text may be null for other modes). */
     public Voice analyzeVoice(Path promptWav, String promptText) {
         return new Voice(frontend.analyze(promptWav), promptText);
@@ -131,7 +142,7 @@ public final class Engine implements AutoCloseable {
     ExecutorService workers() { return workers; }
 
     UtteranceSynthesizer utteranceSynthesizer() {
-        return new UtteranceSynthesizer(ModelStages.flow(flow, kernels),
+        return new UtteranceSynthesizer(ModelStages.flow(flow, flowKernels),
                 ModelStages.vocoder(hift, SourceNoise.goldenUniform(), kernels), config.tokenMelRatio(), workers);
     }
 

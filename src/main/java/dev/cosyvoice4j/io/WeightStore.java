@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 
 /**
  * The tensors of one checkpoint file by name, with PyTorch-{@code strict=True}-style bookkeeping: a component
@@ -22,11 +23,26 @@ public final class WeightStore implements AutoCloseable {
     private final Map<String, Tensor> tensors;
     private final Set<String> used = ConcurrentHashMap.newKeySet();
     private final AutoCloseable owner;
+    private final BiFunction<String, Tensor, Tensor> transform;
 
     public WeightStore(Path file, Map<String, Tensor> tensors, AutoCloseable ownerOrNull) {
+        this(file, Collections.unmodifiableMap(new LinkedHashMap<>(tensors)), ownerOrNull, (n, t) -> t);
+    }
+
+    private WeightStore(Path file, Map<String, Tensor> tensors, AutoCloseable owner, BiFunction<String, Tensor, Tensor> transform) {
         this.file = file;
-        this.tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
-        this.owner = ownerOrNull;
+        this.tensors = tensors;
+        this.owner = owner;
+        this.transform = transform;
+    }
+
+    /**
+     * A view of the same tensors whose {@link #take} results pass through {@code transform(name, tensor)} after the
+     * declared shape and dtype were checked against the file (e.g. quantising linear weights at load). The view has
+     * its own strict-loading bookkeeping; closing it closes nothing (the original store owns the mapping).
+     */
+    public WeightStore transformed(BiFunction<String, Tensor, Tensor> transform) {
+        return new WeightStore(file, tensors, null, transform);
     }
 
     /** Opens a PyTorch {@code .pt} state_dict (memory-mapped). */
@@ -56,7 +72,7 @@ public final class WeightStore implements AutoCloseable {
             throw new ModelFormatException(file, "shape mismatch for '" + name + "': file has "
                     + Arrays.toString(t.shape()) + ", model expects " + Arrays.toString(shape));
         }
-        return t;
+        return transform.apply(name, t);
     }
 
     /** The tensor {@code name}, which must exist; its shape is the caller's to check or derive from. */

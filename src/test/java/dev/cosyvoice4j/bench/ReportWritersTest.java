@@ -20,7 +20,7 @@ class ReportWritersTest {
     static BenchEnvironment env() {
         return new BenchEnvironment("2026-01-02T03:04:05Z", "Test CPU @ 3 GHz", 2, 24_000_000_000L, "Linux 6.1", "amd64",
                 "25+36", "OpenJDK 64-Bit Server VM (Eclipse Adoptium)", List.of("--add-modules=jdk.incubator.vector", "-Xmx6g"), 256,
-                "Species[float, 8, S_256_BIT]");
+                "Species[float, 8, S_256_BIT]", "2.50 1.00 0.50");
     }
 
     static BenchReport report(String threads, String stream, boolean compare) throws Exception {
@@ -35,6 +35,7 @@ class ReportWritersTest {
         for (String s : List.of("# cosyvoice4j Performance Benchmark Report", "**Date**: 2026-01-02", "**Hardware**: Test CPU @ 3 GHz (2 logical cores, 24.0 GB RAM)",
                 "## Benchmark Configuration", "| Text | \"text\" |", "| Iterations | 3 (after 1 warm-up) |", "| Threads | 2 (of 2 logical cores) |",
                 "| Vector width | 256 bits (8 float lanes", "| JVM flags | `--add-modules=jdk.incubator.vector -Xmx6g` |",
+                "| System load (1/5/15 min) | 2.50 1.00 0.50 at the end (busy machine: numbers are pessimistic) |",
                 "### Average Metrics (3 iterations)",
                 "| **First Token Latency (FTL)** | 1.440s | Time to first audio chunk |",
                 "| **Real-Time Factor (RTF)** | 0.993 | 1.01x faster than real-time |",

@@ -1,15 +1,24 @@
 package dev.cosyvoice4j.backend.cpu;
 
+import dev.cosyvoice4j.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
 
 /**
  * Vectorised element-wise activations, normalisations and softmax. Transcendentals use the Vector API's
  * lanewise EXP / TANH / SIN / LOG1P, which HotSpot on x86 compiles to SVML's high-accuracy ("_ha") routines
  * (measured here: max error 0.6 ulp against Math.*, ~0.3-0.5 ns per value); the operators must be literal
  * constants at the call site to be intrinsified. Tails shorter than a vector use masked loads/stores.
+ *
+ * <p>C2 rule followed throughout the package: the receiver of every vector operation must have a statically
+ * exact class (a {@code fromArray}/{@code fromMemorySegment} result or an operation on one). Vectors from
+ * {@code broadcast}, {@code zero} or {@code convertShape} are late-inlined intrinsics whose class C2 learns too
+ * late, so calls on them stay virtual and box every vector (measured: 3x slower, megabytes of garbage per call);
+ * they are only ever passed as arguments.
  */
 final class Elementwise {
     private Elementwise() {}
@@ -35,49 +44,68 @@ final class Elementwise {
         pool.parallelFor(count, c -> range.run(off + c * per, off + Math.min(n, (c + 1) * per)));
     }
 
+    // Each op: an unmasked main loop, then one masked step for the tail (a mask per step costs ~2x on short rows).
+
     static void silu(float[] x, int from, int to) {
         int i = from;
-        for (; i < to; i += L) {
+        for (; i <= to - L; i += L) silu(FloatVector.fromArray(F, x, i)).intoArray(x, i);
+        if (i < to) {
             VectorMask<Float> m = F.indexInRange(i, to);
-            FloatVector v = FloatVector.fromArray(F, x, i, m);
-            FloatVector e = v.neg().lanewise(VectorOperators.EXP);
-            v.div(e.add(1f)).intoArray(x, i, m);
+            silu(FloatVector.fromArray(F, x, i, m)).intoArray(x, i, m);
         }
+    }
+
+    private static FloatVector silu(FloatVector v) {
+        return v.div(v.neg().lanewise(VectorOperators.EXP).add(1f));
     }
 
     static void siluMul(float[] out, float[] gate, float[] up, int from, int to) {
-        for (int i = from; i < to; i += L) {
+        int i = from;
+        for (; i <= to - L; i += L) silu(FloatVector.fromArray(F, gate, i)).mul(FloatVector.fromArray(F, up, i)).intoArray(out, i);
+        if (i < to) {
             VectorMask<Float> m = F.indexInRange(i, to);
-            FloatVector g = FloatVector.fromArray(F, gate, i, m);
-            FloatVector e = g.neg().lanewise(VectorOperators.EXP);
-            g.div(e.add(1f)).mul(FloatVector.fromArray(F, up, i, m)).intoArray(out, i, m);
+            silu(FloatVector.fromArray(F, gate, i, m)).mul(FloatVector.fromArray(F, up, i, m)).intoArray(out, i, m);
         }
     }
 
+    private static final float GELU_C = (float) Math.sqrt(2.0 / Math.PI);
+
     static void geluTanh(float[] x, int from, int to) {
-        final float c = (float) Math.sqrt(2.0 / Math.PI);
-        for (int i = from; i < to; i += L) {
+        int i = from;
+        for (; i <= to - L; i += L) gelu(FloatVector.fromArray(F, x, i)).intoArray(x, i);
+        if (i < to) {
             VectorMask<Float> m = F.indexInRange(i, to);
-            FloatVector v = FloatVector.fromArray(F, x, i, m);
-            FloatVector inner = v.mul(0.044715f).mul(v).mul(v).add(v).mul(c);
-            FloatVector t = inner.lanewise(VectorOperators.TANH);
-            v.mul(0.5f).mul(t.add(1f)).intoArray(x, i, m);
+            gelu(FloatVector.fromArray(F, x, i, m)).intoArray(x, i, m);
         }
+    }
+
+    private static FloatVector gelu(FloatVector v) {
+        FloatVector inner = v.mul(0.044715f).mul(v).mul(v).add(v).mul(GELU_C);
+        return v.mul(0.5f).mul(inner.lanewise(VectorOperators.TANH).add(1f));
     }
 
     static void mish(float[] x, int from, int to) {
-        for (int i = from; i < to; i += L) {
+        int i = from;
+        for (; i <= to - L; i += L) mish(FloatVector.fromArray(F, x, i)).intoArray(x, i);
+        if (i < to) {
             VectorMask<Float> m = F.indexInRange(i, to);
-            FloatVector v = FloatVector.fromArray(F, x, i, m);
-            // softplus with PyTorch's threshold 20: x itself above it (exp would overflow past ~88 anyway)
-            FloatVector sp = v.min(20f).lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P);
-            sp = sp.blend(v, v.compare(VectorOperators.GT, 20f));
-            v.mul(sp.lanewise(VectorOperators.TANH)).intoArray(x, i, m);
+            mish(FloatVector.fromArray(F, x, i, m)).intoArray(x, i, m);
         }
     }
 
+    private static FloatVector mish(FloatVector v) {
+        // softplus with PyTorch's threshold 20: x itself above it (exp would overflow past ~88 anyway)
+        FloatVector sp = v.min(20f).lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P);
+        return v.mul(sp.blend(v, v.compare(VectorOperators.GT, 20f)).lanewise(VectorOperators.TANH));
+    }
+
     static void leakyRelu(float[] x, int from, int to, float slope) {
-        for (int i = from; i < to; i += L) {
+        int i = from;
+        for (; i <= to - L; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, i);
+            v.blend(v.mul(slope), v.compare(VectorOperators.LT, 0f)).intoArray(x, i);
+        }
+        if (i < to) {
             VectorMask<Float> m = F.indexInRange(i, to);
             FloatVector v = FloatVector.fromArray(F, x, i, m);
             v.blend(v.mul(slope), v.compare(VectorOperators.LT, 0f)).intoArray(x, i, m);
@@ -85,7 +113,9 @@ final class Elementwise {
     }
 
     static void add(float[] out, float[] a, float[] b, int from, int to) {
-        for (int i = from; i < to; i += L) {
+        int i = from;
+        for (; i <= to - L; i += L) FloatVector.fromArray(F, a, i).add(FloatVector.fromArray(F, b, i)).intoArray(out, i);
+        if (i < to) {
             VectorMask<Float> m = F.indexInRange(i, to);
             FloatVector.fromArray(F, a, i, m).add(FloatVector.fromArray(F, b, i, m)).intoArray(out, i, m);
         }
@@ -93,78 +123,104 @@ final class Elementwise {
 
     /** Snake on one channel's values [from, to): {@code x + inv * sin(alpha * x)^2}. */
     static void snake(float[] x, int from, int to, float alpha, float inv) {
-        for (int i = from; i < to; i += L) {
+        int i = from;
+        for (; i <= to - L; i += L) snake(FloatVector.fromArray(F, x, i), alpha, inv).intoArray(x, i);
+        if (i < to) {
             VectorMask<Float> m = F.indexInRange(i, to);
-            FloatVector v = FloatVector.fromArray(F, x, i, m);
-            FloatVector s = v.mul(alpha).lanewise(VectorOperators.SIN);
-            s.mul(s).mul(inv).add(v).intoArray(x, i, m);
+            snake(FloatVector.fromArray(F, x, i, m), alpha, inv).intoArray(x, i, m);
         }
+    }
+
+    private static FloatVector snake(FloatVector v, float alpha, float inv) {
+        FloatVector s = v.mul(alpha).lanewise(VectorOperators.SIN);
+        return s.mul(s).mul(inv).add(v);
     }
 
     // ---- rows -------------------------------------------------------------------------------------------------
 
-    static void rmsNormRow(float[] out, float[] x, int o, int dim, float[] weight, float eps) {
+    private static final java.nio.ByteOrder LE = java.nio.ByteOrder.LITTLE_ENDIAN;
+
+    private static FloatVector w(MemorySegment w, int i) {
+        return FloatVector.fromMemorySegment(F, w, (long) i * Float.BYTES, LE);
+    }
+
+    private static float wAt(MemorySegment w, int i) {
+        return w.getAtIndex(Tensor.F32_LE, i);
+    }
+
+    /** RMSNorm of one row; {@code weight} is a float32 segment (read in place, no copy per call). */
+    static void rmsNormRow(float[] out, float[] x, int o, int dim, MemorySegment weight, float eps) {
         FloatVector acc = FloatVector.zero(F);
-        for (int i = 0; i < dim; i += L) {
-            VectorMask<Float> m = F.indexInRange(i, dim);
-            FloatVector v = FloatVector.fromArray(F, x, o + i, m);
+        int i = 0;
+        for (; i <= dim - L; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, o + i);
             acc = v.fma(v, acc);
         }
         float ss = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < dim; i++) ss += x[o + i] * x[o + i];
         float inv = (float) (1.0 / Math.sqrt(ss / dim + eps));
-        for (int i = 0; i < dim; i += L) {
-            VectorMask<Float> m = F.indexInRange(i, dim);
-            FloatVector v = FloatVector.fromArray(F, x, o + i, m).mul(inv);
-            FloatVector.fromArray(F, weight, i, m).mul(v).intoArray(out, o + i, m);
+        for (i = 0; i <= dim - L; i += L) {
+            w(weight, i).mul(FloatVector.fromArray(F, x, o + i).mul(inv)).intoArray(out, o + i);
         }
+        for (; i < dim; i++) out[o + i] = wAt(weight, i) * (x[o + i] * inv);
     }
 
-    static void layerNormRow(float[] out, float[] x, int o, int dim, float[] weight, float[] bias, float eps) {
+    /** LayerNorm of one row; weight / bias are float32 segments or null. */
+    static void layerNormRow(float[] out, float[] x, int o, int dim, MemorySegment weight, MemorySegment bias, float eps) {
         FloatVector acc = FloatVector.zero(F);
-        for (int i = 0; i < dim; i += L) {
-            acc = acc.add(FloatVector.fromArray(F, x, o + i, F.indexInRange(i, dim)));
-        }
-        float mean = acc.reduceLanes(VectorOperators.ADD) / dim;
+        int i = 0;
+        for (; i <= dim - L; i += L) acc = FloatVector.fromArray(F, x, o + i).add(acc);
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < dim; i++) sum += x[o + i];
+        float mean = sum / dim;
         acc = FloatVector.zero(F);
-        for (int i = 0; i < dim; i += L) {
-            VectorMask<Float> m = F.indexInRange(i, dim);
-            FloatVector d = FloatVector.fromArray(F, x, o + i, m).sub(mean);
-            acc = acc.add(d.mul(d), m);
+        for (i = 0; i <= dim - L; i += L) {
+            FloatVector d = FloatVector.fromArray(F, x, o + i).sub(mean);
+            acc = d.fma(d, acc);
         }
-        float var = acc.reduceLanes(VectorOperators.ADD) / dim;
+        float var = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < dim; i++) var += (x[o + i] - mean) * (x[o + i] - mean);
+        var /= dim;
         float inv = (float) (1.0 / Math.sqrt(var + eps));
-        for (int i = 0; i < dim; i += L) {
-            VectorMask<Float> m = F.indexInRange(i, dim);
-            FloatVector y = FloatVector.fromArray(F, x, o + i, m).sub(mean).mul(inv);
-            if (weight != null) y = y.mul(FloatVector.fromArray(F, weight, i, m));
-            if (bias != null) y = y.add(FloatVector.fromArray(F, bias, i, m));
-            y.intoArray(out, o + i, m);
+        for (i = 0; i <= dim - L; i += L) {
+            FloatVector y = FloatVector.fromArray(F, x, o + i).sub(mean).mul(inv);
+            if (weight != null) y = y.mul(w(weight, i));
+            if (bias != null) y = y.add(w(bias, i));
+            y.intoArray(out, o + i);
+        }
+        for (; i < dim; i++) {
+            float y = (x[o + i] - mean) * inv;
+            if (weight != null) y *= wAt(weight, i);
+            if (bias != null) y += wAt(bias, i);
+            out[o + i] = y;
         }
     }
 
     /** In-place softmax of x[o, o+cols): max-subtracted, float32; all -inf gives zeros. */
     static void softmaxRow(float[] x, int o, int cols) {
         FloatVector mx = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-        for (int i = 0; i < cols; i += L) {
-            VectorMask<Float> m = F.indexInRange(i, cols);
-            mx = mx.max(FloatVector.fromArray(F, x, o + i, m).blend(Float.NEGATIVE_INFINITY, m.not()));
-        }
+        int i = 0;
+        for (; i <= cols - L; i += L) mx = FloatVector.fromArray(F, x, o + i).max(mx);
         float max = mx.reduceLanes(VectorOperators.MAX);
+        for (; i < cols; i++) max = Math.max(max, x[o + i]);
         if (max == Float.NEGATIVE_INFINITY) {
             java.util.Arrays.fill(x, o, o + cols, 0f);
             return;
         }
         FloatVector sum = FloatVector.zero(F);
-        for (int i = 0; i < cols; i += L) {
+        for (i = 0; i <= cols - L; i += L) {
+            FloatVector e = FloatVector.fromArray(F, x, o + i).sub(max).lanewise(VectorOperators.EXP);
+            e.intoArray(x, o + i);
+            sum = e.add(sum);
+        }
+        float s = sum.reduceLanes(VectorOperators.ADD);
+        if (i < cols) {
             VectorMask<Float> m = F.indexInRange(i, cols);
             FloatVector e = FloatVector.fromArray(F, x, o + i, m).sub(max).lanewise(VectorOperators.EXP);
             e.intoArray(x, o + i, m);
-            sum = sum.add(e, m);
+            s += e.blend(0f, m.not()).reduceLanes(VectorOperators.ADD);
         }
-        float s = sum.reduceLanes(VectorOperators.ADD);
-        for (int i = 0; i < cols; i += L) {
-            VectorMask<Float> m = F.indexInRange(i, cols);
-            FloatVector.fromArray(F, x, o + i, m).div(s).intoArray(x, o + i, m);
-        }
+        for (i = 0; i <= cols - L; i += L) FloatVector.fromArray(F, x, o + i).div(s).intoArray(x, o + i);
+        for (; i < cols; i++) x[o + i] = x[o + i] / s;
     }
 }

@@ -115,19 +115,28 @@ final class MatVec {
             xv = FloatVector.fromArray(F, x, x3 + p);
             a30 = v0.fma(xv, a30); a31 = v1.fma(xv, a31); a32 = v2.fma(xv, a32); a33 = v3.fma(xv, a33);
         }
-        float[] s = {
-                a00.reduceLanes(VectorOperators.ADD), a01.reduceLanes(VectorOperators.ADD), a02.reduceLanes(VectorOperators.ADD), a03.reduceLanes(VectorOperators.ADD),
-                a10.reduceLanes(VectorOperators.ADD), a11.reduceLanes(VectorOperators.ADD), a12.reduceLanes(VectorOperators.ADD), a13.reduceLanes(VectorOperators.ADD),
-                a20.reduceLanes(VectorOperators.ADD), a21.reduceLanes(VectorOperators.ADD), a22.reduceLanes(VectorOperators.ADD), a23.reduceLanes(VectorOperators.ADD),
-                a30.reduceLanes(VectorOperators.ADD), a31.reduceLanes(VectorOperators.ADD), a32.reduceLanes(VectorOperators.ADD), a33.reduceLanes(VectorOperators.ADD)};
-        int[] xo = {x0, x1, x2, x3};
-        for (int i = 0; i < 4 && r + i < rows; i++) {
-            for (int c = 0; c < 4; c++) {
-                float v = s[i * 4 + c];
-                long wo = w0 + c * rb;
-                for (int pp = p; pp < k; pp++) v += x[xo[i] + pp] * w.get(dev.cosyvoice4j.tensor.Tensor.F32_LE, wo + (long) pp * Float.BYTES);
-                out[(r + i) * n + j + c] = v + (bias == null ? 0f : bias[j + c]);
-            }
+        // results straight to out (arrays here would be allocated per block)
+        store(out, x, x0, w, w0, rb, k, p, bias, n, r, j, rows, a00.reduceLanes(VectorOperators.ADD), a01.reduceLanes(VectorOperators.ADD), a02.reduceLanes(VectorOperators.ADD), a03.reduceLanes(VectorOperators.ADD));
+        if (r + 1 < rows) store(out, x, x1, w, w0, rb, k, p, bias, n, r + 1, j, rows, a10.reduceLanes(VectorOperators.ADD), a11.reduceLanes(VectorOperators.ADD), a12.reduceLanes(VectorOperators.ADD), a13.reduceLanes(VectorOperators.ADD));
+        if (r + 2 < rows) store(out, x, x2, w, w0, rb, k, p, bias, n, r + 2, j, rows, a20.reduceLanes(VectorOperators.ADD), a21.reduceLanes(VectorOperators.ADD), a22.reduceLanes(VectorOperators.ADD), a23.reduceLanes(VectorOperators.ADD));
+        if (r + 3 < rows) store(out, x, x3, w, w0, rb, k, p, bias, n, r + 3, j, rows, a30.reduceLanes(VectorOperators.ADD), a31.reduceLanes(VectorOperators.ADD), a32.reduceLanes(VectorOperators.ADD), a33.reduceLanes(VectorOperators.ADD));
+    }
+
+    /** out[row, j..j+3] = partial sums + the k tail (p..k) + bias. */
+    private static void store(float[] out, float[] x, int xo, MemorySegment w, long w0, long rb, int k, int p, float[] bias,
+                              int n, int row, int j, int rows, float s0, float s1, float s2, float s3) {
+        for (int q = p; q < k; q++) {
+            float xv = x[xo + q];
+            long o = (long) q * Float.BYTES;
+            s0 += xv * w.get(dev.cosyvoice4j.tensor.Tensor.F32_LE, w0 + o);
+            s1 += xv * w.get(dev.cosyvoice4j.tensor.Tensor.F32_LE, w0 + rb + o);
+            s2 += xv * w.get(dev.cosyvoice4j.tensor.Tensor.F32_LE, w0 + 2 * rb + o);
+            s3 += xv * w.get(dev.cosyvoice4j.tensor.Tensor.F32_LE, w0 + 3 * rb + o);
         }
+        int o = row * n + j;
+        out[o] = s0 + (bias == null ? 0f : bias[j]);
+        out[o + 1] = s1 + (bias == null ? 0f : bias[j + 1]);
+        out[o + 2] = s2 + (bias == null ? 0f : bias[j + 2]);
+        out[o + 3] = s3 + (bias == null ? 0f : bias[j + 3]);
     }
 }

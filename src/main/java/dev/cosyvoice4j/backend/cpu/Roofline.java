@@ -150,10 +150,10 @@ public record Roofline(int threads, double gflopsOneThread, double gflopsAllThre
         long step = 4L * L * Float.BYTES, end = from + bytes - step;
         ByteOrder le = ByteOrder.LITTLE_ENDIAN;
         for (long o = from; o <= end; o += step) {
-            a0 = a0.add(FloatVector.fromMemorySegment(F, buf, o, le));
-            a1 = a1.add(FloatVector.fromMemorySegment(F, buf, o + (long) L * Float.BYTES, le));
-            a2 = a2.add(FloatVector.fromMemorySegment(F, buf, o + 2L * L * Float.BYTES, le));
-            a3 = a3.add(FloatVector.fromMemorySegment(F, buf, o + 3L * L * Float.BYTES, le));
+            a0 = FloatVector.fromMemorySegment(F, buf, o, le).add(a0);
+            a1 = FloatVector.fromMemorySegment(F, buf, o + (long) L * Float.BYTES, le).add(a1);
+            a2 = FloatVector.fromMemorySegment(F, buf, o + 2L * L * Float.BYTES, le).add(a2);
+            a3 = FloatVector.fromMemorySegment(F, buf, o + 3L * L * Float.BYTES, le).add(a3);
         }
         return a0.add(a1).add(a2).add(a3).reduceLanes(VectorOperators.ADD);
     }

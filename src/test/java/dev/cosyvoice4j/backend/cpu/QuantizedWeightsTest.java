@@ -80,7 +80,7 @@ class QuantizedWeightsTest {
             for (int b = 0; b < n * k / 32; b++) {
                 double amax = 0;
                 for (int i = b * 32; i < b * 32 + 32; i++) amax = Math.max(amax, Math.abs(w[i]));
-                double bound = type == DType.Q8_0 ? amax / 254 + amax * E16 : amax / 16 + amax * E16;
+                double bound = type == DType.Q8_0 ? amax / 254 + amax * E16 : amax / 8 + amax * E16;
                 for (int i = b * 32; i < b * 32 + 32; i++) {
                     if (!(Math.abs(deq[i] - w[i]) <= bound * (1 + 1e-6))) fail(type + " [" + i + "] " + w[i] + " -> " + deq[i] + " bound " + bound);
                 }
@@ -118,7 +118,7 @@ class QuantizedWeightsTest {
                                     amax = Math.max(amax, Math.abs(w[j * k + i]));
                                     sx += Math.abs(x[m * k + i]);
                                 }
-                                bound += sx * (type == DType.Q8_0 ? amax / 254 + amax * E16 : amax / 16 + amax * E16);
+                                bound += sx * (type == DType.Q8_0 ? amax / 254 + amax * E16 : amax / 8 + amax * E16);
                             }
                             bound += 4 * (k + 2) * U * VectorLinearTest.magnitude(x, m, w, j, k, b);
                             double err = Math.abs(actual[m * n + j] - f32[m * n + j]);

@@ -1,0 +1,94 @@
+package dev.cosyvoice4j.bench;
+
+import dev.cosyvoice4j.engine.AudioChunk;
+import dev.cosyvoice4j.engine.Engine;
+import dev.cosyvoice4j.engine.EngineOptions;
+import dev.cosyvoice4j.engine.Mode;
+import dev.cosyvoice4j.engine.Session;
+import dev.cosyvoice4j.engine.StageTimings;
+import dev.cosyvoice4j.engine.SynthesisRequest;
+import dev.cosyvoice4j.engine.SynthesisStream;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The engine as a {@link BenchTarget}: one zero-shot request per iteration through the public API, every chunk
+ * recorded when the caller receives it (so FTL is what a user of {@link SynthesisStream} sees), stage totals from
+ * the request's {@link StageTimings}.
+ *
+ * <p>Precision names: {@code fp32} (parity), {@code q8_0} / {@code q4_0} (LLM weights), optionally followed by
+ * {@code +bf16} (flow matmuls through oneDNN), e.g. {@code q8_0+bf16}.
+ */
+public final class EngineBenchTarget implements BenchTarget {
+    private final BenchSetup setup;
+    private Engine engine;
+
+    public EngineBenchTarget(BenchSetup setup) { this.setup = setup; }
+
+    /** Parses a precision name into engine options. */
+    static EngineOptions options(BenchSetup setup) {
+        EngineOptions o = EngineOptions.defaults().withThreads(setup.threads());
+        for (String part : setup.precision().toLowerCase(Locale.ROOT).split("\\+")) {
+            o = switch (part.trim()) {
+                case "fp32", "f32" -> o;
+                case "q8_0", "q8" -> o.withLlmPrecision(EngineOptions.Precision.Q8_0);
+                case "q4_0", "q4" -> o.withLlmPrecision(EngineOptions.Precision.Q4_0);
+                case "bf16" -> o.withFlowPrecision(EngineOptions.Precision.BF16);
+                default -> throw new IllegalArgumentException("--precision: unknown '" + part
+                        + "' (fp32, q8_0, q4_0, each optionally +bf16 for the flow)");
+            };
+        }
+        if (!setup.backend().equals("cpu")) throw new IllegalArgumentException("--backend: only 'cpu' exists, not '" + setup.backend() + "'");
+        return o;
+    }
+
+    @Override
+    public LoadInfo load() {
+        engine = Engine.load(setup.modelDir(), options(setup));
+        Engine.LoadTimings t = engine.loadTimings();
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("load_tokenizer_ms", fmt(t.tokenizerMs()));
+        details.put("load_frontend_ms", fmt(t.frontendMs()));
+        details.put("load_llm_ms", fmt(t.llmMs()));
+        details.put("load_flow_ms", fmt(t.flowMs()));
+        details.put("load_hift_ms", fmt(t.hiftMs()));
+        details.put("kernels", engine.kernelsDescription());
+        return new LoadInfo(engine.sampleRateHz(), setup.backend(), setup.precision(), details);
+    }
+
+    @Override
+    public void run(BenchCase c, TraceRecorder rec) {
+        SynthesisRequest request = SynthesisRequest.builder(Mode.ZERO_SHOT).text(c.text()).promptText(c.promptText())
+                .promptWav(c.promptWav()).stream(c.stream()).seed(c.seed()).pinnedTokens(c.speechTokens())
+                .textFrontend(false).build();
+        try (Session session = engine.openSession(); SynthesisStream audio = session.synthesize(request)) {
+            while (audio.hasNext()) {
+                AudioChunk chunk = audio.next();
+                if (chunk.samples().length > 0) rec.chunk(chunk.samples().length);
+            }
+            StageTimings t = audio.timings();
+            rec.stage(Stage.FRONTEND, t.frontendNanos.sum());
+            rec.stage(Stage.LLM_PREFILL, t.llmPrefillNanos.sum());
+            rec.stageTotal(Stage.LLM_DECODE, t.llmDecodeNanos.sum(), t.llmDecodeTokens.sum());
+            rec.stageTotal(Stage.FLOW, t.flowNanos.sum(), t.flowCalls.sum());
+            rec.stageTotal(Stage.FLOW_STEP, t.flowNanos.sum(), t.flowSteps.sum());
+            rec.stageTotal(Stage.HIFT, t.vocoderNanos.sum(), t.vocoderCalls.sum());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (engine != null) engine.close();
+    }
+
+    private static String fmt(double ms) { return String.format(Locale.ROOT, "%.1f", ms); }
+
+    /** Registered as the default target, {@code --target engine}. */
+    public static final class Provider implements BenchTargetProvider {
+        @Override public String name() { return "engine"; }
+
+        @Override public BenchTarget create(BenchSetup setup) { return new EngineBenchTarget(setup); }
+    }
+}

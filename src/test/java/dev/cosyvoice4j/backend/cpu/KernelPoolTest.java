@@ -1,0 +1,67 @@
+package dev.cosyvoice4j.backend.cpu;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class KernelPoolTest {
+
+    @Test
+    void everyIndexRunsExactlyOnce() {
+        try (KernelPool pool = new KernelPool(3, 50)) {
+            for (int n : new int[]{0, 1, 2, 5, 100, 1000}) {
+                AtomicIntegerArray hits = new AtomicIntegerArray(Math.max(n, 1));
+                for (int rep = 0; rep < 20; rep++) pool.parallelFor(n, hits::incrementAndGet);
+                for (int i = 0; i < n; i++) assertEquals(20, hits.get(i), "index " + i + " of " + n);
+            }
+        }
+    }
+
+    @Test
+    void bodyExceptionReachesTheCaller() {
+        try (KernelPool pool = new KernelPool(2, 50)) {
+            IllegalStateException boom = new IllegalStateException("boom");
+            IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> pool.parallelFor(64, i -> {
+                if (i == 37) throw boom;
+            }));
+            assertSame(boom, thrown);
+            AtomicInteger count = new AtomicInteger();
+            pool.parallelFor(10, i -> count.incrementAndGet());
+            assertEquals(10, count.get(), "the pool still works after a failure");
+        }
+    }
+
+    @Test
+    void nestedAndConcurrentCallsRunInline() throws Exception {
+        try (KernelPool pool = new KernelPool(2, 0)) {
+            AtomicInteger total = new AtomicInteger();
+            pool.parallelFor(8, i -> pool.parallelFor(8, j -> total.incrementAndGet()));
+            assertEquals(64, total.get());
+            Thread[] callers = new Thread[4];
+            AtomicInteger concurrent = new AtomicInteger();
+            for (int t = 0; t < callers.length; t++) {
+                callers[t] = new Thread(() -> {
+                    for (int rep = 0; rep < 200; rep++) pool.parallelFor(16, i -> concurrent.incrementAndGet());
+                });
+                callers[t].start();
+            }
+            for (Thread t : callers) t.join();
+            assertEquals(4 * 200 * 16, concurrent.get());
+        }
+    }
+
+    @Test
+    void closedPoolRunsOnTheCaller() {
+        KernelPool pool = new KernelPool(2, 10);
+        pool.close();
+        AtomicInteger count = new AtomicInteger();
+        pool.parallelFor(5, i -> count.incrementAndGet());
+        assertEquals(5, count.get());
+        assertThrows(IllegalArgumentException.class, () -> new KernelPool(0, 0));
+    }
+}

@@ -31,11 +31,11 @@ public record BenchEnvironment(String date, String cpuModel, int logicalCores, l
         int bits = -1;
         String species = "unavailable (run with --add-modules jdk.incubator.vector)";
         try {
-            Object s = Class.forName("jdk.incubator.vector.FloatVector").getField("SPECIES_PREFERRED").get(null);
-            bits = (Integer) s.getClass().getMethod("vectorBitSize").invoke(s);
-            species = s.toString();
-        } catch (ReflectiveOperationException | LinkageError | RuntimeException ignored) {
-            // module not resolved
+            var s = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+            bits = s.vectorBitSize();
+            species = s.length() + " x fp32 lanes (" + s + ")";
+        } catch (LinkageError ignored) {
+            // module not resolved at run time
         }
         return new BenchEnvironment(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
                 cpu != null ? cpu : System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(), memBytes,

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 InfoCommand.class,
                 MakeSyntheticCommand.class,
                 BenchCommand.class,
+                QualityCommand.class,
         })
 public final class Main implements Runnable {
     @Override

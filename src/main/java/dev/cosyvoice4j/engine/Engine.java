@@ -132,6 +132,28 @@ public final class Engine implements AutoCloseable {
         return speakers;
     }
 
+    /**
+     * The loaded networks and the kernels each one runs on, for diagnostics that look inside a synthesis (the
+     * {@code quality} command compares precision modes logit by logit and mel by mel). Synthesis never needs it.
+     * The objects are the engine's own: immutable and thread-safe, valid until the engine is closed.
+     *
+     * @param tokenizer   the Qwen2 text tokenizer
+     * @param llm         the speech-token LM, with weights in this engine's {@link EngineOptions#llmPrecision()}
+     * @param flow        the flow (token-to-mel) network
+     * @param flowKernels the kernels the flow runs on: oneDNN bf16 when {@link EngineOptions#flowPrecision()} is
+     *                    BF16 and oneDNN loaded, otherwise the same object as {@code kernels}
+     * @param hift        the HiFT vocoder (always float32)
+     * @param kernels     the CPU kernels of the LLM and the vocoder
+     */
+    public record Parts(Qwen2Tokenizer tokenizer, CosyVoice3LM llm, FlowModel flow, Kernels flowKernels,
+                        CausalHiftGenerator hift, Kernels kernels) {
+        /** Whether the flow really runs in reduced precision (false when BF16 was asked but oneDNN is absent). */
+        public boolean flowReduced() { return flowKernels != kernels; }
+    }
+
+    /** The loaded parts, see {@link Parts}. */
+    public Parts parts() { return new Parts(tokenizer, llm, flow, flowKernels, hift, kernels); }
+
     Kernels kernels() { return kernels; }
     Qwen2Tokenizer tokenizer() { return tokenizer; }
     TextFrontend textFrontend() { return textFrontend; }

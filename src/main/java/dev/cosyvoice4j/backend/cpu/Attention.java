@@ -9,9 +9,10 @@ import java.util.Arrays;
 /**
  * Tiled scaled-dot-product attention with grouped KV heads. One task is (KV head g, block of queries): its rows are
  * every query head of the group times the block's queries (GQA: a decode step's 7 query heads of one KV head form
- * one 7-row tile instead of seven 1-row products), so K^T and V of head g are packed once per task and reused by
- * all rows. Per task: S = Q K^T (8 x 32 register tiles), scale + masked softmax per row over its visible prefix,
- * O = P V. Tasks run in parallel (DiT: 16 heads x 5 query blocks; decode: one task per KV head).
+ * one 7-row tile instead of seven 1-row products). K^T (16 x 16 register transposes) and V of head g are packed
+ * once per task and reused by all its query blocks. Per task: S = Q K^T (8 x 32 register tiles), scale + masked softmax per row over its visible prefix,
+ * O = P V. Tasks run in parallel: one per KV head (DiT: 16; decode: 2), query ranges split further only when
+ * there are fewer KV heads than 2 x threads.
  */
 final class Attention {
     private Attention() {}
@@ -39,16 +40,50 @@ final class Attention {
         int group = heads / kvHeads;
         int qb = Math.max(1, TASK_ROWS / group);
         int qBlocks = (tq + qb - 1) / qb;
-        pool.parallelFor(kvHeads * qBlocks, t -> {
-            int g = t / qBlocks, i0 = (t % qBlocks) * qb;
-            block(out, q, k, v, tq, tk, heads, kvHeads, headDim, scale, mask, g, i0, Math.min(tq, i0 + qb));
+        // one task per KV head packs its K^T and V once; split the queries only if there are too few KV heads
+        int split = Math.min(qBlocks, Math.max(1, (2 * pool.threads() + kvHeads - 1) / kvHeads));
+        int perTask = (qBlocks + split - 1) / split;
+        int tasks = (qBlocks + perTask - 1) / perTask;
+        pool.parallelFor(kvHeads * tasks, t -> {
+            int g = t / tasks, b0 = (t % tasks) * perTask, b1 = Math.min(qBlocks, b0 + perTask);
+            task(out, q, k, v, tq, tk, heads, kvHeads, headDim, scale, mask, g, b0 * qb, Math.min(tq, b1 * qb), qb);
         });
     }
 
-    private static void block(float[] out, float[] q, float[] k, float[] v, int tq, int tk, int heads, int kvHeads,
-                              int hd, float scale, AttentionMask mask, int g, int i0, int i1) {
-        int group = heads / kvHeads, nq = i1 - i0, rows = group * nq;
-        int qStride = heads * hd, kStride = kvHeads * hd;
+    /** KV head g, queries [i0, i1) in blocks of qb. */
+    private static void task(float[] out, float[] q, float[] k, float[] v, int tq, int tk, int heads, int kvHeads,
+                             int hd, float scale, AttentionMask mask, int g, int i0, int i1, int qb) {
+        int kStride = kvHeads * hd;
+        if (hd == 4 * L && (i1 - i0) * (heads / kvHeads) <= TR) {
+            fewRows(out, q, k, v, tk, heads, kvHeads, scale, mask, g, i0, i1);
+            return;
+        }
+        int visMax = 0;
+        for (int i = i0; i < i1; i++) visMax = Math.max(visMax, mask.visibleKeys(i, tk));
+        int tkPad = (Math.max(visMax, 1) + TC - 1) / TC * TC, hdPad = (hd + TC - 1) / TC * TC;
+        Scratch s = SCRATCH.get();
+        float[] kt = s.kt = Scratch.grow(s.kt, hd * tkPad);
+        float[] vp = s.vp = Scratch.grow(s.vp, Math.max(visMax, 1) * hdPad);
+        // K^T [hd][tkPad] (16 x 16 register transposes where whole), V [visMax][hdPad]
+        int j16 = Transpose.SUPPORTED ? visMax / 16 * 16 : 0, d16 = Transpose.SUPPORTED ? hd / 16 * 16 : 0;
+        for (int j = 0; j < j16; j += 16) {
+            for (int d = 0; d < d16; d += 16) Transpose.fromArray(k, j * kStride + g * hd + d, kStride, kt, d * tkPad + j, tkPad);
+        }
+        for (int d = 0; d < hd; d++) {
+            int dst = d * tkPad;
+            for (int j = d < d16 ? j16 : 0, src = j * kStride + g * hd + d; j < visMax; j++, src += kStride) kt[dst + j] = k[src];
+            java.util.Arrays.fill(kt, dst + visMax, dst + tkPad, 0f);
+        }
+        for (int j = 0; j < visMax; j++) {
+            System.arraycopy(v, j * kStride + g * hd, vp, j * hdPad, hd);
+            java.util.Arrays.fill(vp, j * hdPad + hd, (j + 1) * hdPad, 0f);
+        }
+        for (int b = i0; b < i1; b += qb) block(out, q, tk, heads, hd, scale, mask, g, heads / kvHeads, b, Math.min(i1, b + qb), kt, tkPad, vp, hdPad, s);
+    }
+
+    private static void block(float[] out, float[] q, int tk, int heads, int hd, float scale, AttentionMask mask, int g,
+                              int group, int i0, int i1, float[] kt, int ldk, float[] vp, int hdPad, Scratch s) {
+        int nq = i1 - i0, rows = group * nq, qStride = heads * hd;
         int visMax = 0;
         for (int i = i0; i < i1; i++) visMax = Math.max(visMax, mask.visibleKeys(i, tk));
         if (visMax <= 0) {
@@ -58,30 +93,18 @@ final class Attention {
             }
             return;
         }
-        int rowsPad = (rows + TR - 1) / TR * TR, tkPad = (visMax + TC - 1) / TC * TC, hdPad = (hd + TC - 1) / TC * TC;
-        Scratch s = SCRATCH.get();
+        int rowsPad = (rows + TR - 1) / TR * TR, tkPad = (visMax + TC - 1) / TC * TC;
         float[] qp = s.qp = Scratch.grow(s.qp, rowsPad * hd);
-        float[] kt = s.kt = Scratch.grow(s.kt, hd * tkPad);
-        float[] vp = s.vp = Scratch.grow(s.vp, visMax * hdPad);
         float[] sc = s.s = Scratch.grow(s.s, rowsPad * tkPad);
         float[] op = s.op = Scratch.grow(s.op, rowsPad * hdPad);
-        // pack: Q rows (row r = head g*group + r/nq, query i0 + r%nq), K^T [hd][tkPad], V [visMax][hdPad]
+        // rows: r = (head g*group + r / nq, query i0 + r % nq)
         for (int r = 0; r < rows; r++) {
             System.arraycopy(q, (i0 + r % nq) * qStride + (g * group + r / nq) * hd, qp, r * hd, hd);
         }
         Arrays.fill(qp, rows * hd, rowsPad * hd, 0f);
-        for (int d = 0; d < hd; d++) {
-            int src = g * hd + d, dst = d * tkPad;
-            for (int j = 0; j < visMax; j++, src += kStride) kt[dst + j] = k[src];
-            Arrays.fill(kt, dst + visMax, dst + tkPad, 0f);
-        }
-        for (int j = 0; j < visMax; j++) {
-            System.arraycopy(v, j * kStride + g * hd, vp, j * hdPad, hd);
-            Arrays.fill(vp, j * hdPad + hd, (j + 1) * hdPad, 0f);
-        }
         // S = Q K^T
         for (int r = 0; r < rowsPad; r += TR) {
-            for (int c = 0; c < tkPad; c += TC) tile(qp, r * hd, hd, kt, c, tkPad, hd, sc, r * tkPad + c, tkPad);
+            for (int c = 0; c < tkPad; c += TC) tile(qp, r * hd, hd, kt, c, ldk, hd, sc, r * tkPad + c, tkPad);
         }
         // P = softmax(scale * S) over each row's visible prefix, zero after it
         for (int r = 0; r < rows; r++) {
@@ -99,6 +122,49 @@ final class Attention {
         }
         for (int r = 0; r < rows; r++) {
             System.arraycopy(op, r * hdPad, out, (i0 + r % nq) * qStride + (g * group + r / nq) * hd, hd);
+        }
+    }
+
+    /**
+     * Decode-sized tasks (at most 8 query rows, head dim 64 = 4 vectors): dot products straight from the KV cache
+     * rows, no K^T packing (which would cost as much as the scores themselves at 1 query). Per row: scores
+     * {@code q . k_j} (4 FMAs + one lane reduction per key), softmax, then {@code sum_j p_j v_j} with 4 independent
+     * accumulators.
+     */
+    private static void fewRows(float[] out, float[] q, float[] k, float[] v, int tk, int heads, int kvHeads,
+                                float scale, AttentionMask mask, int g, int i0, int i1) {
+        int hd = 4 * L, group = heads / kvHeads, nq = i1 - i0, qStride = heads * hd, kStride = kvHeads * hd;
+        Scratch s = SCRATCH.get();
+        float[] sc = s.s = Scratch.grow(s.s, Math.max(tk, 1));
+        for (int r = 0; r < group * nq; r++) {
+            int i = i0 + r % nq, qo = i * qStride + (g * group + r / nq) * hd;
+            int vis = mask.visibleKeys(i, tk);
+            if (vis <= 0) {
+                Arrays.fill(out, qo, qo + hd, 0f);
+                continue;
+            }
+            FloatVector q0 = FloatVector.fromArray(F, q, qo), q1 = FloatVector.fromArray(F, q, qo + L);
+            FloatVector q2 = FloatVector.fromArray(F, q, qo + 2 * L), q3 = FloatVector.fromArray(F, q, qo + 3 * L);
+            for (int j = 0, ko = g * hd; j < vis; j++, ko += kStride) {
+                FloatVector d = q0.mul(FloatVector.fromArray(F, k, ko));
+                d = q1.fma(FloatVector.fromArray(F, k, ko + L), d);
+                d = q2.fma(FloatVector.fromArray(F, k, ko + 2 * L), d);
+                d = q3.fma(FloatVector.fromArray(F, k, ko + 3 * L), d);
+                sc[j] = d.reduceLanes(jdk.incubator.vector.VectorOperators.ADD) * scale;
+            }
+            Elementwise.softmaxRow(sc, 0, vis);
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int j = 0, vo = g * hd; j < vis; j++, vo += kStride) {
+                FloatVector p = FloatVector.broadcast(F, sc[j]);
+                a0 = FloatVector.fromArray(F, v, vo).fma(p, a0);
+                a1 = FloatVector.fromArray(F, v, vo + L).fma(p, a1);
+                a2 = FloatVector.fromArray(F, v, vo + 2 * L).fma(p, a2);
+                a3 = FloatVector.fromArray(F, v, vo + 3 * L).fma(p, a3);
+            }
+            a0.intoArray(out, qo);
+            a1.intoArray(out, qo + L);
+            a2.intoArray(out, qo + 2 * L);
+            a3.intoArray(out, qo + 3 * L);
         }
     }
 

@@ -78,23 +78,40 @@ final class Conv {
         int cout = w.dim(1), kw = w.dim(2), m = cout * kw;
         int tOut = (t - 1) * stride - 2 * padding + kw;
         if (tOut <= 0) return;
+        initRows(out, bias, cout, tOut);
+        // Y = w^T x in chunks of input frames, so the scratch stays bounded (HiFT: 64 x 7 x 22400 would be 40 MB)
+        int chunkT = Math.max(1, Math.min(t, Y_CHUNK_FLOATS / Math.max(1, m)));
         float[][] holder = Y.get();
-        if (holder[0].length < m * t) holder[0] = new float[m * t];
+        if (holder[0].length < m * chunkT) holder[0] = new float[m * chunkT];
         float[] y = holder[0];
-        Gemm.gemm(pool, y, 0, new Gemm.TransposedA(w.data(), 0), m, t, cin, new Gemm.ArrayKN(x, 0, t, cin), null);
-        int chunk = Math.max(1, cout / (4 * pool.threads()));
-        pool.parallelFor((cout + chunk - 1) / chunk, q -> {
-            for (int co = q * chunk; co < Math.min(cout, (q + 1) * chunk); co++) {
-                int o = co * tOut;
-                java.util.Arrays.fill(out, o, o + tOut, bias == null ? 0f : bias[co]);
-                for (int kk = 0; kk < kw; kk++) {
-                    int yo = (co * kw + kk) * t;
-                    // ti range with 0 <= ti*stride - padding + kk < tOut
-                    int tiMin = Math.max(0, ceilDiv(padding - kk, stride)), tiMax = Math.min(t - 1, Math.floorDiv(tOut - 1 + padding - kk, stride));
-                    for (int ti = tiMin, to = ti * stride - padding + kk; ti <= tiMax; ti++, to += stride) out[o + to] += y[yo + ti];
+        for (int t0 = 0; t0 < t; t0 += chunkT) {
+            int tc = Math.min(chunkT, t - t0), from = t0;
+            Gemm.gemm(pool, y, 0, new Gemm.TransposedA(w.data(), 0), m, tc, cin, new Gemm.ArrayKN(x, t0, tc, cin, t), null);
+            int per = Math.max(1, cout / (4 * pool.threads()));
+            pool.parallelFor((cout + per - 1) / per, q -> {
+                for (int co = q * per; co < Math.min(cout, (q + 1) * per); co++) {
+                    int o = co * tOut;
+                    for (int kk = 0; kk < kw; kk++) {
+                        int yo = (co * kw + kk) * tc;
+                        // frames ti of this chunk with 0 <= ti*stride - padding + kk < tOut
+                        int tiMin = Math.max(from, ceilDiv(padding - kk, stride));
+                        int tiMax = Math.min(from + tc - 1, Math.floorDiv(tOut - 1 + padding - kk, stride));
+                        for (int ti = tiMin, to = ti * stride - padding + kk; ti <= tiMax; ti++, to += stride) out[o + to] += y[yo + ti - from];
+                    }
                 }
-            }
-        });
+            });
+        }
+    }
+
+    /** Largest Y scratch (floats) of convTranspose1d per thread. */
+    private static final int Y_CHUNK_FLOATS = 1 << 20;
+
+    private static void initRows(float[] out, float[] bias, int rows, int cols) {
+        if (bias == null) {
+            java.util.Arrays.fill(out, 0, rows * cols, 0f);
+        } else {
+            for (int r = 0; r < rows; r++) java.util.Arrays.fill(out, r * cols, (r + 1) * cols, bias[r]);
+        }
     }
 
     private static int ceilDiv(int a, int b) { return -Math.floorDiv(-a, b); }

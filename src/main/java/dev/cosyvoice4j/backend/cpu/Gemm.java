@@ -19,7 +19,8 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Loop nest per column chunk: {@code for kc-block: pack B chunk (L2); for each A micro-panel (L1): for each B
  * micro-panel (L2): micro-kernel}. Ragged edges (m, n not multiples of the tile) go through a zero-padded tile, so
- * every shape is exact. Accumulation is float32 in k order per lane, as the scalar specification.
+ * every shape is exact. Accumulation is float32 in k order, as the scalar specification, except that the bias is
+ * the sum's initial value rather than its last term (equal within rounding).
  */
 final class Gemm {
     private Gemm() {}
@@ -115,20 +116,22 @@ final class Gemm {
         }
     }
 
-    /** B is a heap [k, n] array at {@code bOff}: packing copies row pieces. */
-    record ArrayKN(float[] b, int bOff, int n, int k) implements BSource {
+    /** B is a heap [k, n] array at {@code bOff} with row stride {@code ldb} (>= n): packing copies row pieces. */
+    record ArrayKN(float[] b, int bOff, int n, int k, int ldb) implements BSource {
+        ArrayKN(float[] b, int bOff, int n, int k) { this(b, bOff, n, k, n); }
+
         @Override
         public void pack(float[] dst, int off, int n0, int k0, int kc) {
             int cols = Math.min(NR, n - n0);
-            if (cols == NR) {
+            if (cols == NR && NR == 2 * L) {
                 for (int p = 0; p < kc; p++) {
-                    int src = bOff + (k0 + p) * n + n0, d = off + p * NR;
+                    int src = bOff + (k0 + p) * ldb + n0, d = off + p * NR;
                     FloatVector.fromArray(F, b, src).intoArray(dst, d);
                     FloatVector.fromArray(F, b, src + L).intoArray(dst, d + L);
                 }
             } else {
                 for (int p = 0; p < kc; p++) {
-                    int src = bOff + (k0 + p) * n + n0, d = off + p * NR;
+                    int src = bOff + (k0 + p) * ldb + n0, d = off + p * NR;
                     for (int j = 0; j < NR; j++) dst[d + j] = j < cols ? b[src + j] : 0f;
                 }
             }

@@ -111,7 +111,7 @@ public final class CosyVoice3LM implements AutoCloseable {
 
     /** Bytes of weights one decode step streams: the Qwen2 layers, final norm and {@code llm_decoder}. */
     public long decodeStepWeightBytes() {
-        return llm.weights().layerByteSize() + llmDecoder.numel() * llmDecoder.dtype().byteSize();
+        return llm.weights().layerByteSize() + llmDecoder.dtype().storageBytes(llmDecoder.numel());
     }
 
     /**

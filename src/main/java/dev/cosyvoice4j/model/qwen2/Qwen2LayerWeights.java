@@ -22,7 +22,7 @@ public record Qwen2LayerWeights(
         long n = 0;
         for (Tensor t : new Tensor[] {inputLayernorm, qProj, qProjBias, kProj, kProjBias, vProj, vProjBias, oProj,
                 postAttentionLayernorm, gateProj, upProj, downProj}) {
-            n += t.numel() * t.dtype().byteSize();
+            n += t.dtype().storageBytes(t.numel());
         }
         return n;
     }

@@ -46,7 +46,7 @@ public record Qwen2Weights(Tensor embedTokens, List<Qwen2LayerWeights> layers, T
 
     /** Bytes of the decoder-layer and final-norm weights (what one decode step streams; excludes the embedding). */
     public long layerByteSize() {
-        long n = norm.numel() * norm.dtype().byteSize();
+        long n = norm.dtype().storageBytes(norm.numel());
         for (Qwen2LayerWeights l : layers) n += l.byteSize();
         return n;
     }

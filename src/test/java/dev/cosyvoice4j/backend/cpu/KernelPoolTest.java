@@ -56,6 +56,13 @@ class KernelPoolTest {
     }
 
     @Test
+    void warmUpRunsEveryKernelWithoutError() {
+        try (VectorKernels k = new VectorKernels(new CpuOptions(2))) {
+            k.warmUp(java.time.Duration.ofMillis(300));
+        }
+    }
+
+    @Test
     void closedPoolRunsOnTheCaller() {
         KernelPool pool = new KernelPool(2, 10);
         pool.close();

@@ -19,7 +19,8 @@ import java.util.Locale;
  * java --add-modules jdk.incubator.vector -cp target-kern/test-classes:target-kern/classes:$(cat target-kern/cp.txt) \
  *      dev.cosyvoice4j.bench.jmh.JmhMain [-quick] [include-regex] [-p threads=1,2] [-p dtype=F32,Q8_0,Q4_0] [-p shape=1x896x4864]
  * </pre>
- * {@code -quick} shortens warm-up and measurement (2 + 3 half-second iterations). The default include is every
+ * {@code -quick} shortens warm-up and measurement (5 + 3 half-second iterations; the slowest ops may not be fully
+ * compiled by then). The default include is every
  * benchmark in this package. Extra {@code -p name=v1,v2} arguments override @Param
  * values. The machine may be shared: run it when idle, or compare the roofline line printed alongside.
  */
@@ -31,7 +32,7 @@ public final class JmhMain {
         OptionsBuilder ob = new OptionsBuilder();
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("-quick")) {
-                ob.warmupIterations(2).warmupTime(org.openjdk.jmh.runner.options.TimeValue.milliseconds(500))
+                ob.warmupIterations(5).warmupTime(org.openjdk.jmh.runner.options.TimeValue.milliseconds(500))
                         .measurementIterations(3).measurementTime(org.openjdk.jmh.runner.options.TimeValue.milliseconds(500));
             } else if (args[i].equals("-p") && i + 1 < args.length) {
                 String[] kv = args[++i].split("=", 2);
@@ -41,10 +42,14 @@ public final class JmhMain {
             }
         }
         Options opts = ob.include(include).build();
-        Collection<RunResult> results = new Runner(opts).run();
-
         int maxThreads = Runtime.getRuntime().availableProcessors();
-        Roofline roof = Roofline.measure(maxThreads);
+        Roofline before = Roofline.measure(maxThreads);
+        Collection<RunResult> results = new Runner(opts).run();
+        Roofline after = Roofline.measure(maxThreads);
+        // on a shared machine each probe can only under-estimate: keep the better of the two
+        Roofline roof = new Roofline(maxThreads, Math.max(before.gflopsOneThread(), after.gflopsOneThread()),
+                Math.max(before.gflopsAllThreads(), after.gflopsAllThreads()), Math.max(before.readGBsOneThread(), after.readGBsOneThread()),
+                Math.max(before.readGBsAllThreads(), after.readGBsAllThreads()));
         System.out.println();
         System.out.println("roofline: " + roof);
         System.out.printf(Locale.ROOT, "%-40s %-26s %12s %10s %9s %9s%n", "benchmark", "params", "us/op", "GFLOP/s", "GB/s", "roofline");

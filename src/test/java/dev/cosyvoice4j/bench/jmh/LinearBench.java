@@ -33,15 +33,17 @@ import java.util.concurrent.TimeUnit;
  * {@code linear} at the shapes the model runs: DiT (rows = 2 x frames = 628, K/N 1024/3072/4096), Qwen2 prefill
  * (127 rows, K 896) and decode mat-vecs (1 row; 896 -> 4864 MLP, 4864 -> 896, 896 -> 6761 speech-token head),
  * F32 and the quantised Q8_0 / Q4_0 weights. {@code naive} is a plain Vector API dot-product loop (one output at a
- * time, one thread) as the baseline. Weights live in native memory, as a memory-mapped checkpoint.
+ * time, one thread) as the baseline. Weights live in native memory, as a memory-mapped checkpoint; mat-vec shapes
+ * cycle through enough weight copies (256 MiB) that every call streams its weight from DRAM, as a decode step
+ * over 24 layers does.
  * Run through {@link JmhMain}, which converts times to GFLOP/s, GB/s and roofline fractions.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g"})
-@Warmup(iterations = 4, time = 1)
-@Measurement(iterations = 6, time = 1)
+@Warmup(iterations = 6, time = 1)
+@Measurement(iterations = 5, time = 1)
 public class LinearBench {
     /** rows x K x N. */
     @Param({"628x1024x1024", "628x1024x3072", "628x4096x1024", "127x896x4864", "1x896x4864", "1x4864x896", "1x896x6761"})
@@ -53,9 +55,12 @@ public class LinearBench {
     @Param({"2"})
     public int threads;
 
-    int rows, k, n;
+    /** Weight copies cycled through so that mat-vecs stream from DRAM, not from a warm L3 (32 MiB here). */
+    static final long COLD_BYTES = 256L << 20;
+
+    int rows, k, n, next;
     float[] x, out;
-    Tensor w, wF32;
+    Tensor[] w, wF32;
     VectorKernels kernels;
     Arena arena;
 
@@ -67,10 +72,16 @@ public class LinearBench {
         n = Integer.parseInt(p[2]);
         arena = Arena.ofShared();
         SplittableRandom r = new SplittableRandom(1);
-        MemorySegment seg = arena.allocate((long) n * k * Float.BYTES, 64);
-        for (long i = 0; i < (long) n * k; i++) seg.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, (float) (r.nextGaussian() * 0.05));
-        wF32 = new Tensor(DType.F32, new long[]{n, k}, seg);
-        w = dtype.equals("F32") ? wF32 : QuantizedWeights.quantize(wF32, DType.valueOf(dtype), arena);
+        long bytes = (long) n * k * Float.BYTES;
+        int copies = rows == 1 ? (int) Math.min(32, (COLD_BYTES + bytes - 1) / bytes) : 1;
+        wF32 = new Tensor[copies];
+        w = new Tensor[copies];
+        for (int c = 0; c < copies; c++) {
+            MemorySegment seg = arena.allocate(bytes, 64);
+            for (long i = 0; i < (long) n * k; i++) seg.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, (float) (r.nextGaussian() * 0.05));
+            wF32[c] = new Tensor(DType.F32, new long[]{n, k}, seg);
+            w[c] = dtype.equals("F32") ? wF32[c] : QuantizedWeights.quantize(wF32[c], DType.valueOf(dtype), arena);
+        }
         x = new float[rows * k];
         for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
         out = new float[rows * n];
@@ -85,14 +96,16 @@ public class LinearBench {
 
     @Benchmark
     public float[] vector() {
-        kernels.linear(out, x, rows, w, null);
+        next = next + 1 == w.length ? 0 : next + 1;
+        kernels.linear(out, x, rows, w[next], null);
         return out;
     }
 
     /** Baseline: out[m, j] = dot(x_m, w_j) with one vector accumulator, single thread, F32 weights. */
     @Benchmark
     public float[] naive() {
-        naiveLinear(out, x, rows, wF32.data(), n, k);
+        next = next + 1 == w.length ? 0 : next + 1;
+        naiveLinear(out, x, rows, wF32[next].data(), n, k);
         return out;
     }
 

@@ -26,14 +26,15 @@ import java.util.concurrent.TimeUnit;
  * The other heavy kernels at model shapes: DiT attention (314 x 314, 16 heads x 64), Qwen2 decode attention
  * (1 query, 500 keys, 14/2 heads x 64), HiFT's last-stage ResBlock conv (64 -> 64 channels, k 7, dilation 3,
  * 67200 samples), the DiT's grouped conv (1024 channels, k 31, groups 16, 314 frames), HiFT upsampling
- * convTranspose (128 -> 64, k 7, stride 3) and snake over 64 x 67200.
+ * convTranspose (128 -> 64, k 7, stride 3) and snake over 64 x 67200. The first calls run interpreted Vector API
+ * code (seconds per call), hence the long warm-up.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g"})
-@Warmup(iterations = 4, time = 1)
-@Measurement(iterations = 6, time = 1)
+@Warmup(iterations = 8, time = 1)
+@Measurement(iterations = 5, time = 1)
 public class OpsBench {
     @Param({"2"})
     public int threads;

@@ -150,7 +150,7 @@ final class Attention {
                 d = q1.fma(FloatVector.fromArray(F, k, ko + L), d);
                 d = q2.fma(FloatVector.fromArray(F, k, ko + 2 * L), d);
                 d = q3.fma(FloatVector.fromArray(F, k, ko + 3 * L), d);
-                sc[j] = d.reduceLanes(jdk.incubator.vector.VectorOperators.ADD) * scale;
+                sc[j] = Lanes.sum(d) * scale;
             }
             Elementwise.softmaxRow(sc, 0, vis);
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;

@@ -156,7 +156,7 @@ final class Elementwise {
             FloatVector v = FloatVector.fromArray(F, x, o + i);
             acc = v.fma(v, acc);
         }
-        float ss = acc.reduceLanes(VectorOperators.ADD);
+        float ss = Lanes.sum(acc);
         for (; i < dim; i++) ss += x[o + i] * x[o + i];
         float inv = (float) (1.0 / Math.sqrt(ss / dim + eps));
         for (i = 0; i <= dim - L; i += L) {
@@ -170,7 +170,7 @@ final class Elementwise {
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
         for (; i <= dim - L; i += L) acc = FloatVector.fromArray(F, x, o + i).add(acc);
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = Lanes.sum(acc);
         for (; i < dim; i++) sum += x[o + i];
         float mean = sum / dim;
         acc = FloatVector.zero(F);
@@ -178,7 +178,7 @@ final class Elementwise {
             FloatVector d = FloatVector.fromArray(F, x, o + i).sub(mean);
             acc = d.fma(d, acc);
         }
-        float var = acc.reduceLanes(VectorOperators.ADD);
+        float var = Lanes.sum(acc);
         for (; i < dim; i++) var += (x[o + i] - mean) * (x[o + i] - mean);
         var /= dim;
         float inv = (float) (1.0 / Math.sqrt(var + eps));
@@ -213,12 +213,12 @@ final class Elementwise {
             e.intoArray(x, o + i);
             sum = e.add(sum);
         }
-        float s = sum.reduceLanes(VectorOperators.ADD);
+        float s = Lanes.sum(sum);
         if (i < cols) {
             VectorMask<Float> m = F.indexInRange(i, cols);
             FloatVector e = FloatVector.fromArray(F, x, o + i, m).sub(max).lanewise(VectorOperators.EXP);
             e.intoArray(x, o + i, m);
-            s += e.blend(0f, m.not()).reduceLanes(VectorOperators.ADD);
+            s += Lanes.sum(e.blend(0f, m.not()));
         }
         for (i = 0; i <= cols - L; i += L) FloatVector.fromArray(F, x, o + i).div(s).intoArray(x, o + i);
         for (; i < cols; i++) x[o + i] = x[o + i] / s;

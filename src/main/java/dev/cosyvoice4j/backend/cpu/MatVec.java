@@ -52,7 +52,7 @@ final class MatVec {
         for (; p < kv; p += L) {
             acc = FloatVector.fromMemorySegment(F, w, wo + (long) p * Float.BYTES, LE).fma(FloatVector.fromArray(F, x, xo + p), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = Lanes.sum(acc);
         for (; p < k; p++) s += x[xo + p] * w.get(dev.cosyvoice4j.tensor.Tensor.F32_LE, wo + (long) p * Float.BYTES);
         return s;
     }
@@ -70,8 +70,8 @@ final class MatVec {
             a2 = FloatVector.fromMemorySegment(F, w, w2 + o, LE).fma(xv, a2);
             a3 = FloatVector.fromMemorySegment(F, w, w3 + o, LE).fma(xv, a3);
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        float s0 = Lanes.sum(a0), s1 = Lanes.sum(a1);
+        float s2 = Lanes.sum(a2), s3 = Lanes.sum(a3);
         for (; p < k; p++) {
             float xv = x[p];
             long o = (long) p * Float.BYTES;
@@ -116,10 +116,10 @@ final class MatVec {
             a30 = v0.fma(xv, a30); a31 = v1.fma(xv, a31); a32 = v2.fma(xv, a32); a33 = v3.fma(xv, a33);
         }
         // results straight to out (arrays here would be allocated per block)
-        store(out, x, x0, w, w0, rb, k, p, bias, n, r, j, rows, a00.reduceLanes(VectorOperators.ADD), a01.reduceLanes(VectorOperators.ADD), a02.reduceLanes(VectorOperators.ADD), a03.reduceLanes(VectorOperators.ADD));
-        if (r + 1 < rows) store(out, x, x1, w, w0, rb, k, p, bias, n, r + 1, j, rows, a10.reduceLanes(VectorOperators.ADD), a11.reduceLanes(VectorOperators.ADD), a12.reduceLanes(VectorOperators.ADD), a13.reduceLanes(VectorOperators.ADD));
-        if (r + 2 < rows) store(out, x, x2, w, w0, rb, k, p, bias, n, r + 2, j, rows, a20.reduceLanes(VectorOperators.ADD), a21.reduceLanes(VectorOperators.ADD), a22.reduceLanes(VectorOperators.ADD), a23.reduceLanes(VectorOperators.ADD));
-        if (r + 3 < rows) store(out, x, x3, w, w0, rb, k, p, bias, n, r + 3, j, rows, a30.reduceLanes(VectorOperators.ADD), a31.reduceLanes(VectorOperators.ADD), a32.reduceLanes(VectorOperators.ADD), a33.reduceLanes(VectorOperators.ADD));
+        store(out, x, x0, w, w0, rb, k, p, bias, n, r, j, rows, Lanes.sum(a00), Lanes.sum(a01), Lanes.sum(a02), Lanes.sum(a03));
+        if (r + 1 < rows) store(out, x, x1, w, w0, rb, k, p, bias, n, r + 1, j, rows, Lanes.sum(a10), Lanes.sum(a11), Lanes.sum(a12), Lanes.sum(a13));
+        if (r + 2 < rows) store(out, x, x2, w, w0, rb, k, p, bias, n, r + 2, j, rows, Lanes.sum(a20), Lanes.sum(a21), Lanes.sum(a22), Lanes.sum(a23));
+        if (r + 3 < rows) store(out, x, x3, w, w0, rb, k, p, bias, n, r + 3, j, rows, Lanes.sum(a30), Lanes.sum(a31), Lanes.sum(a32), Lanes.sum(a33));
     }
 
     /** out[row, j..j+3] = partial sums + the k tail (p..k) + bias. */

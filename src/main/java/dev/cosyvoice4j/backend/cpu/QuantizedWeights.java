@@ -172,7 +172,7 @@ public final class QuantizedWeights {
             FloatVector x0 = FloatVector.fromArray(F, x, p), x1 = FloatVector.fromArray(F, x, p + L);
             acc = x1.fma(q8(w, row + 18), x0.mul(q8(w, row + 2))).fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(F16, row))), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Lanes.sum(acc);
     }
 
     /** Row j of a Q4_0 [n, k] weight dotted with x. */
@@ -185,7 +185,7 @@ public final class QuantizedWeights {
             ByteVector q = ByteVector.fromMemorySegment(B, w, row + 2, LE);
             acc = x1.fma(q4hi(q), x0.mul(q4lo(q))).fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(F16, row))), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Lanes.sum(acc);
     }
 
     private static float dotScalar(MemorySegment w, DType type, int j, int k, float[] x) {

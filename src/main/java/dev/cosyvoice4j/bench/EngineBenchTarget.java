@@ -1,5 +1,6 @@
 package dev.cosyvoice4j.bench;
 
+import dev.cosyvoice4j.backend.cpu.Roofline;
 import dev.cosyvoice4j.engine.AudioChunk;
 import dev.cosyvoice4j.engine.Engine;
 import dev.cosyvoice4j.engine.EngineOptions;
@@ -22,10 +23,18 @@ import java.util.Map;
  * {@code +bf16} (flow matmuls through oneDNN), e.g. {@code q8_0+bf16}.
  */
 public final class EngineBenchTarget implements BenchTarget {
+    /** Load details / counters the report's roofline section reads. */
+    static final String ROOFLINE_GFLOPS = "roofline_fp32_gflops", ROOFLINE_GBS = "roofline_read_gbs",
+            FLOW_FLOP = "flow_flop", DECODE_WEIGHT_BYTES = "decode_weight_bytes";
     private final BenchSetup setup;
+    private final Roofline roofline;
     private Engine engine;
 
-    public EngineBenchTarget(BenchSetup setup) { this.setup = setup; }
+    /** Measures this machine's limits first (not part of the timed load). */
+    public EngineBenchTarget(BenchSetup setup) {
+        this.setup = setup;
+        this.roofline = Roofline.measure(setup.threads());
+    }
 
     /** Parses a precision name into engine options. */
     static EngineOptions options(BenchSetup setup) {
@@ -55,6 +64,8 @@ public final class EngineBenchTarget implements BenchTarget {
         details.put("load_flow_ms", fmt(t.flowMs()));
         details.put("load_hift_ms", fmt(t.hiftMs()));
         details.put("kernels", engine.kernelsDescription());
+        details.put(ROOFLINE_GFLOPS, fmt(roofline.peakGflops(setup.threads())));
+        details.put(ROOFLINE_GBS, fmt(roofline.readGBs(setup.threads())));
         return new LoadInfo(engine.sampleRateHz(), setup.backend(), setup.precision(), details);
     }
 
@@ -75,6 +86,8 @@ public final class EngineBenchTarget implements BenchTarget {
             rec.stageTotal(Stage.FLOW, t.flowNanos.sum(), t.flowCalls.sum());
             rec.stageTotal(Stage.FLOW_STEP, t.flowNanos.sum(), t.flowSteps.sum());
             rec.stageTotal(Stage.HIFT, t.vocoderNanos.sum(), t.vocoderCalls.sum());
+            rec.count(FLOW_FLOP, t.flowFlop.sum());
+            rec.count(DECODE_WEIGHT_BYTES, engine.decodeStepWeightBytes());
         }
     }
 

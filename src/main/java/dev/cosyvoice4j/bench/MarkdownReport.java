@@ -140,6 +140,28 @@ public final class MarkdownReport {
                     s.otherS() >= 0 ? "scheduling, copies, audio assembly" : "stages ran concurrently (streaming LLM and token2wav); their sum exceeds the wall time");
         }
         b.append("| **Generation (wall)** | **").append(n3(gen)).append("** | 100% | |\n");
+        roofline(b, h, r, s);
+    }
+
+    /** Achieved rates of the two big stages next to the machine's measured limits (when the target reports them). */
+    private static void roofline(StringBuilder b, String h, RunResult r, StageSummary s) {
+        String peak = r.load().details().get(EngineBenchTarget.ROOFLINE_GFLOPS), bw = r.load().details().get(EngineBenchTarget.ROOFLINE_GBS);
+        if (peak == null || bw == null) return;
+        double peakG = Double.parseDouble(peak), bwG = Double.parseDouble(bw);
+        double flop = r.iterations().stream().mapToDouble(m -> m.counters().getOrDefault(EngineBenchTarget.FLOW_FLOP, 0L)).average().orElse(0);
+        double bytes = r.iterations().stream().mapToDouble(m -> m.counters().getOrDefault(EngineBenchTarget.DECODE_WEIGHT_BYTES, 0L)).average().orElse(0);
+        b.append('\n').append(h).append(" Roofline (this machine, measured at start)\n\n| Stage | Achieved | Machine limit | Fraction |\n|-------|----------|---------------|----------|\n");
+        if (flop > 0 && s.flowS() > 0) {
+            double g = flop / 1e9 / s.flowS();
+            b.append("| Flow (DiT matrix arithmetic) | ").append(f("%.0f GFLOP/s", g)).append(" | ").append(f("%.0f GFLOP/s fp32 FMA peak", peakG))
+                    .append(" | ").append(f("%.0f%%", 100 * g / peakG)).append(" |\n");
+        }
+        if (bytes > 0 && s.decodeS() > 0 && s.decodeTokens() > 0) {
+            double gbs = bytes * s.decodeTokens() / s.decodeS() / 1e9;
+            b.append("| LLM decode (weights streamed) | ").append(f("%.1f GB/s", gbs)).append(" | ").append(f("%.1f GB/s read bandwidth", bwG))
+                    .append(" | ").append(f("%.0f%%", 100 * gbs / bwG)).append(" |\n");
+        }
+        b.append("\nbf16 (oneDNN) can exceed the fp32 peak; quantised weights stream fewer bytes per token.\n");
     }
 
     private static void analysis(StringBuilder b, RunResult r, boolean many) {

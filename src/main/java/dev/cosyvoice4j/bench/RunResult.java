@@ -41,6 +41,7 @@ public record RunResult(BenchSetup setup, BenchCase benchCase, LoadInfo load, do
     public String label(boolean full) {
         String s = "threads=" + setup.threads() + ", stream=" + (benchCase.stream() ? "on" : "off")
                 + ", tokens=" + (benchCase.speechTokens() > 0 ? benchCase.speechTokens() : "auto");
-        return full ? s + ", backend=" + load.backend() + ", precision=" + load.precision() : s;
+        return full ? s + ", backend=" + load.backend() + ", precision=" + load.precision()
+                : load.precision().equals("fp32") ? s : s + ", " + load.precision();   // name reduced precision
     }
 }

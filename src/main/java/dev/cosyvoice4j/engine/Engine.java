@@ -16,7 +16,10 @@ import dev.cosyvoice4j.text.TextFrontend;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.Executors;
 
 /**
@@ -50,44 +53,83 @@ public final class Engine implements AutoCloseable {
         this.options = options;
         this.modelDir = ModelDir.open(dir);
         this.config = modelDir.config();
+        this.workers = Executors.newCachedThreadPool(r -> {
+            Thread th = new Thread(r, "cosyvoice4j-worker");
+            th.setDaemon(true);
+            return th;
+        });
         this.kernels = Backends.cpu(options);
         this.flowKernels = Backends.flow(kernels, options, msg -> LOG.log(System.Logger.Level.INFO, msg));
         boolean ok = false;
+        List<Future<?>> parts = new ArrayList<>();
         try {
-            long t = System.nanoTime();
-            this.tokenizer = Qwen2Tokenizer.forModelDir(dir);
+            // The parts are independent: load them in parallel (weights are mapped, so this is mostly parsing,
+            // ONNX session creation and the vocoder's weight-norm folding).
+            Future<Timed<Qwen2Tokenizer>> tok = workers.submit(() -> timed(() -> Qwen2Tokenizer.forModelDir(dir)));
+            Future<Timed<AudioFrontend>> fe = workers.submit(() -> timed(() -> owned(AudioFrontend.open(dir,
+                    FrontendOptions.defaults().withTokenMelRatio(config.tokenMelRatio())))));
+            Future<Timed<CosyVoice3LM>> lm = workers.submit(() -> timed(() -> {
+                WeightStore store = owned(WeightStore.openPt(modelDir.llmPt()));
+                return CosyVoice3LM.load(store.transformed(Backends.llmWeights(options.llmPrecision())),
+                        config.llm(), config.qwen2(), kernels);
+            }));
+            Future<Timed<FlowModel>> fl = workers.submit(() -> timed(() ->
+                    FlowModel.load(owned(WeightStore.openPt(modelDir.flowPt())), config.flow())));
+            Future<Timed<CausalHiftGenerator>> hi = workers.submit(() -> timed(() ->
+                    CausalHiftGenerator.load(owned(WeightStore.openPt(modelDir.hiftPt())), config.hift())));
+            parts.addAll(List.of(tok, fe, lm, fl, hi));
+            Timed<Qwen2Tokenizer> tokT = await(tok);
+            Timed<AudioFrontend> feT = await(fe);
+            Timed<CosyVoice3LM> lmT = await(lm);
+            Timed<FlowModel> flT = await(fl);
+            Timed<CausalHiftGenerator> hiT = await(hi);
+            this.tokenizer = tokT.value();
             this.textFrontend = new TextFrontend(tokenizer);
-            double tokMs = ms(t);
-            t = System.nanoTime();
-            this.frontend = AudioFrontend.open(dir, FrontendOptions.defaults().withTokenMelRatio(config.tokenMelRatio()));
-            resources.add(frontend);
-            double feMs = ms(t);
-            t = System.nanoTime();
-            WeightStore llmStore = WeightStore.openPt(modelDir.llmPt());
-            resources.add(llmStore);
-            this.llm = CosyVoice3LM.load(llmStore.transformed(Backends.llmWeights(options.llmPrecision())),
-                    config.llm(), config.qwen2(), kernels);
-            double llmMs = ms(t);
-            t = System.nanoTime();
-            WeightStore flowStore = WeightStore.openPt(modelDir.flowPt());
-            resources.add(flowStore);
-            this.flow = FlowModel.load(flowStore, config.flow());
-            double flowMs = ms(t);
-            t = System.nanoTime();
-            WeightStore hiftStore = WeightStore.openPt(modelDir.hiftPt());
-            resources.add(hiftStore);
-            this.hift = CausalHiftGenerator.load(hiftStore, config.hift());
-            double hiftMs = ms(t);
+            this.frontend = feT.value();
+            this.llm = lmT.value();
+            this.flow = flT.value();
+            this.hift = hiT.value();
             this.speakers = options.speakerDir() == null ? null : new SpeakerStore(options.speakerDir());
-            this.workers = Executors.newCachedThreadPool(r -> {
-                Thread th = new Thread(r, "cosyvoice4j-worker");
-                th.setDaemon(true);
-                return th;
-            });
-            this.loadTimings = new LoadTimings(ms(t0), tokMs, feMs, llmMs, flowMs, hiftMs);
+            this.loadTimings = new LoadTimings(ms(t0), tokT.ms(), feT.ms(), lmT.ms(), flT.ms(), hiT.ms());
             ok = true;
         } finally {
-            if (!ok) closeResources();
+            if (!ok) {
+                for (Future<?> f : parts) {   // let the other parts finish so that everything they opened is closed
+                    try { f.get(); } catch (Exception ignored) { /* the first failure is what is reported */ }
+                }
+                close();
+            }
+        }
+    }
+
+    private record Timed<T>(T value, double ms) {}
+
+    private static <T> Timed<T> timed(Callable<T> load) throws Exception {
+        long t = System.nanoTime();
+        T v = load.call();
+        return new Timed<>(v, ms(t));
+    }
+
+    /** Registers a resource to close with the engine (also when a later part fails to load). */
+    private <T extends AutoCloseable> T owned(T resource) {
+        synchronized (resources) {
+            resources.add(resource);
+        }
+        return resource;
+    }
+
+    /** The loaded part, or the load failure as thrown by the part (one clear message, not a wrapper). */
+    private static <T> T await(Future<T> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while loading the model", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException r) throw r;
+            if (c instanceof Error err) throw err;
+            throw new IllegalStateException("loading failed: " + c.getMessage(), c);
         }
     }
 
@@ -109,6 +151,9 @@ public final class Engine implements AutoCloseable {
     public EngineOptions options() { return options; }
 
     public LoadTimings loadTimings() { return loadTimings; }
+
+    /** Bytes of weights the LLM streams per decode step (for bandwidth figures). */
+    public long decodeStepWeightBytes() { return llm.decodeStepWeightBytes(); }
 
     /** Which kernels compute (for logs and benchmark reports). */
     public String kernelsDescription() {
@@ -175,10 +220,12 @@ public final class Engine implements AutoCloseable {
     }
 
     private void closeResources() {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            try { resources.get(i).close(); } catch (Exception ignored) { /* best effort on shutdown */ }
+        synchronized (resources) {
+            for (int i = resources.size() - 1; i >= 0; i--) {
+                try { resources.get(i).close(); } catch (Exception ignored) { /* best effort on shutdown */ }
+            }
+            resources.clear();
         }
-        resources.clear();
         if (kernels instanceof AutoCloseable c) {
             try { c.close(); } catch (Exception ignored) { /* best effort on shutdown */ }
         }

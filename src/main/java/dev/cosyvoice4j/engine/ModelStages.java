@@ -22,8 +22,22 @@ final class ModelStages {
             timings.flowCalls.increment();
             timings.flowSteps.add(ft.ditCalls());
             timings.flowFrames.add(ft.frames());
+            timings.flowFlop.add(ft.ditCalls() * ditFlop(flow.config(), ft.frames()));
             return new Mel(mel, bins, mel.length / bins);
         };
+    }
+
+    /**
+     * Floating-point operations of one DiT call over {@code frames} frames with the CFG batch of 2: the linear layers
+     * (input projection, q/k/v/out, feed-forward, output), the two grouped position convolutions and attention
+     * (QK^T and PV). Element-wise work is left out (it is not matrix arithmetic); 255.7 GFLOP at full size, 314 frames.
+     */
+    static long ditFlop(dev.cosyvoice4j.config.FlowConfig c, int frames) {
+        long rows = 2L * frames, dim = c.ditDim(), inner = (long) c.ditHeads() * c.ditDimHead();
+        long in = c.melDim() + c.melDim() + c.muDim() + c.spkDim();
+        long perBlock = 2 * rows * (4 * dim * inner + 2 * dim * dim * c.ditFfMult()) + 2 * 2 * 2L * frames * frames * inner;
+        long conv = 2 * 2 * rows * dim * (dim / 16) * 31;
+        return 2 * rows * (in * dim + dim * c.outChannels()) + conv + c.ditDepth() * perBlock;
     }
 
     /** {@link VocoderStage} over {@link CausalHiftGenerator#inference}. */

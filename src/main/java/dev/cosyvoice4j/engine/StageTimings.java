@@ -16,6 +16,8 @@ public final class StageTimings {
     public final LongAdder flowCalls = new LongAdder();
     public final LongAdder flowSteps = new LongAdder();
     public final LongAdder flowFrames = new LongAdder();
+    /** Floating-point operations of all DiT calls (an estimate from the sizes; see {@code ModelStages.ditFlop}). */
+    public final LongAdder flowFlop = new LongAdder();
     public final LongAdder vocoderNanos = new LongAdder();
     public final LongAdder vocoderCalls = new LongAdder();
     public final AtomicLong firstTokenNanos = new AtomicLong(-1);

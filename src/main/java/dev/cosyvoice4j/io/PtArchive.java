@@ -4,14 +4,11 @@ import dev.cosyvoice4j.io.StateDictUnpickler.StorageRef;
 import dev.cosyvoice4j.io.StateDictUnpickler.TensorRef;
 import dev.cosyvoice4j.tensor.Tensor;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
@@ -44,12 +41,7 @@ public final class PtArchive implements AutoCloseable {
     public static PtArchive open(Path file) {
         Arena arena = Arena.ofShared();
         try {
-            MemorySegment seg;
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
-            } catch (IOException e) {
-                throw new ModelFormatException(file, "cannot read: " + e, e);
-            }
+            MemorySegment seg = MappedFiles.map(file, arena);
             return new PtArchive(arena, index(file, seg));
         } catch (RuntimeException e) {
             arena.close();

@@ -12,7 +12,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,6 +37,21 @@ class EngineTest {
     static SynthesisRequest.Builder zeroShot(int tokens) {
         return SynthesisRequest.builder(Mode.ZERO_SHOT).text("Hello world.").promptText(PROMPT_TEXT).promptWav(PROMPT_WAV)
                 .seed(7).pinnedTokens(tokens);
+    }
+
+    /**
+     * Same audio up to float rounding. Bitwise equality is not guaranteed while kernels are still being compiled:
+     * the Vector API computes exp/tanh/sin with the JDK's Java code before C2 compiles a kernel and with SVML after,
+     * and the two may differ in the last bit. Token choices are discrete and identical; the audio differs by ~1e-7.
+     */
+    static void assertSameAudio(float[] expected, float[] actual) {
+        assertEquals(expected.length, actual.length, "length");
+        double max = 0, diff = 0;
+        for (int i = 0; i < expected.length; i++) {
+            max = Math.max(max, Math.abs(expected[i]));
+            diff = Math.max(diff, Math.abs(expected[i] - actual[i]));
+        }
+        assertTrue(diff <= 1e-5 * Math.max(max, 1e-3), "max difference " + diff + " (peak " + max + ")");
     }
 
     static float[] run(SynthesisRequest r) {
@@ -104,8 +118,8 @@ class EngineTest {
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             Future<float[]> fa = pool.submit(() -> run(a)), fb = pool.submit(() -> run(b));
-            assertArrayEquals(serialA, fa.get());
-            assertArrayEquals(serialB, fb.get());
+            assertSameAudio(serialA, fa.get());
+            assertSameAudio(serialB, fb.get());
         } finally {
             pool.shutdownNow();
         }
@@ -127,8 +141,8 @@ class EngineTest {
     }
 
     @Test
-    void sameRequestGivesBitIdenticalAudio() {
-        assertArrayEquals(run(zeroShot(10).build()), run(zeroShot(10).build()));
+    void sameRequestGivesTheSameAudio() {
+        assertSameAudio(run(zeroShot(10).build()), run(zeroShot(10).build()));
     }
 
     @Test
@@ -146,7 +160,7 @@ class EngineTest {
         engine.saveVoice("alice", engine.analyzeVoice(PROMPT_WAV, PROMPT_TEXT));
         float[] fromWav = run(zeroShot(10).build());
         float[] fromSpeaker = run(zeroShot(10).promptWav(null).promptText(null).speakerId("alice").build());
-        assertArrayEquals(fromWav, fromSpeaker);
+        assertSameAudio(fromWav, fromSpeaker);
     }
 
     @Test

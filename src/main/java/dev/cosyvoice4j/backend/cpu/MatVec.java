@@ -29,7 +29,19 @@ final class MatVec {
         // blocks of W rows: a multiple of 4, at least 16, about 4 per thread for balance
         int blk = Math.max(16, ((n + 4 * threads - 1) / (4 * threads) + 3) & ~3);
         int blocks = (n + blk - 1) / blk;
-        pool.parallelFor(blocks, q -> range(out, x, rows, w, n, k, bias, q * blk, Math.min(n, (q + 1) * blk)));
+        // separate loop bodies, so that the DiT's few-row calls do not shape the code C2 compiles for LLM decode
+        if (rows == 1) {
+            pool.parallelFor(blocks, q -> range1(out, x, w, k, bias, q * blk, Math.min(n, (q + 1) * blk)));
+        } else {
+            pool.parallelFor(blocks, q -> range(out, x, rows, w, n, k, bias, q * blk, Math.min(n, (q + 1) * blk)));
+        }
+    }
+
+    /** One x row (LLM decode) against W rows [j0, j1). */
+    static void range1(float[] out, float[] x, MemorySegment w, int k, float[] bias, int j0, int j1) {
+        int j = j0;
+        for (; j + 4 <= j1; j += 4) dot1x4(out, x, w, 0, k, bias, j);
+        for (; j < j1; j++) out[j] = dot1(x, 0, w, (long) j * k * Float.BYTES, k) + (bias == null ? 0f : bias[j]);
     }
 
     static void range(float[] out, float[] x, int rows, MemorySegment w, int n, int k, float[] bias, int j0, int j1) {

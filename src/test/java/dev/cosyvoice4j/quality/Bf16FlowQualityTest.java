@@ -1,5 +1,6 @@
 package dev.cosyvoice4j.quality;
 
+import dev.cosyvoice4j.backend.onednn.OneDnnTestSupport;
 import dev.cosyvoice4j.engine.Engine;
 import dev.cosyvoice4j.engine.VoicePrompt;
 import org.junit.jupiter.api.Test;
@@ -41,17 +42,12 @@ class Bf16FlowQualityTest {
         assertTrue(c.cosine() >= 0.9999, "mel cosine " + c.cosine() + " < 0.9999");
     }
 
-    /**
-     * The bf16 flow needs oneDNN. The bytedeco jar of the pom carries it for linux-x86_64, where its absence is
-     * a failure; elsewhere the test is skipped unless {@code -Dcosyvoice4j.onednn.required=true}.
-     */
+    /** The bf16 flow needs oneDNN; same rule as the oneDNN tests ({@link OneDnnTestSupport#required()}). */
     static void requireOneDnn(Engine bf16) {
         if (bf16.parts().flowReduced()) return;
-        String arch = System.getProperty("os.arch", ""), os = System.getProperty("os.name", "");
-        boolean bundled = os.toLowerCase(Locale.ROOT).contains("linux") && (arch.equals("amd64") || arch.equals("x86_64"));
-        if (bundled || Boolean.getBoolean("cosyvoice4j.onednn.required")) {
+        if (OneDnnTestSupport.required()) {
             fail("oneDNN did not load, so the bf16 flow ran in float32 (" + bf16.kernelsDescription() + ")");
         }
-        assumeTrue(false, "oneDNN is not available on " + os + "/" + arch + ": bf16 flow test skipped");
+        assumeTrue(false, "oneDNN is not available on this platform: bf16 flow test skipped");
     }
 }

@@ -44,6 +44,17 @@ public final class OneDnn {
     /** Where the bytedeco {@code dnnl} natives jar keeps its Linux x86-64 libraries. */
     static final String BUNDLED_DIR = "org/bytedeco/dnnl/linux-x86_64/";
 
+    /**
+     * Whether this platform is linux-x86_64 and the bytedeco natives of the pom are on the class path, i.e. oneDNN
+     * must load here (tests treat its absence as a failure, not a skip).
+     */
+    public static boolean bundledNativesPresent() {
+        String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
+        String arch = System.getProperty("os.arch", "");
+        return os.contains("linux") && (arch.equals("amd64") || arch.equals("x86_64"))
+                && OneDnn.class.getClassLoader().getResource(BUNDLED_DIR + "libdnnl.so.3") != null;
+    }
+
     // C enum values shared by the 2.x and 3.x headers (checked against both).
     static final int STATUS_SUCCESS = 0;
     static final int DT_BF16 = 2, DT_F32 = 3;

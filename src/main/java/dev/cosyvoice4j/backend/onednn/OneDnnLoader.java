@@ -99,7 +99,7 @@ final class OneDnnLoader {
     private static Path extractBundled(ClassLoader loader) throws IOException {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch", "");
-        if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) return null;
+        if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) return null;   // natives are x86-64 Linux
         URL dnnl = loader.getResource(OneDnn.BUNDLED_DIR + "libdnnl.so.3");
         if (dnnl == null) return null;
         URLConnection conn = dnnl.openConnection();

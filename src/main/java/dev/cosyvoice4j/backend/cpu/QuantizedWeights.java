@@ -144,7 +144,7 @@ public final class QuantizedWeights {
                 }
             });
         } else {
-            Gemm.gemm(pool, out, 0, new Gemm.RowMajorA(MemorySegment.ofArray(x), 0), rows, n, k, new Dequantizing(seg, type, n, k), bias);
+            Gemm.gemm(pool, out, 0, new Gemm.ArrayA(x, 0), rows, n, k, new Dequantizing(seg, type, n, k), bias);
         }
     }
 

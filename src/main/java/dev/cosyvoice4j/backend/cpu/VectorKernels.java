@@ -117,7 +117,7 @@ public final class VectorKernels implements Kernels, AutoCloseable {
         if (rows < GEMM_MIN_ROWS) {
             MatVec.linear(pool, out, x, rows, w.data(), n, k, floats(bias));
         } else {
-            Gemm.gemm(pool, out, 0, new Gemm.RowMajorA(MemorySegment.ofArray(x), 0), rows, n, k, new Gemm.SegmentNK(w.data(), n, k), floats(bias));
+            Gemm.gemm(pool, out, 0, new Gemm.ArrayA(x, 0), rows, n, k, new Gemm.SegmentNK(w.data(), n, k), floats(bias));
         }
     }
 
@@ -129,7 +129,7 @@ public final class VectorKernels implements Kernels, AutoCloseable {
             return;
         }
         Gemm.BSource src = transB ? new Gemm.ArrayNK(b, bOff, n, k) : new Gemm.ArrayKN(b, bOff, n, k);
-        Gemm.gemm(pool, c, cOff, new Gemm.RowMajorA(MemorySegment.ofArray(a), (long) aOff * Float.BYTES), m, n, k, src, null);
+        Gemm.gemm(pool, c, cOff, new Gemm.ArrayA(a, aOff), m, n, k, src, null);
     }
 
     // ---- normalisation --------------------------------------------------------------------------------------
@@ -260,7 +260,7 @@ public final class VectorKernels implements Kernels, AutoCloseable {
     /** The float32 data of a small tensor, in place when it is F32 (else converted), or null. */
     static MemorySegment f32(Tensor t) {
         if (t == null) return null;
-        return t.dtype() == DType.F32 ? t.data() : MemorySegment.ofArray(t.toFloatArray());
+        return t.dtype() == DType.F32 ? t.data() : Tensor.of(t.toFloatArray(), t.numel()).data();
     }
 
     /** A float32 copy of a small tensor (bias, norm weight), or null. */

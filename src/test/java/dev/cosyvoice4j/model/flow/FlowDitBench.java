@@ -26,7 +26,7 @@ import java.util.Random;
 public final class FlowDitBench {
     public static void main(String[] args) throws Exception {
         int frames = 314, ditCalls = 1, steps = 10, threads = Runtime.getRuntime().availableProcessors();
-        boolean streaming = false;
+        boolean streaming = false, profile = false;
         String kernelsClass = null, onednn = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -37,6 +37,7 @@ public final class FlowDitBench {
                 case "--kernels" -> kernelsClass = args[++i];
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--onednn" -> onednn = args[++i];
+                case "--profile" -> profile = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -47,6 +48,11 @@ public final class FlowDitBench {
             var precision = OneDnnKernels.parseMode(onednn).orElseThrow();
             k = new OneDnnKernels(k, new OneDnnMatmul(lib, precision, threads), OneDnnKernels.DEFAULT_MIN_ROWS);
             System.out.println("linear >= 16 rows: oneDNN " + precision + ", " + threads + " threads");
+        }
+        KernelProfile prof = null;
+        if (profile) {
+            prof = new KernelProfile(k);
+            k = prof.proxy();
         }
         FlowConfig cfg = SyntheticPresets.funCosyVoice3().flow();
         long t0 = System.nanoTime();
@@ -91,6 +97,10 @@ public final class FlowDitBench {
             dit.forward(k, ws, xIn, muIn, condIn, spksIn, new float[] {0.1f, 0.1f}, t, streaming, out);
             double s = (System.nanoTime() - c0) / 1e9, cpu = (processCpuNanos() - cpu0) / 1e9;
             System.out.printf("DiT call %d: %.2f s wall, %.2f GFLOP/s (process CPU %.2f s)%n", c + 1, s, gflop / s, cpu);
+            if (prof != null) {
+                System.out.print(prof.report(s));
+                prof.reset();
+            }
         }
         if (steps > 0) {
             FlowTimings timings = new FlowTimings();

@@ -40,6 +40,15 @@ public final class VectorKernels implements Kernels, AutoCloseable {
     @Override
     public int threads() { return pool.threads(); }
 
+    /** Tasks on the pool; a kernel called inside a task finds the pool taken and runs on the task's thread alone. */
+    @Override
+    public void parallelTasks(int n, java.util.function.IntConsumer task) {
+        pool.parallelFor(n, task::accept);
+    }
+
+    @Override
+    public int taskThreads() { return pool.threads(); }
+
     /** The pool, for callers that run their own parallel loops between kernels. */
     public KernelPool pool() { return pool; }
 

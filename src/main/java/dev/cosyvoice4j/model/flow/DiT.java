@@ -114,6 +114,11 @@ public final class DiT {
                         int validFrames, boolean streaming, float[] out) {
         int batch = ws.batch, frames = ws.frames, rows = batch * frames;
         if (validFrames < 1 || validFrames > frames) throw new IllegalArgumentException("validFrames " + validFrames + " not in [1, " + frames + "]");
+        if (batch > 1 && kern.taskThreads() > 1) {
+            // batch rows never mix in the DiT: run each row whole on its own thread (see Kernels.parallelTasks)
+            kern.parallelTasks(batch, b -> forwardRow(kern, ws, b, x, mu, cond, spks, t, validFrames, streaming, out));
+            return;
+        }
         timeEmbedding(kern, ws, t);
         inputEmbedding(kern, ws, x, mu, cond, spks);
         // dit.py: add_optional_chunk_mask(..., static_chunk_size, num_decoding_left_chunks=-1) when streaming
@@ -125,6 +130,20 @@ public final class DiT {
         kern.layerNorm(ws.norm, ws.h, rows, dim, null, null, DitBlock.LN_EPS);
         modulate(ws.norm, batch, frames, dim, mod, 2 * dim, dim, 0);
         kern.linear(out, ws.norm, rows, projOutWeight, projOutBias);
+    }
+
+    /** Batch row {@code b} of {@link #forward} through its own batch-1 workspace (inputs and output copied). */
+    private void forwardRow(Kernels kern, DitWorkspace ws, int b, float[] x, float[] mu, float[] cond, float[] spks, float[] t,
+                            int validFrames, boolean streaming, float[] out) {
+        DitWorkspace.Row row = ws.row(this, b);
+        int frames = ws.frames;
+        System.arraycopy(x, b * frames * melDim, row.x, 0, frames * melDim);
+        System.arraycopy(cond, b * frames * melDim, row.cond, 0, frames * melDim);
+        System.arraycopy(mu, b * frames * muDim, row.mu, 0, frames * muDim);
+        System.arraycopy(spks, b * spkDim, row.spks, 0, spkDim);
+        row.t[0] = t[b];
+        forward(kern, row.ws, row.x, row.mu, row.cond, row.spks, row.t, validFrames, streaming, row.out);
+        System.arraycopy(row.out, 0, out, b * frames * melDim, frames * melDim);
     }
 
     /** SiLU(Linear(SiLU(Linear(sinusoid(1000 t))))): the SiLU every adaLN applies first is folded in here. */

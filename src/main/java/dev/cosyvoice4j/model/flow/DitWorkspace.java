@@ -49,6 +49,32 @@ public final class DitWorkspace {
         timeHidden = new float[batch * dim];
         siluTemb = new float[batch * dim];
         modulation = new float[batch * 6 * dim];
+        rowSpaces = new Row[batch];
+    }
+
+    /** Per batch row: a batch-1 workspace and that row's inputs and output, made on first use. */
+    private final Row[] rowSpaces;
+
+    static final class Row {
+        final DitWorkspace ws;
+        final float[] x, cond, mu, spks, t = new float[1], out;
+
+        Row(DiT dit, int frames) {
+            ws = new DitWorkspace(dit, 1, frames);
+            x = new float[frames * dit.melDim];
+            cond = new float[frames * dit.melDim];
+            mu = new float[frames * dit.muDim];
+            spks = new float[dit.spkDim];
+            out = new float[frames * dit.melDim];
+        }
+    }
+
+    /** Row {@code b}'s workspace; each row is touched by one task at a time. */
+    Row row(DiT dit, int b) {
+        synchronized (rowSpaces) {
+            if (rowSpaces[b] == null) rowSpaces[b] = new Row(dit, frames);
+            return rowSpaces[b];
+        }
     }
 
     public int batch() { return batch; }

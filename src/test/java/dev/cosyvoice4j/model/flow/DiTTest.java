@@ -47,6 +47,22 @@ class DiTTest {
     }
 
     @Test
+    void rowsOnSeparateThreadsMatchTheBatchedCall() {
+        // Kernels.parallelTasks path (each CFG row whole on one thread) against the batched scalar specification
+        int frames = 37;
+        Call two = randomCall(2, frames, 3);
+        float[] batched = forward(2, frames, two, 30, true);
+        float[] split = new float[batched.length];
+        try (var vk = new dev.cosyvoice4j.backend.cpu.VectorKernels(new dev.cosyvoice4j.backend.cpu.CpuOptions(2))) {
+            DitWorkspace ws = DIT.newWorkspace(2, frames);
+            for (int rep = 0; rep < 2; rep++) {   // the row workspaces are reused
+                DIT.forward(vk, ws, two.x, two.mu, two.cond, two.spks, two.t, 30, true, split);
+                for (int i = 0; i < batched.length; i++) assertEquals(batched[i], split[i], 1e-4f, "index " + i);
+            }
+        }
+    }
+
+    @Test
     void batchRowsAreIndependentAndPositionsRestartPerRow() {
         int frames = 23, n = frames * DIT.melDim();
         Call two = randomCall(2, frames, 1);

@@ -27,7 +27,7 @@ public final class FlowDitBench {
     public static void main(String[] args) throws Exception {
         int frames = 314, ditCalls = 1, steps = 10, threads = Runtime.getRuntime().availableProcessors();
         boolean streaming = false, profile = false;
-        String kernelsClass = null, onednn = null;
+        String kernelsClass = null, onednn = null, modelDir = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--frames" -> frames = Integer.parseInt(args[++i]);
@@ -38,6 +38,7 @@ public final class FlowDitBench {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--onednn" -> onednn = args[++i];
                 case "--profile" -> profile = true;
+                case "--model" -> modelDir = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -56,7 +57,8 @@ public final class FlowDitBench {
         }
         FlowConfig cfg = SyntheticPresets.funCosyVoice3().flow();
         long t0 = System.nanoTime();
-        FlowModel model = RandomFlowModels.model(cfg, 1);
+        FlowModel model = modelDir == null ? RandomFlowModels.model(cfg, 1)
+                : FlowModel.load(dev.cosyvoice4j.io.WeightStore.openPt(java.nio.file.Path.of(modelDir, "flow.pt")), cfg);
         System.out.printf("kernels %s (%d threads), %d CPUs; random full-size flow built in %.1f s%n",
                 k.getClass().getName(), k.threads(), Runtime.getRuntime().availableProcessors(), (System.nanoTime() - t0) / 1e9);
 

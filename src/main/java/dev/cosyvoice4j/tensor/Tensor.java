@@ -51,6 +51,14 @@ public final class Tensor {
         return new Tensor(DType.F32, shape, seg);
     }
 
+    /** A copy of {@code t} in native memory (one bulk copy), independent of the file or arena {@code t} views. */
+    public static Tensor copyOf(Tensor t) {
+        long bytes = t.data.byteSize();
+        MemorySegment seg = Arena.ofAuto().allocate(Math.max(1L, bytes), 64).asSlice(0, bytes);
+        MemorySegment.copy(t.data, 0, seg, 0, bytes);
+        return new Tensor(t.dtype, t.shape, seg);
+    }
+
     /** An int64 tensor holding a copy of {@code values} in native memory. */
     public static Tensor ofLongs(long[] values, long... shape) {
         MemorySegment seg = Arena.ofAuto().allocate(Math.max(1L, (long) values.length * Long.BYTES), 64)

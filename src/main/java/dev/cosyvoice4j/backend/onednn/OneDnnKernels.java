@@ -87,6 +87,15 @@ public final class OneDnnKernels implements Kernels {
     @Override
     public int threads() { return delegate.threads(); }
 
+    /** In order on the caller, not forwarded: each oneDNN matmul already runs on all threads (tasks would oversubscribe). */
+    @Override
+    public void parallelTasks(int n, java.util.function.IntConsumer task) {
+        for (int i = 0; i < n; i++) task.accept(i);
+    }
+
+    @Override
+    public int taskThreads() { return 1; }
+
     @Override
     public void linear(float[] out, float[] x, int rows, Tensor w, Tensor bias) {
         if (rows >= minRows && OneDnnMatmul.supports(w, bias)) {

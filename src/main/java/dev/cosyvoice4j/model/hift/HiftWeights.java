@@ -12,7 +12,7 @@ import java.util.Arrays;
  *
  * <p>Weight norm ({@code torch.nn.utils.parametrizations.weight_norm}, dim 0): {@code original0} is g
  * {@code [out, 1, 1]}, {@code original1} is v; {@code w[o] = g[o] * v[o] / ||v[o]||} with the norm over every
- * dimension but 0 and no epsilon ({@code torch._weight_norm}). The folded weight is a new heap tensor.
+ * dimension but 0 and no epsilon ({@code torch._weight_norm}). The folded weight is a new native tensor.
  */
 final class HiftWeights {
     private static final String WN_G = ".parametrizations.weight.original0";
@@ -39,11 +39,11 @@ final class HiftWeights {
     boolean has(String name) { return store.has(prefix + name); }
 
     /**
-     * The tensor {@code name}, float32, exactly {@code shape}, copied to the heap: the vocoder keeps no view of
+     * The tensor {@code name}, float32, exactly {@code shape}, copied out of the file: the vocoder keeps no view of
      * the file (83 MB at full size, most of it folded copies anyway), so the store may be closed after loading.
      */
     Tensor take(String name, long... shape) {
-        return Tensor.of(store.take(prefix + name, shape).toFloatArray(), shape);
+        return Tensor.copyOf(store.take(prefix + name, shape));
     }
 
     /** The tensor {@code name}, which must exist; shape left to the caller. */

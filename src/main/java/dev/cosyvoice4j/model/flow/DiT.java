@@ -114,26 +114,39 @@ public final class DiT {
                         int validFrames, boolean streaming, float[] out) {
         int batch = ws.batch, frames = ws.frames, rows = batch * frames;
         if (validFrames < 1 || validFrames > frames) throw new IllegalArgumentException("validFrames " + validFrames + " not in [1, " + frames + "]");
+        timeEmbedding(kern, ws, t);
+        // every adaLN modulation depends on t only: all of them up front, each weight read once for all rows
+        for (int i = 0; i < transformerBlocks.length; i++) {
+            kern.linear(ws.blockModulation[i], ws.siluTemb, batch, transformerBlocks[i].attnNormLinearWeight, transformerBlocks[i].attnNormLinearBias);
+        }
+        kern.linear(ws.finalModulation, ws.siluTemb, batch, normOutLinearWeight, normOutLinearBias);
         if (batch > 1 && kern.taskThreads() > 1) {
             // batch rows never mix in the DiT: run each row whole on its own thread (see Kernels.parallelTasks)
-            kern.parallelTasks(batch, b -> forwardRow(kern, ws, b, x, mu, cond, spks, t, validFrames, streaming, out));
+            kern.parallelTasks(batch, b -> forwardRow(kern, ws, b, x, mu, cond, spks, validFrames, streaming, out));
             return;
         }
-        timeEmbedding(kern, ws, t);
+        blocks(kern, ws, x, mu, cond, spks, validFrames, streaming, out);
+    }
+
+    /** Input embedding, the transformer blocks and the output head, with the modulations already in {@code ws}. */
+    private void blocks(Kernels kern, DitWorkspace ws, float[] x, float[] mu, float[] cond, float[] spks, int validFrames,
+                        boolean streaming, float[] out) {
+        int batch = ws.batch, frames = ws.frames, rows = batch * frames;
         inputEmbedding(kern, ws, x, mu, cond, spks);
         // dit.py: add_optional_chunk_mask(..., static_chunk_size, num_decoding_left_chunks=-1) when streaming
         AttentionMask mask = streaming ? AttentionMask.chunk(staticChunkSize, validFrames) : AttentionMask.full(validFrames);
-        for (DitBlock block : transformerBlocks) block.forward(kern, this, ws, mask, validFrames);
+        for (int i = 0; i < transformerBlocks.length; i++) {
+            transformerBlocks[i].forward(kern, this, ws, ws.blockModulation[i], mask, validFrames);
+        }
         // AdaLayerNormZero_Final: chunk order (scale, shift)
-        float[] mod = ws.modulation;
-        kern.linear(mod, ws.siluTemb, batch, normOutLinearWeight, normOutLinearBias);
+        float[] mod = ws.finalModulation;
         kern.layerNorm(ws.norm, ws.h, rows, dim, null, null, DitBlock.LN_EPS);
         modulate(ws.norm, batch, frames, dim, mod, 2 * dim, dim, 0);
         kern.linear(out, ws.norm, rows, projOutWeight, projOutBias);
     }
 
     /** Batch row {@code b} of {@link #forward} through its own batch-1 workspace (inputs and output copied). */
-    private void forwardRow(Kernels kern, DitWorkspace ws, int b, float[] x, float[] mu, float[] cond, float[] spks, float[] t,
+    private void forwardRow(Kernels kern, DitWorkspace ws, int b, float[] x, float[] mu, float[] cond, float[] spks,
                             int validFrames, boolean streaming, float[] out) {
         DitWorkspace.Row row = ws.row(this, b);
         int frames = ws.frames;
@@ -141,8 +154,11 @@ public final class DiT {
         System.arraycopy(cond, b * frames * melDim, row.cond, 0, frames * melDim);
         System.arraycopy(mu, b * frames * muDim, row.mu, 0, frames * muDim);
         System.arraycopy(spks, b * spkDim, row.spks, 0, spkDim);
-        row.t[0] = t[b];
-        forward(kern, row.ws, row.x, row.mu, row.cond, row.spks, row.t, validFrames, streaming, row.out);
+        for (int i = 0; i < transformerBlocks.length; i++) {
+            System.arraycopy(ws.blockModulation[i], b * 6 * dim, row.ws.blockModulation[i], 0, 6 * dim);
+        }
+        System.arraycopy(ws.finalModulation, b * 2 * dim, row.ws.finalModulation, 0, 2 * dim);
+        blocks(kern, row.ws, row.x, row.mu, row.cond, row.spks, validFrames, streaming, row.out);
         System.arraycopy(row.out, 0, out, b * frames * melDim, frames * melDim);
     }
 

@@ -41,14 +41,13 @@ final class DitBlock {
     }
 
     /**
-     * {@code ws.h} (the residual stream, [B*T, dim]) is updated in place. {@code ws.siluTemb} holds SiLU(temb)
-     * per batch row.
+     * {@code ws.h} (the residual stream, [B*T, dim]) is updated in place. {@code mod} is this block's adaLN output
+     * {@code attn_norm.linear(SiLU(temb))} per batch row ([B, 6 dim]; it depends on t only, so the DiT computes all
+     * blocks' at once).
      */
-    void forward(Kernels kern, DiT dit, DitWorkspace ws, AttentionMask mask, int validFrames) {
+    void forward(Kernels kern, DiT dit, DitWorkspace ws, float[] mod, AttentionMask mask, int validFrames) {
         int batch = ws.batch, frames = ws.frames, rows = batch * frames;
         int dim = dit.dim, inner = dit.heads * dit.dimHead, six = 6 * dim;
-        float[] mod = ws.modulation;
-        kern.linear(mod, ws.siluTemb, batch, attnNormLinearWeight, attnNormLinearBias);
 
         // attention branch: norm = LN(x) * (1 + scale_msa) + shift_msa
         kern.layerNorm(ws.norm, ws.h, rows, dim, null, null, LN_EPS);

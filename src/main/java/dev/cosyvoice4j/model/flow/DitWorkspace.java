@@ -21,8 +21,11 @@ public final class DitWorkspace {
     final float[] ff;
     /** Channel-major conv position embedding buffers [dim, frames]. */
     final float[] convA, convB;
-    /** Per batch row: sinusoid [B, freqDim], time MLP hidden and SiLU(temb) [B, dim], adaLN modulation [B, 6 dim]. */
-    final float[] sinusoid, timeHidden, siluTemb, modulation;
+    /** Per batch row: sinusoid [B, freqDim], time MLP hidden and SiLU(temb) [B, dim]. */
+    final float[] sinusoid, timeHidden, siluTemb;
+    /** adaLN modulations: per block [B, 6 dim], and the final layer's [B, 2 dim]. */
+    final float[][] blockModulation;
+    final float[] finalModulation;
 
     DitWorkspace(DiT dit, int batch, int frames) {
         if (batch < 1 || frames < 1) throw new IllegalArgumentException("DiT workspace needs batch >= 1 and frames >= 1, got " + batch + " x " + frames);
@@ -48,7 +51,8 @@ public final class DitWorkspace {
         sinusoid = new float[batch * dit.freqEmbedDim];
         timeHidden = new float[batch * dim];
         siluTemb = new float[batch * dim];
-        modulation = new float[batch * 6 * dim];
+        blockModulation = new float[dit.depth()][batch * 6 * dim];
+        finalModulation = new float[batch * 2 * dim];
         rowSpaces = new Row[batch];
     }
 
@@ -57,7 +61,7 @@ public final class DitWorkspace {
 
     static final class Row {
         final DitWorkspace ws;
-        final float[] x, cond, mu, spks, t = new float[1], out;
+        final float[] x, cond, mu, spks, out;
 
         Row(DiT dit, int frames) {
             ws = new DitWorkspace(dit, 1, frames);

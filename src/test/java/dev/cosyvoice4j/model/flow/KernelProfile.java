@@ -8,10 +8,14 @@ import java.lang.reflect.Proxy;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Wall time per {@link Kernels} method (linear split by weight shape and row count): what a call spends where. */
+/**
+ * Wall time per {@link Kernels} method (linear split by weight shape and row count): what a call spends where. With
+ * {@link Kernels#parallelTasks} the times of concurrent tasks add up (compare with threads x wall time); the
+ * parallelTasks entry itself then covers the whole split part.
+ */
 public final class KernelProfile {
     private final Kernels target;
-    private final Map<String, long[]> nanos = new TreeMap<>();
+    private final Map<String, long[]> nanos = new java.util.concurrent.ConcurrentHashMap<>();
 
     public KernelProfile(Kernels target) { this.target = target; }
 
@@ -27,8 +31,10 @@ public final class KernelProfile {
                 throw e.getCause();
             } finally {
                 long[] v = nanos.computeIfAbsent(key, x -> new long[2]);
-                v[0] += System.nanoTime() - t0;
-                v[1]++;
+                synchronized (v) {
+                    v[0] += System.nanoTime() - t0;
+                    v[1]++;
+                }
             }
         });
     }
@@ -36,7 +42,7 @@ public final class KernelProfile {
     public String report(double totalSeconds) {
         StringBuilder sb = new StringBuilder();
         long sum = 0;
-        for (var e : nanos.entrySet()) {
+        for (var e : new TreeMap<>(nanos).entrySet()) {
             sum += e.getValue()[0];
             sb.append(String.format("  %-32s %5d calls %8.1f ms %5.1f%%%n", e.getKey(), e.getValue()[1], e.getValue()[0] / 1e6,
                     100 * e.getValue()[0] / 1e9 / totalSeconds));

@@ -109,10 +109,10 @@ public final class CausalHiftGenerator {
         int ch = b.baseChannels;
         for (int i = 0; i < n; i++) {
             int cout = ch / 2, k = config.upsampleKernelSizes().get(i), u = b.upsampleRates[i];
-            Tensor up = w.weightNorm("ups." + i, cout, ch, k);
+            float[] up = w.weightNormValues("ups." + i, cout, ch, k);
             b.upsBias[i] = repeat(w.take("ups." + i + ".bias", cout), u);
             b.upsPolyPad[i] = ceilDiv(k - 1, u);
-            b.upsPolyWeight[i] = polyphase(up, u);
+            b.upsPolyWeight[i] = polyphase(up, cout, ch, k, u);
             ch = cout;
         }
 
@@ -304,9 +304,12 @@ public final class CausalHiftGenerator {
      * taps aligned so that a conv with left padding K-1 over the input yields phase ph in rows ph*cout..
      */
     static Tensor polyphase(Tensor w, int u) {
-        int cout = w.dim(0), cin = w.dim(1), k = w.dim(2);
+        return polyphase(w.toFloatArray(), w.dim(0), w.dim(1), w.dim(2), u);
+    }
+
+    /** {@link #polyphase(Tensor, int)} of a {@code [cout, cin, k]} weight given as an array. */
+    static Tensor polyphase(float[] src, int cout, int cin, int k, int u) {
         int kk = ceilDiv(k - 1, u) + 1;
-        float[] src = w.toFloatArray();
         float[] dst = new float[u * cout * cin * kk];
         int[] tapOf = new int[u * k];
         for (int ph = 0; ph < u; ph++) {

@@ -59,21 +59,25 @@ final class HiftWeights {
 
     /** The effective float32 weight {@code g * v / ||v||} of a weight-normed module, shape checked. */
     Tensor weightNorm(String module, long... shape) {
+        return Tensor.of(weightNormValues(module, shape), shape);
+    }
+
+    /** {@link #weightNorm}'s values as a plain array (for callers that rearrange them further). */
+    float[] weightNormValues(String module, long... shape) {
         Tensor g = store.take(prefix + module + WN_G, shape[0], 1, 1);
         Tensor v = store.take(prefix + module + WN_V, shape);
         int out = Math.toIntExact(shape[0]);
         int inner = Math.toIntExact(v.numel() / out);
-        float[] vv = v.toFloatArray();
-        float[] w = new float[vv.length];
+        float[] w = v.toFloatArray();   // folded in place: one copy of the weight, not two (load time is page faults)
         for (int o = 0; o < out; o++) {
             double ss = 0;
-            for (int i = o * inner; i < (o + 1) * inner; i++) ss += (double) vv[i] * vv[i];
+            for (int i = o * inner; i < (o + 1) * inner; i++) ss += (double) w[i] * w[i];
             // torch: v * (g / norm) in float32
             float scale = (float) (g.getFloat(o) / (float) Math.sqrt(ss));
             checkFinite(module, scale);
-            for (int i = o * inner; i < (o + 1) * inner; i++) w[i] = vv[i] * scale;
+            for (int i = o * inner; i < (o + 1) * inner; i++) w[i] *= scale;
         }
-        return Tensor.of(w, shape);
+        return w;
     }
 
     /** The effective weight folded in float64 (the F0 predictor runs in double, generator.py:716). */

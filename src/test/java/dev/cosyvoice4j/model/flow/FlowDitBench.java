@@ -1,5 +1,6 @@
 package dev.cosyvoice4j.model.flow;
 
+import dev.cosyvoice4j.backend.KernelProfile;
 import dev.cosyvoice4j.backend.Kernels;
 import dev.cosyvoice4j.backend.cpu.CpuOptions;
 import dev.cosyvoice4j.backend.cpu.ScalarKernels;

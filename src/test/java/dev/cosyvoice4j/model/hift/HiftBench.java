@@ -1,5 +1,6 @@
 package dev.cosyvoice4j.model.hift;
 
+import dev.cosyvoice4j.backend.KernelProfile;
 import dev.cosyvoice4j.backend.Kernels;
 import dev.cosyvoice4j.config.ModelConfig;
 import dev.cosyvoice4j.io.WeightStore;
@@ -32,8 +33,8 @@ public final class HiftBench {
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        ProfilingKernels prof = new ProfilingKernels((Kernels) Class.forName(kernelsClass).getDeclaredConstructor().newInstance());
-        Kernels k = prof.kernels;
+        KernelProfile prof = new KernelProfile((Kernels) Class.forName(kernelsClass).getDeclaredConstructor().newInstance());
+        Kernels k = prof.proxy();
 
         ModelConfig c = SyntheticPresets.funCosyVoice3();
         WeightGenerator gen = new WeightGenerator(20251124);
@@ -72,8 +73,7 @@ public final class HiftBench {
                             + " RTF %.3f; calling thread cpu %.3f s, process cpu %.3f s%n",
                     rep, frames, speech.length, audioS, (e - a) / 1e9, (b - a) / 1e9, (d - b) / 1e9, (e - d) / 1e9,
                     (e - a) / 1e9 / audioS, (mx.getCurrentThreadCpuTime() - cpu0) / 1e9, (os.getProcessCpuTime() - proc0) / 1e9);
-            System.out.printf("       decode kernels: %s; vocoder code outside the kernels %.3f s%n", prof.summary(),
-                    (e - d - prof.total()) / 1e9);
+            System.out.printf("       decode kernels:%n%s", prof.report((e - d) / 1e9));
         }
     }
 }

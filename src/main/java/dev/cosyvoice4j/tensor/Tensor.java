@@ -144,7 +144,12 @@ public final class Tensor {
     public double[] toDoubleArray() {
         int n = Math.toIntExact(numel());
         double[] out = new double[n];
-        for (int i = 0; i < n; i++) out[i] = getDouble(i);
+        if (dtype == DType.F32) {
+            float[] f = toFloatArray();   // one bulk copy, then widen (element reads are slow before the JIT warms up)
+            for (int i = 0; i < n; i++) out[i] = f[i];
+        } else {
+            for (int i = 0; i < n; i++) out[i] = getDouble(i);
+        }
         return out;
     }
 

@@ -132,6 +132,7 @@ public final class DiT {
     private void blocks(Kernels kern, DitWorkspace ws, float[] x, float[] mu, float[] cond, float[] spks, int validFrames,
                         boolean streaming, float[] out) {
         int batch = ws.batch, frames = ws.frames, rows = batch * frames;
+        ws.ensureActivations();
         inputEmbedding(kern, ws, x, mu, cond, spks);
         // dit.py: add_optional_chunk_mask(..., static_chunk_size, num_decoding_left_chunks=-1) when streaming
         AttentionMask mask = streaming ? AttentionMask.chunk(staticChunkSize, validFrames) : AttentionMask.full(validFrames);

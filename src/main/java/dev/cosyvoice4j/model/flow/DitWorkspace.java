@@ -7,20 +7,23 @@ package dev.cosyvoice4j.model.flow;
  */
 public final class DitWorkspace {
     final int batch, frames;
+    private final DiT dit;
+    // The activations below are allocated by ensureActivations() on the first batched pass: when the rows run on
+    // separate threads (DiT.forwardRow) only the row workspaces' ones exist.
     /** Residual stream [R, dim]. */
-    final float[] h;
+    float[] h;
     /** Input concat [R, 2 * mel + mu + spk]. */
-    final float[] inCat;
+    float[] inCat;
     /** Normalised/modulated activations and linear outputs [R, dim]. */
-    final float[] norm, proj;
+    float[] norm, proj;
     /** q, k, v and the attention output [R, heads * dimHead]. */
-    final float[] q, k, v, attn;
+    float[] q, k, v, attn;
     /** One batch row of q/k/v/attention [frames, heads * dimHead] (RoPE and attention restart per row). */
-    final float[] qRow, kRow, vRow, attnRow;
+    float[] qRow, kRow, vRow, attnRow;
     /** Feed-forward hidden [R, dim * ffMult]. */
-    final float[] ff;
+    float[] ff;
     /** Channel-major conv position embedding buffers [dim, frames]. */
-    final float[] convA, convB;
+    float[] convA, convB;
     /** Per batch row: sinusoid [B, freqDim], time MLP hidden and SiLU(temb) [B, dim]. */
     final float[] sinusoid, timeHidden, siluTemb;
     /** adaLN modulations: per block [B, 6 dim], and the final layer's [B, 2 dim]. */
@@ -31,8 +34,21 @@ public final class DitWorkspace {
         if (batch < 1 || frames < 1) throw new IllegalArgumentException("DiT workspace needs batch >= 1 and frames >= 1, got " + batch + " x " + frames);
         this.batch = batch;
         this.frames = frames;
-        int rows = Math.multiplyExact(batch, frames);
-        int dim = dit.dim, inner = dit.heads * dit.dimHead;
+        this.dit = dit;
+        int rows = Math.multiplyExact(batch, frames), dim = dit.dim;
+        Math.multiplyExact(rows, dit.ffInner);   // the largest buffer must be addressable: fail here, not mid-call
+        sinusoid = new float[batch * dit.freqEmbedDim];
+        timeHidden = new float[batch * dim];
+        siluTemb = new float[batch * dim];
+        blockModulation = new float[dit.depth()][batch * 6 * dim];
+        finalModulation = new float[batch * 2 * dim];
+        rowSpaces = new Row[batch];
+    }
+
+    /** Allocates the activation buffers if this workspace has none yet. */
+    void ensureActivations() {
+        if (h != null) return;
+        int rows = batch * frames, dim = dit.dim, inner = dit.heads * dit.dimHead;
         h = new float[rows * dim];
         inCat = new float[rows * dit.inputEmbedChannels()];
         norm = new float[rows * dim];
@@ -45,15 +61,9 @@ public final class DitWorkspace {
         kRow = new float[frames * inner];
         vRow = new float[frames * inner];
         attnRow = new float[frames * inner];
-        ff = new float[Math.multiplyExact(rows, dit.ffInner)];
+        ff = new float[rows * dit.ffInner];
         convA = new float[dim * frames];
         convB = new float[dim * frames];
-        sinusoid = new float[batch * dit.freqEmbedDim];
-        timeHidden = new float[batch * dim];
-        siluTemb = new float[batch * dim];
-        blockModulation = new float[dit.depth()][batch * 6 * dim];
-        finalModulation = new float[batch * 2 * dim];
-        rowSpaces = new Row[batch];
     }
 
     /** Per batch row: a batch-1 workspace and that row's inputs and output, made on first use. */

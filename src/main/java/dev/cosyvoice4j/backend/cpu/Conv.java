@@ -56,6 +56,11 @@ final class Conv {
         }
         int coutG = cout / groups, tOut = spec.outLength(t, kw), kDim = cinG * kw;
         if (tOut <= 0) return;
+        if (GroupedConv.applies(spec)) {
+            GroupedConv.conv1d(pool, out, x, t, w, spec, tOut);
+            if (bias != null) addRowBias(pool, out, bias, cout, tOut);
+            return;
+        }
         MemorySegment ws = w.data();
         Body g = gi -> {
             Gemm.gemm(pool, out, gi * coutG * tOut, new Gemm.RowMajorA(ws, (long) gi * coutG * kDim * Float.BYTES), coutG, tOut, kDim,

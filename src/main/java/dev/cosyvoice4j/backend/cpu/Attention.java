@@ -109,6 +109,12 @@ final class Attention {
         // P = softmax(scale * S) over each row's visible prefix, zero after it
         for (int r = 0; r < rows; r++) {
             int vis = mask.visibleKeys(i0 + r % nq, tk), o = r * tkPad;
+            if (vis > 0 && tkPad % L == 0 && scale > 0f) {
+                // masked keys as -inf over the padded row: whole vectors only, and exp turns them into exact zeros
+                Arrays.fill(sc, o + vis, o + tkPad, Float.NEGATIVE_INFINITY);
+                Elementwise.softmaxScaledPaddedRow(sc, o, tkPad, scale);
+                continue;
+            }
             if (vis > 0) {
                 for (int j = 0; j < vis; j++) sc[o + j] *= scale;
                 Elementwise.softmaxRow(sc, o, vis);

@@ -197,6 +197,29 @@ final class Elementwise {
     }
 
     /** In-place softmax of x[o, o+cols): max-subtracted, float32; all -inf gives zeros. */
+    /**
+     * In place {@code softmax(scale * x)} over {@code cols} values, {@code cols} a multiple of the vector length and at
+     * least one value finite (masked entries are -inf and come out 0): no tail handling, the scaling fused into the
+     * max pass. The same float32 operations as scaling first and {@link #softmaxRow}.
+     */
+    static void softmaxScaledPaddedRow(float[] x, int o, int cols, float scale) {
+        FloatVector mx = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        for (int i = 0; i < cols; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, o + i).mul(scale);
+            v.intoArray(x, o + i);
+            mx = v.max(mx);
+        }
+        float max = mx.reduceLanes(VectorOperators.MAX);
+        FloatVector sum = FloatVector.zero(F);
+        for (int i = 0; i < cols; i += L) {
+            FloatVector e = FloatVector.fromArray(F, x, o + i).sub(max).lanewise(VectorOperators.EXP);
+            e.intoArray(x, o + i);
+            sum = e.add(sum);
+        }
+        float s = Lanes.sum(sum);
+        for (int i = 0; i < cols; i += L) FloatVector.fromArray(F, x, o + i).div(s).intoArray(x, o + i);
+    }
+
     static void softmaxRow(float[] x, int o, int cols) {
         FloatVector mx = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         int i = 0;

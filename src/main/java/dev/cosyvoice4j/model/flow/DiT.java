@@ -15,7 +15,8 @@ import dev.cosyvoice4j.tensor.Tensor;
  * projection is one {@link Kernels#linear} over all rows of the CFG batch. Golden: {@code flow/offline/dit_call}
  * (full attention) and {@code flow/stream_nonfinal/dit_call} (chunk mask).
  *
- * <p>Immutable; per-call scratch lives in a {@link DitWorkspace}.
+ * <p>Immutable weights; per-call scratch lives in a {@link DitWorkspace}. The only other state is a bounded, thread-safe
+ * cache of the adaLN outputs per time value (constants derived from the weights, see {@code modulations}).
  */
 public final class DiT {
     final int dim, heads, dimHead, ffInner, melDim, muDim, spkDim, freqEmbedDim;
@@ -26,6 +27,14 @@ public final class DiT {
     /** {@code rotary_embed.inv_freq} (persistent buffer of x-transformers' RotaryEmbedding(dim_head)). */
     final float[] invFreq;
     final DitBlock[] transformerBlocks;
+    /** adaLN outputs of one batch row per (kernels, t): derived constants of the model, read-only once stored. */
+    private final java.util.concurrent.ConcurrentHashMap<ModulationKey, Modulations> modulationCache = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The solver uses 10 time values; anything beyond this many distinct keys is computed without caching. */
+    private static final int MODULATION_CACHE_MAX = 64;
+
+    private record ModulationKey(Kernels kernels, int tBits) {}
+
+    private record Modulations(float[][] blocks, float[] fin) {}
     final Tensor normOutLinearWeight, normOutLinearBias, projOutWeight, projOutBias;
 
     private DiT(WeightStore ws, String p, FlowConfig cfg) {
@@ -114,12 +123,7 @@ public final class DiT {
                         int validFrames, boolean streaming, float[] out) {
         int batch = ws.batch, frames = ws.frames, rows = batch * frames;
         if (validFrames < 1 || validFrames > frames) throw new IllegalArgumentException("validFrames " + validFrames + " not in [1, " + frames + "]");
-        timeEmbedding(kern, ws, t);
-        // every adaLN modulation depends on t only: all of them up front, each weight read once for all rows
-        for (int i = 0; i < transformerBlocks.length; i++) {
-            kern.linear(ws.blockModulation[i], ws.siluTemb, batch, transformerBlocks[i].attnNormLinearWeight, transformerBlocks[i].attnNormLinearBias);
-        }
-        kern.linear(ws.finalModulation, ws.siluTemb, batch, normOutLinearWeight, normOutLinearBias);
+        modulations(kern, ws, t);
         if (batch > 1 && kern.taskThreads() > 1) {
             // batch rows never mix in the DiT: run each row whole on its own thread (see Kernels.parallelTasks)
             kern.parallelTasks(batch, b -> forwardRow(kern, ws, b, x, mu, cond, spks, validFrames, streaming, out));
@@ -144,6 +148,37 @@ public final class DiT {
         kern.layerNorm(ws.norm, ws.h, rows, dim, null, null, DitBlock.LN_EPS);
         modulate(ws.norm, batch, frames, dim, mod, 2 * dim, dim, 0);
         kern.linear(out, ws.norm, rows, projOutWeight, projOutBias);
+    }
+
+    /**
+     * Every adaLN output ({@code attn_norm.linear} of each block and {@code norm_out.linear}, of SiLU(temb)) depends on
+     * t alone, and the solver's t values are the same ten on every call, so each row's set is computed once per time
+     * value and kernels (22 x 25 MB of weights read per DiT call otherwise) and kept in {@link #modulationCache}.
+     */
+    private void modulations(Kernels kern, DitWorkspace ws, float[] t) {
+        int batch = ws.batch, six = 6 * dim, two = 2 * dim;
+        Modulations[] cached = new Modulations[batch];
+        boolean all = true;
+        for (int b = 0; b < batch; b++) all &= (cached[b] = modulationCache.get(new ModulationKey(kern, Float.floatToIntBits(t[b])))) != null;
+        if (!all) {
+            timeEmbedding(kern, ws, t);
+            // every weight read once for all rows
+            for (int i = 0; i < transformerBlocks.length; i++) {
+                kern.linear(ws.blockModulation[i], ws.siluTemb, batch, transformerBlocks[i].attnNormLinearWeight, transformerBlocks[i].attnNormLinearBias);
+            }
+            kern.linear(ws.finalModulation, ws.siluTemb, batch, normOutLinearWeight, normOutLinearBias);
+            for (int b = 0; b < batch && modulationCache.size() < MODULATION_CACHE_MAX; b++) {
+                float[][] blocks = new float[transformerBlocks.length][];
+                for (int i = 0; i < blocks.length; i++) blocks[i] = java.util.Arrays.copyOfRange(ws.blockModulation[i], b * six, (b + 1) * six);
+                modulationCache.putIfAbsent(new ModulationKey(kern, Float.floatToIntBits(t[b])),
+                        new Modulations(blocks, java.util.Arrays.copyOfRange(ws.finalModulation, b * two, (b + 1) * two)));
+            }
+            return;
+        }
+        for (int b = 0; b < batch; b++) {
+            for (int i = 0; i < transformerBlocks.length; i++) System.arraycopy(cached[b].blocks[i], 0, ws.blockModulation[i], b * six, six);
+            System.arraycopy(cached[b].fin, 0, ws.finalModulation, b * two, two);
+        }
     }
 
     /** Batch row {@code b} of {@link #forward} through its own batch-1 workspace (inputs and output copied). */

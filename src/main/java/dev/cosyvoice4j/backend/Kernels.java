@@ -22,7 +22,7 @@ public interface Kernels {
      * Runs {@code task.accept(i)} for every {@code i < n}, spread over this backend's threads; kernels called inside a
      * task run on that task's thread alone. For independent parts of a batch (the flow's two CFG rows) this beats
      * splitting every kernel across the threads: no per-kernel synchronisation, each GEMM on one core (measured: two
-     * concurrent 1-thread GEMMs 340-350 GFLOP/s vs 270-290 for one 2-thread GEMM at the DiT shapes). The default
+     * concurrent 1-thread GEMMs 330-350 GFLOP/s vs 250-280 for one 2-thread GEMM at the DiT shapes, GemmScaling). The default
      * runs the tasks in order on the caller.
      */
     default void parallelTasks(int n, java.util.function.IntConsumer task) {

@@ -1,7 +1,8 @@
 package dev.cosyvoice4j.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.cosyvoice4j.io.ModelFormatException;
 
 import java.io.IOException;
@@ -83,39 +84,87 @@ final class ModelConfigLoader {
                 y.getInt("chunk_size"), llm, flow, hift, qwen2);
     }
 
-    /** HF Qwen2Config from config.json; defaults as in transformers' Qwen2Config. */
+    /**
+     * HF Qwen2Config from config.json; defaults as in transformers' Qwen2Config. Read with Jackson's streaming parser:
+     * ObjectMapper's first use costs ~300 ms of class loading and set-up, most of a cold model load.
+     */
     static Qwen2Config qwen2(Path json) {
-        JsonNode c;
-        try {
-            c = new ObjectMapper().readTree(Files.readAllBytes(json));
-        } catch (IOException e) {
-            throw new ModelFormatException(json, "cannot parse: " + e.getMessage().lines().findFirst().orElse(""), e);
-        }
-        if (c == null || !c.isObject()) throw new ModelFormatException(json, "not a JSON object");
-        String type = c.path("model_type").asText("qwen2");
+        Map<String, Object> c = topLevelFields(json);
+        Object typeValue = c.getOrDefault("model_type", "qwen2");
+        String type = typeValue instanceof String t ? t : String.valueOf(typeValue);
         if (!type.equals("qwen2")) throw new ModelFormatException(json, "model_type is '" + type + "', expected 'qwen2'");
-        if (c.hasNonNull("rope_scaling")) throw new ModelFormatException(json, "rope_scaling is not supported");
+        if (c.get("rope_scaling") != null && c.get("rope_scaling") != NULL) {
+            throw new ModelFormatException(json, "rope_scaling is not supported");
+        }
         int hidden = requiredInt(json, c, "hidden_size");
         int heads = requiredInt(json, c, "num_attention_heads");
-        int kvHeads = c.has("num_key_value_heads") ? requiredInt(json, c, "num_key_value_heads") : heads;
-        int headDim = c.hasNonNull("head_dim") ? requiredInt(json, c, "head_dim") : hidden / heads;
+        int kvHeads = c.containsKey("num_key_value_heads") ? requiredInt(json, c, "num_key_value_heads") : heads;
+        boolean hasHeadDim = c.get("head_dim") != null && c.get("head_dim") != NULL;
+        int headDim = hasHeadDim ? requiredInt(json, c, "head_dim") : hidden / heads;
         if (heads <= 0 || kvHeads <= 0 || heads % kvHeads != 0) {
             throw new ModelFormatException(json, "num_attention_heads " + heads + " is not a multiple of num_key_value_heads " + kvHeads);
         }
-        if (!c.hasNonNull("head_dim") && hidden % heads != 0) {
+        if (!hasHeadDim && hidden % heads != 0) {
             throw new ModelFormatException(json, "hidden_size " + hidden + " is not divisible by num_attention_heads " + heads);
         }
         return new Qwen2Config(hidden, requiredInt(json, c, "num_hidden_layers"), heads, kvHeads, headDim,
-                requiredInt(json, c, "intermediate_size"), c.path("vocab_size").asInt(151936),
-                c.path("rms_norm_eps").asDouble(1e-6), c.path("rope_theta").asDouble(10000.0),
-                c.path("tie_word_embeddings").asBoolean(false));
+                requiredInt(json, c, "intermediate_size"), optionalInt(c, "vocab_size", 151936),
+                optionalDouble(c, "rms_norm_eps", 1e-6), optionalDouble(c, "rope_theta", 10000.0),
+                c.get("tie_word_embeddings") instanceof Boolean b && b);
     }
 
-    private static int requiredInt(Path json, JsonNode c, String key) {
-        JsonNode n = c.get(key);
-        if (n == null || !n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() <= 0) {
-            throw new ModelFormatException(json, n == null ? "missing key " + key : key + " must be a positive integer, got " + n);
+    /** Marks a JSON null; nested objects and arrays are recorded as {@link #STRUCTURE}. */
+    private static final Object NULL = new Object(), STRUCTURE = new Object();
+
+    /** The top-level fields of a JSON object: numbers (Long/BigInteger/Double), strings, booleans, markers. */
+    private static Map<String, Object> topLevelFields(Path json) {
+        Map<String, Object> fields = new java.util.HashMap<>();
+        try (JsonParser p = new JsonFactory().createParser(json.toFile())) {
+            if (p.nextToken() != JsonToken.START_OBJECT) throw new ModelFormatException(json, "not a JSON object");
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken t = p.nextToken();
+                Object v = switch (t) {
+                    case VALUE_NUMBER_INT -> p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getBigIntegerValue() : (Object) p.getLongValue();
+                    case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
+                    case VALUE_STRING -> p.getText();
+                    case VALUE_TRUE -> Boolean.TRUE;
+                    case VALUE_FALSE -> Boolean.FALSE;
+                    case VALUE_NULL -> NULL;
+                    default -> {
+                        p.skipChildren();
+                        yield STRUCTURE;
+                    }
+                };
+                fields.put(name, v);
+            }
+            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+                throw new ModelFormatException(json, "not a single JSON object");
+            }
+        } catch (IOException e) {
+            throw new ModelFormatException(json, "cannot parse: " + e.getMessage().lines().findFirst().orElse(""), e);
         }
-        return n.asInt();
+        return fields;
+    }
+
+    private static int requiredInt(Path json, Map<String, Object> c, String key) {
+        Object n = c.get(key);
+        if (!(n instanceof Long l) || l <= 0 || l > Integer.MAX_VALUE) {
+            throw new ModelFormatException(json, n == null ? "missing key " + key
+                    : key + " must be a positive integer, got " + describe(n));
+        }
+        return (int) (long) l;
+    }
+
+    private static int optionalInt(Map<String, Object> c, String key, int fallback) {
+        return c.get(key) instanceof Long l && l >= Integer.MIN_VALUE && l <= Integer.MAX_VALUE ? (int) (long) l : fallback;
+    }
+
+    private static double optionalDouble(Map<String, Object> c, String key, double fallback) {
+        return c.get(key) instanceof Number n ? n.doubleValue() : fallback;
+    }
+
+    private static String describe(Object v) {
+        return v == NULL ? "null" : v == STRUCTURE ? "an object or array" : v instanceof String s ? '"' + s + '"' : String.valueOf(v);
     }
 }

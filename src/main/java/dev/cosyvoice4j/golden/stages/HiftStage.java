@@ -34,17 +34,22 @@ public final class HiftStage implements GoldenStage {
         }
     }
 
+    /** The vocoder and the store its weights are views of (closed with the golden context). */
+    private record Loaded(CausalHiftGenerator hift, WeightStore weights) implements AutoCloseable {
+        @Override
+        public void close() throws Exception { weights.close(); }
+    }
+
     private static CausalHiftGenerator hift(GoldenContext ctx) {
         return ctx.component("hift", dir -> {
-            try (WeightStore store = WeightStore.openPt(dir.resolve("hift.pt"))) {
-                // every weight is copied (weight norm folded) or read at load, so the file can be closed
-                return CausalHiftGenerator.load(store, ModelConfig.load(dir).hift());
+            WeightStore store = WeightStore.openPt(dir.resolve("hift.pt"));
+            try {
+                return new Loaded(CausalHiftGenerator.load(store, ModelConfig.load(dir).hift()), store);
             } catch (RuntimeException e) {
+                try { store.close(); } catch (Exception ignored) { /* the load error is the one to report */ }
                 throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
             }
-        });
+        }).hift();
     }
 
     /** A {@code [1, 80, T]} mel input: its data and frame count. */

@@ -1,6 +1,7 @@
 package dev.cosyvoice4j.model.hift;
 
 import dev.cosyvoice4j.io.ModelFormatException;
+import dev.cosyvoice4j.tensor.Tensor;
 
 /**
  * Port of {@code CausalConvRNNF0Predictor} ({@code cosyvoice/hifigan/f0_predictor.py} @ ace7c47) as
@@ -10,7 +11,8 @@ import dev.cosyvoice4j.io.ModelFormatException;
  *
  * <p>{@code condnet.0} is a right-causal conv (kernel 4, look-ahead 3 frames: zero padded when finalizing, taken
  * from the input's last 3 frames otherwise, so the output is 3 frames shorter); {@code condnet.2/4/6/8} are
- * left-causal convs (kernel 3); ELU after each; {@code |classifier(x^T)|}. Weight norm is folded in double.
+ * left-causal convs (kernel 3); ELU after each; {@code |classifier(x^T)|}. Weight norm in double: each weight is
+ * formed as {@code (double) v * scale[o]} when the conv reads it (torch's fold, exactly), v staying the file's view.
  * The convolutions are plain double loops: the module is small (3.3 M MACs per frame at full size).
  */
 public final class CausalConvRnnF0Predictor {
@@ -18,19 +20,21 @@ public final class CausalConvRnnF0Predictor {
     private final int condChannels;
     private final int[] kernel;      // per conv layer
     private final boolean[] right;   // causal_type == 'right'
-    private final double[][] weight; // [cout, cin, k] folded
+    private final Tensor[] direction; // weight-norm v [cout, cin, k], float32 view of the file
+    private final double[][] scale;   // g / ||v|| per output channel
     private final double[][] bias;
     private final double[] classifierWeight;
     private final double classifierBias;
 
     private CausalConvRnnF0Predictor(int inChannels, int condChannels, int[] kernel, boolean[] right,
-                                     double[][] weight, double[][] bias, double[] classifierWeight,
+                                     Tensor[] direction, double[][] scale, double[][] bias, double[] classifierWeight,
                                      double classifierBias) {
         this.inChannels = inChannels;
         this.condChannels = condChannels;
         this.kernel = kernel;
         this.right = right;
-        this.weight = weight;
+        this.direction = direction;
+        this.scale = scale;
         this.bias = bias;
         this.classifierWeight = classifierWeight;
         this.classifierBias = classifierBias;
@@ -53,17 +57,19 @@ public final class CausalConvRnnF0Predictor {
         int layers = 5;
         int[] kernel = {4, 3, 3, 3, 3};
         boolean[] right = {true, false, false, false, false};
-        double[][] weight = new double[layers][];
+        Tensor[] direction = new Tensor[layers];
+        double[][] scale = new double[layers][];
         double[][] bias = new double[layers][];
         for (int l = 0; l < layers; l++) {
             String name = p + "condnet." + (2 * l);
             int cin = l == 0 ? in : cond;
-            weight[l] = w.weightNormDouble(name, cond, cin, kernel[l]);
+            direction[l] = w.weightNormDirection(name, cond, cin, kernel[l]);
+            scale[l] = w.weightNormScalesDouble(name, direction[l]);
             bias[l] = w.take(name + ".bias", cond).toDoubleArray();
         }
         double[] cw = w.take(p + "classifier.weight", 1, cond).toDoubleArray();
         double cb = w.take(p + "classifier.bias", 1).getDouble(0);
-        return new CausalConvRnnF0Predictor(in, cond, kernel, right, weight, bias, cw, cb);
+        return new CausalConvRnnF0Predictor(in, cond, kernel, right, direction, scale, bias, cw, cb);
     }
 
     /** Frames of look-ahead of {@code condnet.0} ({@code causal_padding} = 3). */
@@ -98,15 +104,15 @@ public final class CausalConvRnnF0Predictor {
             for (int t = 0; t < frames; t++) xp[ci * tp0 + t] = mel[ci * frames + t];
         }
         double[] a = new double[c * tOut];
-        conv(a, xp, inChannels, tp0, weight[0], bias[0], c, kernel[0], tOut);
+        conv(a, xp, inChannels, tp0, direction[0], scale[0], bias[0], c, kernel[0], tOut);
         elu(a);
         double[] padded = new double[c * (tOut + 2)];
-        for (int l = 1; l < weight.length; l++) {
+        for (int l = 1; l < direction.length; l++) {
             int pad = kernel[l] - 1; // left-causal, dilation 1
             int tp = tOut + pad;
             if (padded.length != c * tp) padded = new double[c * tp];
             for (int ci = 0; ci < c; ci++) System.arraycopy(a, ci * tOut, padded, ci * tp + pad, tOut);
-            conv(a, padded, c, tp, weight[l], bias[l], c, kernel[l], tOut);
+            conv(a, padded, c, tp, direction[l], scale[l], bias[l], c, kernel[l], tOut);
             elu(a);
         }
         float[] f0 = new float[tOut];
@@ -122,13 +128,14 @@ public final class CausalConvRnnF0Predictor {
     }
 
     /**
-     * Valid (unpadded) convolution of the pre-padded {@code xp} {@code [cin, tp]} with {@code w}
+     * Valid (unpadded) convolution of the pre-padded {@code xp} {@code [cin, tp]} with {@code w = v * scale}
      * {@code [cout, cin, k]}: {@code out[co, t] = b[co] + sum w[co, ci, j] * xp[ci, t + j]}. Axpy loops over t
      * (which the JIT vectorises) for four output channels at a time into separate accumulator rows, all taps
      * per pass: about 2.5x the plain loop (5 GMAC/s double on one core).
      */
-    private static void conv(double[] out, double[] xp, int cin, int tp, double[] w, double[] b, int cout, int k,
-                             int tOut) {
+    private static void conv(double[] out, double[] xp, int cin, int tp, Tensor v, double[] scale, double[] b,
+                             int cout, int k, int tOut) {
+        WeightReader w = new WeightReader(v, scale, cin * k);
         double[] o0 = new double[tOut], o1 = new double[tOut], o2 = new double[tOut], o3 = new double[tOut];
         int co = 0;
         for (; co + 3 < cout && k == 3; co += 4) {
@@ -139,8 +146,10 @@ public final class CausalConvRnnF0Predictor {
             for (int ci = 0; ci < cin; ci++) {
                 int xs = ci * tp;
                 int q0 = (co * cin + ci) * 3, q1 = q0 + cin * 3, q2 = q1 + cin * 3, q3 = q2 + cin * 3;
-                double a0 = w[q0], a1 = w[q0 + 1], a2 = w[q0 + 2], b0 = w[q1], b1 = w[q1 + 1], b2 = w[q1 + 2];
-                double c0 = w[q2], c1 = w[q2 + 1], c2 = w[q2 + 2], d0 = w[q3], d1 = w[q3 + 1], d2 = w[q3 + 2];
+                double a0 = w.get(q0), a1 = w.get(q0 + 1), a2 = w.get(q0 + 2);
+                double b0 = w.get(q1), b1 = w.get(q1 + 1), b2 = w.get(q1 + 2);
+                double c0 = w.get(q2), c1 = w.get(q2 + 1), c2 = w.get(q2 + 2);
+                double d0 = w.get(q3), d1 = w.get(q3 + 1), d2 = w.get(q3 + 2);
                 for (int t = 0; t < tOut; t++) {
                     double x0 = xp[xs + t], x1 = xp[xs + t + 1], x2 = xp[xs + t + 2];
                     o0[t] += a0 * x0 + a1 * x1 + a2 * x2;
@@ -160,13 +169,18 @@ public final class CausalConvRnnF0Predictor {
             for (int ci = 0; ci < cin; ci++) {
                 int xo = ci * tp;
                 for (int j = 0; j < k; j++) {
-                    double wv = w[wo + ci * k + j];
+                    double wv = w.get(wo + ci * k + j);
                     int xs = xo + j;
                     for (int t = 0; t < tOut; t++) o0[t] += wv * xp[xs + t];
                 }
             }
             System.arraycopy(o0, 0, out, co * tOut, tOut);
         }
+    }
+
+    /** Folded weights {@code (double) v[i] * scale[i / inner]} read from the float32 direction tensor. */
+    private record WeightReader(Tensor v, double[] scale, int inner) {
+        double get(int i) { return v.getFloat(i) * scale[i / inner]; }
     }
 
     /** ELU with alpha 1: {@code x > 0 ? x : exp(x) - 1}. */

@@ -6,6 +6,9 @@ import dev.cosyvoice4j.config.HiftConfig;
 import dev.cosyvoice4j.io.ModelFormatException;
 import dev.cosyvoice4j.io.WeightStore;
 import dev.cosyvoice4j.tensor.Tensor;
+import dev.cosyvoice4j.tensor.DType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.Arena;
 
 import java.util.List;
 
@@ -34,16 +37,14 @@ public final class CausalHiftGenerator {
     private final int convPreLookRight;
     private final float lreluSlope;
     private final float audioLimit;
-    private final Tensor convPreWeight, convPreBias;
-    private final Tensor[] upsPolyWeight, upsBias;     // polyphase weights [u * cout, cin, K], bias repeated [u * cout]
-    private final int[] upsPolyPad;
+    private final WeightNormConv convPre;            // spec without the finalize padding
+    private final WeightNormConv[] ups;                // polyphase: v [u * cout, cin, K], scale and bias repeated u times
     private final Tensor[] sourceDownsWeight, sourceDownsBias;
     private final ConvSpec[] sourceDownsSpec;
     private final ResBlock[] sourceResblocks;
     private final ResBlock[] resblocks;                // [stage * numKernels + j]
     private final int numKernels;
-    private final Tensor convPostWeight, convPostBias;
-    private final ConvSpec convPostSpec;
+    private final WeightNormConv convPost;
     private final CausalConvRnnF0Predictor f0Predictor;
     private final SourceModuleHnNsf mSource;
     private final HiftStft stft;
@@ -56,20 +57,15 @@ public final class CausalHiftGenerator {
         this.convPreLookRight = b.config.convPreLookRight();
         this.lreluSlope = (float) b.config.lreluSlope();
         this.audioLimit = (float) b.config.audioLimit();
-        this.convPreWeight = b.convPreWeight;
-        this.convPreBias = b.convPreBias;
-        this.upsPolyWeight = b.upsPolyWeight;
-        this.upsBias = b.upsBias;
-        this.upsPolyPad = b.upsPolyPad;
+        this.convPre = b.convPre;
+        this.ups = b.ups;
         this.sourceDownsWeight = b.sourceDownsWeight;
         this.sourceDownsBias = b.sourceDownsBias;
         this.sourceDownsSpec = b.sourceDownsSpec;
         this.sourceResblocks = b.sourceResblocks;
         this.resblocks = b.resblocks;
         this.numKernels = b.numKernels;
-        this.convPostWeight = b.convPostWeight;
-        this.convPostBias = b.convPostBias;
-        this.convPostSpec = b.convPostSpec;
+        this.convPost = b.convPost;
         this.f0Predictor = b.f0Predictor;
         this.mSource = b.mSource;
         this.stft = b.stft;
@@ -77,8 +73,9 @@ public final class CausalHiftGenerator {
 
     /**
      * Loads every tensor of {@code hift.pt} (strict: anything left over is an error). Channel counts and kernel
-     * sizes are derived from the tensor shapes and cross-checked with {@code config}. Every weight is copied
-     * (weight norm folded) to the heap, so {@code store} may be closed afterwards.
+     * sizes are derived from the tensor shapes and cross-checked with {@code config}. Most weights stay views of
+     * {@code store} (weight norm applied to the conv outputs, {@link WeightNormConv}), so the store must stay open
+     * while the vocoder is used; only the polyphase upsampling weights are folded copies.
      */
     public static CausalHiftGenerator load(WeightStore store, HiftConfig config) {
         HiftWeights w = new HiftWeights(store);
@@ -99,20 +96,17 @@ public final class CausalHiftGenerator {
                     + " but the config says base_channels " + config.baseChannels() + ", in_channels "
                     + config.inChannels() + ", conv_pre_look_right " + config.convPreLookRight());
         }
-        b.convPreWeight = w.weightNorm("conv_pre", pre);
-        b.convPreBias = w.take("conv_pre.bias", pre[0]);
+        b.convPre = w.weightNormConv("conv_pre", ConvSpec.of(1, 0, 0, 1, 1), pre);
 
         b.upsampleRates = config.upsampleRates().stream().mapToInt(Integer::intValue).toArray();
-        b.upsPolyWeight = new Tensor[n];
-        b.upsBias = new Tensor[n];
-        b.upsPolyPad = new int[n];
+        b.ups = new WeightNormConv[n];
         int ch = b.baseChannels;
         for (int i = 0; i < n; i++) {
             int cout = ch / 2, k = config.upsampleKernelSizes().get(i), u = b.upsampleRates[i];
-            float[] up = w.weightNormValues("ups." + i, cout, ch, k);
-            b.upsBias[i] = repeat(w.take("ups." + i + ".bias", cout), u);
-            b.upsPolyPad[i] = ceilDiv(k - 1, u);
-            b.upsPolyWeight[i] = polyphase(up, cout, ch, k, u);
+            // weight norm on the polyphase outputs: phase rows of channel co share its scale and bias
+            WeightNormConv up = w.weightNormConv("ups." + i, ConvSpec.of(1, 0, 0, 1, 1), cout, ch, k);
+            b.ups[i] = new WeightNormConv(polyphase(up.v(), u), repeat(up.scale(), u), repeat(up.bias(), u),
+                    ConvSpec.of(1, ceilDiv(k - 1, u), 0, 1, 1));
             ch = cout;
         }
 
@@ -147,9 +141,7 @@ public final class CausalHiftGenerator {
                         config.resblockDilationSizes().get(j));
             }
         }
-        b.convPostWeight = w.weightNorm("conv_post", stftCh, ch, 7);
-        b.convPostBias = w.take("conv_post.bias", stftCh);
-        b.convPostSpec = ResBlock.leftCausal(7, 1);
+        b.convPost = w.weightNormConv("conv_post", ResBlock.leftCausal(7, 1), stftCh, ch, 7);
 
         b.f0Predictor = CausalConvRnnF0Predictor.load(w, config.f0InChannels(), config.f0CondChannels(),
                 config.f0NumClass());
@@ -237,8 +229,7 @@ public final class CausalHiftGenerator {
         float[] x = new float[maxLen], acc = new float[maxLen], r = new float[maxLen];
         float[] a = new float[maxLen], bb = new float[maxLen], big = new float[maxLen];
 
-        k.conv1d(x, mel, inChannels, frames, convPreWeight, convPreBias,
-                ConvSpec.of(1, 0, finalize ? convPreLookRight : 0, 1, 1));
+        (finalize ? convPre.withSpec(ConvSpec.of(1, 0, convPreLookRight, 1, 1)) : convPre).forward(k, x, mel, inChannels, frames);
         t = tx;
         ch = baseChannels;
         for (int i = 0; i < upsampleRates.length; i++) {
@@ -246,7 +237,7 @@ public final class CausalHiftGenerator {
             boolean last = i == upsampleRates.length - 1;
             k.leakyRelu(x, 0, ch * t, lreluSlope);
             // CausalConv1dUpsample in polyphase form: big[ph * cout + co, m] = out[co, u * m + ph]
-            k.conv1d(big, x, ch, t, upsPolyWeight[i], upsBias[i], ConvSpec.of(1, upsPolyPad[i], 0, 1, 1));
+            ups[i].forward(k, big, x, ch, t);
             int off = last ? 1 : 0;
             int tn = u * t + off;
             for (int co = 0; co < cout; co++) {
@@ -277,7 +268,7 @@ public final class CausalHiftGenerator {
             for (int q = 0, e = ch * t; q < e; q++) x[q] = acc[q] / nk;
         }
         k.leakyRelu(x, 0, ch * t, 0.01f);                           // F.leaky_relu default slope
-        k.conv1d(a, x, ch, t, convPostWeight, convPostBias, convPostSpec);
+        convPost.forward(k, a, x, ch, t);
         int samples = hop * (t - 1) - (finalize ? 0 : prodUp * hop);
         return stft.istft(a, t, samples, audioLimit);
     }
@@ -304,36 +295,32 @@ public final class CausalHiftGenerator {
      * taps aligned so that a conv with left padding K-1 over the input yields phase ph in rows ph*cout..
      */
     static Tensor polyphase(Tensor w, int u) {
-        return polyphase(w.toFloatArray(), w.dim(0), w.dim(1), w.dim(2), u);
-    }
-
-    /** {@link #polyphase(Tensor, int)} of a {@code [cout, cin, k]} weight given as an array. */
-    static Tensor polyphase(float[] src, int cout, int cin, int k, int u) {
-        int kk = ceilDiv(k - 1, u) + 1;
-        float[] dst = new float[u * cout * cin * kk];
+        int cout = w.dim(0), cin = w.dim(1), k = w.dim(2), kk = ceilDiv(k - 1, u) + 1;
         int[] tapOf = new int[u * k];
         for (int ph = 0; ph < u; ph++) {
             for (int j = 0; j < k; j++) tapOf[ph * k + j] = kk - 1 + Math.floorDiv(ph + j - (k - 1), u);   // q in [-(kk-1), 0]
         }
-        // rows of src and dst contiguous in the inner loops (the model load reads 10-20 M weights here)
+        // one output channel at a time through small reused buffers: the only fresh memory is the result's
+        MemorySegment dst = Arena.ofAuto().allocate((long) u * cout * cin * kk * Float.BYTES, 64);
+        float[] src = new float[cin * k], row = new float[cin * kk];
         for (int co = 0; co < cout; co++) {
-            for (int ci = 0; ci < cin; ci++) {
-                int s0 = (co * cin + ci) * k;
-                for (int ph = 0; ph < u; ph++) {
-                    int d0 = ((ph * cout + co) * cin + ci) * kk;
-                    for (int j = 0; j < k; j++) dst[d0 + tapOf[ph * k + j]] += src[s0 + j];
+            MemorySegment.copy(w.data(), Tensor.F32_LE, (long) co * cin * k * Float.BYTES, src, 0, cin * k);
+            for (int ph = 0; ph < u; ph++) {
+                java.util.Arrays.fill(row, 0f);
+                for (int ci = 0; ci < cin; ci++) {
+                    for (int j = 0; j < k; j++) row[ci * kk + tapOf[ph * k + j]] += src[ci * k + j];
                 }
+                MemorySegment.copy(row, 0, dst, Tensor.F32_LE, ((long) ph * cout + co) * cin * kk * Float.BYTES, cin * kk);
             }
         }
-        return Tensor.of(dst, (long) u * cout, cin, kk);
+        return new Tensor(DType.F32, new long[] {(long) u * cout, cin, kk}, dst);
     }
 
-    /** {@code bias} repeated {@code times} (the polyphase rows of all phases share the bias). */
-    private static Tensor repeat(Tensor bias, int times) {
-        float[] src = bias.toFloatArray();
+    /** {@code src} repeated {@code times} (the polyphase rows of all phases share scale and bias). */
+    private static float[] repeat(float[] src, int times) {
         float[] dst = new float[src.length * times];
         for (int i = 0; i < times; i++) System.arraycopy(src, 0, dst, i * src.length, src.length);
-        return Tensor.of(dst, dst.length);
+        return dst;
     }
 
     private static int ceilDiv(int a, int b) { return -Math.floorDiv(-a, b); }
@@ -347,11 +334,11 @@ public final class CausalHiftGenerator {
     private static final class Builder {
         HiftConfig config;
         int inChannels, baseChannels, numKernels;
-        int[] upsampleRates, upsPolyPad;
-        Tensor convPreWeight, convPreBias, convPostWeight, convPostBias;
-        Tensor[] upsPolyWeight, upsBias, sourceDownsWeight, sourceDownsBias;
+        int[] upsampleRates;
+        WeightNormConv convPre, convPost;
+        WeightNormConv[] ups;
+        Tensor[] sourceDownsWeight, sourceDownsBias;
         ConvSpec[] sourceDownsSpec;
-        ConvSpec convPostSpec;
         ResBlock[] sourceResblocks, resblocks;
         CausalConvRnnF0Predictor f0Predictor;
         SourceModuleHnNsf mSource;

@@ -1,18 +1,24 @@
 package dev.cosyvoice4j.model.hift;
 
+import dev.cosyvoice4j.backend.ConvSpec;
 import dev.cosyvoice4j.io.ModelFormatException;
 import dev.cosyvoice4j.io.WeightStore;
 import dev.cosyvoice4j.tensor.Tensor;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
  * Reads {@code hift.pt} tensors for the vocoder classes: resolves the optional {@code generator.} prefix (the
- * official loader strips it, {@code cosyvoice/cli/model.py:71}) and folds weight norm once at load time.
+ * official loader strips it, {@code cosyvoice/cli/model.py:71}) and resolves weight norm.
  *
  * <p>Weight norm ({@code torch.nn.utils.parametrizations.weight_norm}, dim 0): {@code original0} is g
  * {@code [out, 1, 1]}, {@code original1} is v; {@code w[o] = g[o] * v[o] / ||v[o]||} with the norm over every
- * dimension but 0 and no epsilon ({@code torch._weight_norm}). The folded weight is a new native tensor.
+ * dimension but 0 and no epsilon ({@code torch._weight_norm}). Most convs keep v as the file's memory-mapped view
+ * and apply the per-channel scale {@code g / ||v||} to their output ({@link WeightNormConv}): the vocoder is then
+ * ready without writing 83 MB of folded copies (fresh memory is slow to touch on VMs: ~2-3 ms per MB measured
+ * here, most of the load time before). Tensors returned here are views of the store, which must stay open while
+ * the vocoder is used.
  */
 final class HiftWeights {
     private static final String WN_G = ".parametrizations.weight.original0";
@@ -38,12 +44,9 @@ final class HiftWeights {
 
     boolean has(String name) { return store.has(prefix + name); }
 
-    /**
-     * The tensor {@code name}, float32, exactly {@code shape}, copied out of the file: the vocoder keeps no view of
-     * the file (83 MB at full size, most of it folded copies anyway), so the store may be closed after loading.
-     */
+    /** The tensor {@code name}, float32, exactly {@code shape}: a view of the store. */
     Tensor take(String name, long... shape) {
-        return Tensor.copyOf(store.take(prefix + name, shape));
+        return store.take(prefix + name, shape);
     }
 
     /** The tensor {@code name}, which must exist; shape left to the caller. */
@@ -57,45 +60,57 @@ final class HiftWeights {
         return store.takeAnyShape(prefix + module + WN_V).shape();
     }
 
-    /** The effective float32 weight {@code g * v / ||v||} of a weight-normed module, shape checked. */
-    Tensor weightNorm(String module, long... shape) {
-        return Tensor.of(weightNormValues(module, shape), shape);
+    /** The weight-normed conv {@code module} (weight {@code shape}, with its bias) as v plus output scales. */
+    WeightNormConv weightNormConv(String module, ConvSpec spec, long... shape) {
+        Tensor v = store.take(prefix + module + WN_V, shape);
+        Tensor bias = take(module + ".bias", shape[0]);
+        return new WeightNormConv(v, scales(module, v, shape), bias.toFloatArray(), spec);
     }
 
-    /** {@link #weightNorm}'s values as a plain array (for callers that rearrange them further). */
-    float[] weightNormValues(String module, long... shape) {
+    /**
+     * {@code g[o] / ||v[o]||} per output channel as torch rounds it for the float32 fold: the norm accumulated in
+     * double, then {@code g / (float) norm} in float32. Rows are read by bulk copies into one small buffer (element
+     * reads of a mapped segment are slow until the JIT compiles them, and load runs cold).
+     */
+    private float[] scales(String module, Tensor v, long... shape) {
         Tensor g = store.take(prefix + module + WN_G, shape[0], 1, 1);
-        Tensor v = store.take(prefix + module + WN_V, shape);
         int out = Math.toIntExact(shape[0]);
         int inner = Math.toIntExact(v.numel() / out);
-        float[] w = v.toFloatArray();   // folded in place: one copy of the weight, not two (load time is page faults)
+        float[] row = new float[inner];
+        float[] scale = new float[out];
         for (int o = 0; o < out; o++) {
+            MemorySegment.copy(v.data(), Tensor.F32_LE, (long) o * inner * Float.BYTES, row, 0, inner);
             double ss = 0;
-            for (int i = o * inner; i < (o + 1) * inner; i++) ss += (double) w[i] * w[i];
-            // torch: v * (g / norm) in float32
-            float scale = (float) (g.getFloat(o) / (float) Math.sqrt(ss));
-            checkFinite(module, scale);
-            for (int i = o * inner; i < (o + 1) * inner; i++) w[i] *= scale;
+            for (float x : row) ss += (double) x * x;
+            scale[o] = (float) (g.getFloat(o) / (float) Math.sqrt(ss));
+            checkFinite(module, scale[o]);
         }
-        return w;
+        return scale;
     }
 
-    /** The effective weight folded in float64 (the F0 predictor runs in double, generator.py:716). */
-    double[] weightNormDouble(String module, long... shape) {
-        Tensor g = store.take(prefix + module + WN_G, shape[0], 1, 1);
-        Tensor v = store.take(prefix + module + WN_V, shape);
-        int out = Math.toIntExact(shape[0]);
+    /** The direction v of a weight-normed module (a view of the store), shape checked. */
+    Tensor weightNormDirection(String module, long... shape) {
+        return store.take(prefix + module + WN_V, shape);
+    }
+
+    /**
+     * {@code g[o] / ||v[o]||} in float64 (the F0 predictor runs in double, generator.py:716; torch then forms
+     * {@code v * (g / norm)}, so {@code (double) v * scale} is its folded weight exactly).
+     */
+    double[] weightNormScalesDouble(String module, Tensor v) {
+        Tensor g = store.take(prefix + module + WN_G, v.dim(0), 1, 1);
+        int out = v.dim(0);
         int inner = Math.toIntExact(v.numel() / out);
-        double[] vv = v.toDoubleArray();
-        double[] w = new double[vv.length];
+        float[] row = new float[inner];
+        double[] scale = new double[out];
         for (int o = 0; o < out; o++) {
+            MemorySegment.copy(v.data(), Tensor.F32_LE, (long) o * inner * Float.BYTES, row, 0, inner);
             double ss = 0;
-            for (int i = o * inner; i < (o + 1) * inner; i++) ss += vv[i] * vv[i];
-            double scale = g.getDouble(o) / Math.sqrt(ss);
-            checkFinite(module, scale);
-            for (int i = o * inner; i < (o + 1) * inner; i++) w[i] = vv[i] * scale;
+            for (float x : row) ss += (double) x * x;
+            scale[o] = g.getDouble(o) / Math.sqrt(ss);
+            checkFinite(module, scale[o]);
         }
-        return w;
+        return scale;
     }
 
     private void checkFinite(String module, double scale) {

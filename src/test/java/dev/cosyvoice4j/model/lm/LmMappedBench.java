@@ -23,6 +23,9 @@ public final class LmMappedBench {
         int prefill = args.length > 2 ? Integer.parseInt(args[2]) : 127;
         int tokens = args.length > 3 ? Integer.parseInt(args[3]) : 70;
         Kernels kernels = LmBenchmark.kernels(null);
+        // -Dprofile=true: per-kernel times of the timed runs (the proxy's own cost is small against prefill kernels)
+        var profile = Boolean.getBoolean("profile") ? new dev.cosyvoice4j.backend.KernelProfile(kernels) : null;
+        if (profile != null) kernels = profile.proxy();
         ModelConfig config = ModelConfig.load(dir);
         WeightStore store = WeightStore.openPt(dir.resolve("llm.pt"));
         if (heap) store = store.transformed((name, t) -> t.dtype() == DType.F32 ? Tensor.of(t.toFloatArray(), t.shape()) : t);
@@ -37,7 +40,9 @@ public final class LmMappedBench {
             for (int i = 0; i < 20000; i++) kernels.linear(out, x, 2 + i % 3, w, null);
         }
         for (int rep = 0; rep < 2; rep++) {
+            if (profile != null) profile.reset();
             GenerationResult r = LmBenchmark.run(lm, prefill, tokens, LmStepListener.NONE);
+            if (profile != null) System.out.print(profile.report((r.prefillNanos() + r.decodeNanos()) / 1e9));
             System.out.printf("%s: prefill %d positions %.2f s; decode %d steps %.2f tokens/s (%.1f ms/token)%n",
                     heap ? "heap" : "mapped", r.inputPositions(), r.prefillNanos() / 1e9, r.decodeSteps(),
                     r.decodeTokensPerSecond(), r.decodeNanos() / 1e6 / r.decodeSteps());

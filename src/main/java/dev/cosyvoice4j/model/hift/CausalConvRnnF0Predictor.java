@@ -3,6 +3,8 @@ package dev.cosyvoice4j.model.hift;
 import dev.cosyvoice4j.io.ModelFormatException;
 import dev.cosyvoice4j.tensor.Tensor;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * Port of {@code CausalConvRNNF0Predictor} ({@code cosyvoice/hifigan/f0_predictor.py} @ ace7c47) as
  * {@code CausalHiFTGenerator.inference} runs it: IN FLOAT64 (module and input cast to double,
@@ -135,21 +137,22 @@ public final class CausalConvRnnF0Predictor {
      */
     private static void conv(double[] out, double[] xp, int cin, int tp, Tensor v, double[] scale, double[] b,
                              int cout, int k, int tOut) {
-        WeightReader w = new WeightReader(v, scale, cin * k);
         double[] o0 = new double[tOut], o1 = new double[tOut], o2 = new double[tOut], o3 = new double[tOut];
+        int rowLen = cin * k;
+        float[] vRows = new float[4 * rowLen];
+        double[] w = new double[4 * rowLen];                         // the folded weights of 4 output channels
         int co = 0;
         for (; co + 3 < cout && k == 3; co += 4) {
+            fold(v, scale, co, 4, rowLen, vRows, w);
             java.util.Arrays.fill(o0, b[co]);
             java.util.Arrays.fill(o1, b[co + 1]);
             java.util.Arrays.fill(o2, b[co + 2]);
             java.util.Arrays.fill(o3, b[co + 3]);
             for (int ci = 0; ci < cin; ci++) {
                 int xs = ci * tp;
-                int q0 = (co * cin + ci) * 3, q1 = q0 + cin * 3, q2 = q1 + cin * 3, q3 = q2 + cin * 3;
-                double a0 = w.get(q0), a1 = w.get(q0 + 1), a2 = w.get(q0 + 2);
-                double b0 = w.get(q1), b1 = w.get(q1 + 1), b2 = w.get(q1 + 2);
-                double c0 = w.get(q2), c1 = w.get(q2 + 1), c2 = w.get(q2 + 2);
-                double d0 = w.get(q3), d1 = w.get(q3 + 1), d2 = w.get(q3 + 2);
+                int q0 = ci * 3, q1 = q0 + rowLen, q2 = q1 + rowLen, q3 = q2 + rowLen;
+                double a0 = w[q0], a1 = w[q0 + 1], a2 = w[q0 + 2], b0 = w[q1], b1 = w[q1 + 1], b2 = w[q1 + 2];
+                double c0 = w[q2], c1 = w[q2 + 1], c2 = w[q2 + 2], d0 = w[q3], d1 = w[q3 + 1], d2 = w[q3 + 2];
                 for (int t = 0; t < tOut; t++) {
                     double x0 = xp[xs + t], x1 = xp[xs + t + 1], x2 = xp[xs + t + 2];
                     o0[t] += a0 * x0 + a1 * x1 + a2 * x2;
@@ -165,11 +168,11 @@ public final class CausalConvRnnF0Predictor {
         }
         for (; co < cout; co++) {                                    // any kernel size, one channel at a time
             java.util.Arrays.fill(o0, b[co]);
-            int wo = co * cin * k;
+            fold(v, scale, co, 1, rowLen, vRows, w);
             for (int ci = 0; ci < cin; ci++) {
                 int xo = ci * tp;
                 for (int j = 0; j < k; j++) {
-                    double wv = w.get(wo + ci * k + j);
+                    double wv = w[ci * k + j];
                     int xs = xo + j;
                     for (int t = 0; t < tOut; t++) o0[t] += wv * xp[xs + t];
                 }
@@ -178,9 +181,13 @@ public final class CausalConvRnnF0Predictor {
         }
     }
 
-    /** Folded weights {@code (double) v[i] * scale[i / inner]} read from the float32 direction tensor. */
-    private record WeightReader(Tensor v, double[] scale, int inner) {
-        double get(int i) { return v.getFloat(i) * scale[i / inner]; }
+    /** {@code w[r * rowLen + i] = (double) v[co + r, i] * scale[co + r]} for {@code r < rows} (torch's fold, exactly). */
+    private static void fold(Tensor v, double[] scale, int co, int rows, int rowLen, float[] vRows, double[] w) {
+        MemorySegment.copy(v.data(), Tensor.F32_LE, (long) co * rowLen * Float.BYTES, vRows, 0, rows * rowLen);
+        for (int r = 0; r < rows; r++) {
+            double s = scale[co + r];
+            for (int i = r * rowLen; i < (r + 1) * rowLen; i++) w[i] = vRows[i] * s;
+        }
     }
 
     /** ELU with alpha 1: {@code x > 0 ? x : exp(x) - 1}. */

@@ -1,5 +1,6 @@
 package dev.cosyvoice4j.model.hift;
 
+import dev.cosyvoice4j.backend.Kernels;
 import dev.cosyvoice4j.io.ModelFormatException;
 import dev.cosyvoice4j.tensor.Tensor;
 
@@ -89,6 +90,14 @@ public final class CausalConvRnnF0Predictor {
      * frame. {@code mel} is {@code [inChannels, frames]} channel-major.
      */
     public float[] forward(float[] mel, int frames, boolean finalize) {
+        return forward(mel, frames, finalize, null);
+    }
+
+    /**
+     * {@link #forward(float[], int, boolean)} with each conv's output channels split over {@code k}'s
+     * {@link Kernels#parallelTasks} (every output is computed exactly as in order; null: on the caller).
+     */
+    public float[] forward(float[] mel, int frames, boolean finalize, Kernels k) {
         if (mel.length < (long) inChannels * frames) {
             throw new IllegalArgumentException("mel has " + mel.length + " values, need " + inChannels + " x " + frames);
         }
@@ -106,7 +115,7 @@ public final class CausalConvRnnF0Predictor {
             for (int t = 0; t < frames; t++) xp[ci * tp0 + t] = mel[ci * frames + t];
         }
         double[] a = new double[c * tOut];
-        conv(a, xp, inChannels, tp0, direction[0], scale[0], bias[0], c, kernel[0], tOut);
+        conv(a, xp, inChannels, tp0, direction[0], scale[0], bias[0], c, kernel[0], tOut, k);
         elu(a);
         double[] padded = new double[c * (tOut + 2)];
         for (int l = 1; l < direction.length; l++) {
@@ -114,7 +123,7 @@ public final class CausalConvRnnF0Predictor {
             int tp = tOut + pad;
             if (padded.length != c * tp) padded = new double[c * tp];
             for (int ci = 0; ci < c; ci++) System.arraycopy(a, ci * tOut, padded, ci * tp + pad, tOut);
-            conv(a, padded, c, tp, direction[l], scale[l], bias[l], c, kernel[l], tOut);
+            conv(a, padded, c, tp, direction[l], scale[l], bias[l], c, kernel[l], tOut, k);
             elu(a);
         }
         float[] f0 = new float[tOut];
@@ -136,13 +145,26 @@ public final class CausalConvRnnF0Predictor {
      * per pass: about 2.5x the plain loop (5 GMAC/s double on one core).
      */
     private static void conv(double[] out, double[] xp, int cin, int tp, Tensor v, double[] scale, double[] b,
-                             int cout, int k, int tOut) {
+                             int cout, int k, int tOut, Kernels kernels) {
+        int tasks = kernels == null ? 1 : Math.max(1, Math.min(kernels.taskThreads(), cout / 4));
+        if (tasks == 1) {
+            conv(out, xp, cin, tp, v, scale, b, 0, cout, k, tOut);
+            return;
+        }
+        int per = (cout / 4 + tasks - 1) / tasks * 4;               // whole 4-channel blocks per task
+        kernels.parallelTasks(tasks, i -> conv(out, xp, cin, tp, v, scale, b, Math.min(cout, i * per),
+                i == tasks - 1 ? cout : Math.min(cout, (i + 1) * per), k, tOut));
+    }
+
+    /** Output channels {@code [from, to)} of {@link #conv(double[], double[], int, int, Tensor, double[], double[], int, int, int, Kernels)}. */
+    private static void conv(double[] out, double[] xp, int cin, int tp, Tensor v, double[] scale, double[] b,
+                             int from, int to, int k, int tOut) {
         double[] o0 = new double[tOut], o1 = new double[tOut], o2 = new double[tOut], o3 = new double[tOut];
         int rowLen = cin * k;
         float[] vRows = new float[4 * rowLen];
         double[] w = new double[4 * rowLen];                         // the folded weights of 4 output channels
-        int co = 0;
-        for (; co + 3 < cout && k == 3; co += 4) {
+        int co = from;
+        for (; co + 3 < to && k == 3; co += 4) {
             fold(v, scale, co, 4, rowLen, vRows, w);
             java.util.Arrays.fill(o0, b[co]);
             java.util.Arrays.fill(o1, b[co + 1]);
@@ -166,7 +188,7 @@ public final class CausalConvRnnF0Predictor {
             System.arraycopy(o2, 0, out, (co + 2) * tOut, tOut);
             System.arraycopy(o3, 0, out, (co + 3) * tOut, tOut);
         }
-        for (; co < cout; co++) {                                    // any kernel size, one channel at a time
+        for (; co < to; co++) {                                      // any kernel size, one channel at a time
             java.util.Arrays.fill(o0, b[co]);
             fold(v, scale, co, 1, rowLen, vRows, w);
             for (int ci = 0; ci < cin; ci++) {

@@ -189,7 +189,7 @@ public final class CausalHiftGenerator {
      */
     public Result inference(float[] mel, int frames, boolean finalize, SourceNoise noise, Kernels k) {
         checkMel(mel, frames, finalize ? 1 : heldBackFrames());
-        float[] f0 = f0Predictor.forward(mel, frames, finalize);
+        float[] f0 = f0Predictor.forward(mel, frames, finalize, k);
         float[] source = mSource.forward(f0, f0.length, noise, null);
         int decodeFrames = finalize ? frames : frames - f0Predictor.lookAheadFrames();
         float[] decodeMel = decodeFrames == frames ? mel : firstFrames(mel, frames, decodeFrames);

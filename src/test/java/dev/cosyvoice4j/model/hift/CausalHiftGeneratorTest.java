@@ -99,6 +99,17 @@ class CausalHiftGeneratorTest {
     }
 
     @Test
+    void f0PredictorSplitOverTasksGivesTheSameValues() {
+        float[] mel = randomMel(23, 5);
+        try (var twoThreads = new dev.cosyvoice4j.backend.cpu.VectorKernels(new dev.cosyvoice4j.backend.cpu.CpuOptions(2))) {
+            for (boolean finalize : new boolean[] {true, false}) {
+                assertArrayEquals(hift.f0Predictor().forward(mel, 23, finalize),
+                        hift.f0Predictor().forward(mel, 23, finalize, twoThreads));
+            }
+        }
+    }
+
+    @Test
     void lengthsFollowTheOfficialBookkeeping() {
         assertEquals(480, hift.samplesPerFrame());
         assertEquals(8, hift.heldBackFrames());

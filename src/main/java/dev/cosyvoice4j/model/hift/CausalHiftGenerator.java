@@ -228,6 +228,9 @@ public final class CausalHiftGenerator {
         }
         float[] x = new float[maxLen], acc = new float[maxLen], r = new float[maxLen];
         float[] a = new float[maxLen], bb = new float[maxLen], big = new float[maxLen];
+        // buffers of the ResBlocks run as parallel tasks: more outputs, and scratch for each task after the first
+        int tasks = Math.min(k.taskThreads(), numKernels);
+        float[][] spare = new float[tasks <= 1 ? 0 : numKernels - 2 + 2 * (tasks - 1)][maxLen];
 
         (finalize ? convPre.withSpec(ConvSpec.of(1, 0, convPreLookRight, 1, 1)) : convPre).forward(k, x, mel, inChannels, frames);
         t = tx;
@@ -259,11 +262,7 @@ public final class CausalHiftGenerator {
             sourceResblocks[i].forward(a, r, t, bb, big, k);
             k.add(x, x, r, ch * t);
             // x = mean of the stage's ResBlocks
-            resblocks[i * numKernels].forward(x, acc, t, a, bb, k);
-            for (int j = 1; j < numKernels; j++) {
-                resblocks[i * numKernels + j].forward(x, r, t, a, bb, k);
-                k.add(acc, acc, r, ch * t);
-            }
+            resblockSum(i, x, acc, r, a, bb, t, spare, k);
             float nk = numKernels;
             for (int q = 0, e = ch * t; q < e; q++) x[q] = acc[q] / nk;
         }
@@ -271,6 +270,61 @@ public final class CausalHiftGenerator {
         convPost.forward(k, a, x, ch, t);
         int samples = hop * (t - 1) - (finalize ? 0 : prodUp * hop);
         return stft.istft(a, t, samples, audioLimit);
+    }
+
+    /**
+     * {@code acc = ((rb_0(x) + rb_1(x)) + rb_2(x)) ...} over stage {@code stage}'s ResBlocks, in that order. They are
+     * independent, so with several task threads they run as whole tasks (each conv then a one-core GEMM, which is
+     * faster per core than splitting every conv), grouped by cost; the sum keeps the sequential order, so the result
+     * is the same either way.
+     */
+    private void resblockSum(int stage, float[] x, float[] acc, float[] r, float[] a, float[] bb, int t,
+                             float[][] spare, Kernels k) {
+        ResBlock[] blocks = java.util.Arrays.copyOfRange(resblocks, stage * numKernels, (stage + 1) * numKernels);
+        int n = blocks[0].channels() * t;
+        int tasks = Math.min(k.taskThreads(), blocks.length);
+        if (tasks <= 1) {
+            blocks[0].forward(x, acc, t, a, bb, k);
+            for (int j = 1; j < blocks.length; j++) {
+                blocks[j].forward(x, r, t, a, bb, k);
+                k.add(acc, acc, r, n);
+            }
+            return;
+        }
+        int[] taskOf = costGroups(java.util.Arrays.stream(blocks).mapToInt(ResBlock::cost).toArray(), tasks);
+        float[][] out = new float[blocks.length][];
+        int next = 0;
+        out[0] = acc;
+        for (int j = 1; j < blocks.length; j++) out[j] = j == 1 ? r : spare[next++];
+        float[][] scratchA = new float[tasks][], scratchB = new float[tasks][];
+        scratchA[0] = a;
+        scratchB[0] = bb;
+        for (int q = 1; q < tasks; q++) {
+            scratchA[q] = spare[next++];
+            scratchB[q] = spare[next++];
+        }
+        k.parallelTasks(tasks, q -> {
+            for (int j = 0; j < blocks.length; j++) {
+                if (taskOf[j] == q) blocks[j].forward(x, out[j], t, scratchA[q], scratchB[q], k);
+            }
+        });
+        for (int j = 1; j < blocks.length; j++) k.add(acc, acc, out[j], n);
+    }
+
+    /** Task of each block: largest first onto the least loaded task (kernel sizes 3, 7, 11 on 2 tasks: {11} and {7, 3}). */
+    static int[] costGroups(int[] cost, int tasks) {
+        Integer[] order = new Integer[cost.length];
+        for (int j = 0; j < order.length; j++) order[j] = j;
+        java.util.Arrays.sort(order, (p, q) -> Integer.compare(cost[q], cost[p]));
+        long[] load = new long[tasks];
+        int[] taskOf = new int[cost.length];
+        for (int j : order) {
+            int best = 0;
+            for (int q = 1; q < tasks; q++) if (load[q] < load[best]) best = q;
+            taskOf[j] = best;
+            load[best] += cost[j];
+        }
+        return taskOf;
     }
 
     private void checkMel(float[] mel, int frames, int minFrames) {

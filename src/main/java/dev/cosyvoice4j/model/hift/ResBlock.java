@@ -61,6 +61,9 @@ final class ResBlock {
 
     int channels() { return channels; }
 
+    /** Relative cost (MACs per sample): kernel taps of all convs. */
+    int cost() { return convs1.length * (convs1[0].kernelSize() + convs2[0].kernelSize()); }
+
     /**
      * {@code out = ResBlock(x)} for {@code x} {@code [channels, t]} (x unchanged). {@code a} and {@code b} are
      * scratch buffers of at least {@code channels * t} floats.

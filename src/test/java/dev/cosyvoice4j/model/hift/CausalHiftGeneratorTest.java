@@ -110,6 +110,27 @@ class CausalHiftGeneratorTest {
     }
 
     @Test
+    void resblocksAsParallelTasksGiveTheSameWaveformAsInOrder() {
+        float[] mel = randomMel(20, 9);
+        try (var one = new dev.cosyvoice4j.backend.cpu.VectorKernels(new dev.cosyvoice4j.backend.cpu.CpuOptions(1));
+             var two = new dev.cosyvoice4j.backend.cpu.VectorKernels(new dev.cosyvoice4j.backend.cpu.CpuOptions(2))) {
+            assertEquals(1, one.taskThreads());
+            assertEquals(2, two.taskThreads());
+            for (boolean finalize : new boolean[] {true, false}) {
+                assertArrayEquals(hift.inference(mel, 20, finalize, one).speech(), hift.inference(mel, 20, finalize, two).speech());
+            }
+        }
+    }
+
+    @Test
+    void resblocksAreGroupedByCostOverTheTasks() {
+        // the reference kernel sizes 3, 7, 11 on two tasks: {11} alone, {3, 7} together
+        int[] taskOf = CausalHiftGenerator.costGroups(new int[] {6 * 3, 6 * 7, 6 * 11}, 2);
+        assertEquals(taskOf[0], taskOf[1]);
+        assertTrue(taskOf[2] != taskOf[0]);
+    }
+
+    @Test
     void lengthsFollowTheOfficialBookkeeping() {
         assertEquals(480, hift.samplesPerFrame());
         assertEquals(8, hift.heldBackFrames());

@@ -101,11 +101,15 @@ final class Gemm {
             int cols = Math.min(NR, n - n0), p = 0;
             if (cols == NR && NR == 32 && Transpose.SUPPORTED) {
                 long rowBytes = (long) k * Float.BYTES;
-                for (; p + 16 <= kc; p += 16) {
-                    long src = ((long) n0 * k + k0 + p) * Float.BYTES;
-                    Transpose.fromSegment(w, src, rowBytes, dst, off + p * NR, NR);
-                    Transpose.fromSegment(w, src + 16 * rowBytes, rowBytes, dst, off + p * NR + 16, NR);
+                int p16 = kc / 16 * 16;
+                // rows n0..n0+15 over the whole depth, then n0+16..n0+31: 16 read streams at a time, not 32
+                for (int half = 0; half < 2; half++) {
+                    long src = ((long) (n0 + 16 * half) * k + k0) * Float.BYTES;
+                    for (int q = 0; q < p16; q += 16) {
+                        Transpose.fromSegment(w, src + (long) q * Float.BYTES, rowBytes, dst, off + q * NR + 16 * half, NR);
+                    }
                 }
+                p = p16;
             }
             for (int j = 0; j < cols; j++) {
                 long row = ((long) (n0 + j) * k + k0) * Float.BYTES;

@@ -223,6 +223,10 @@ final class Gemm {
         int nq = n0 + q * NR;
         if (m0 + MR <= m && nq + NR <= n1) {
             kernel(ap, aOff, bp, q * kc * NR, kc, c, cOff + m0 * n + nq, n);
+        } else if (m - m0 <= 4 && nq + NR <= n1) {
+            // the last rows of A (e.g. 314 frames = 26 x 12 + 2): a 4-row kernel instead of 12 rows of which most are
+            // padding; it touches only its rows of C, and each value is the same chain of FMAs as in the 12-row kernel
+            kernel4(ap, aOff, bp, q * kc * NR, kc, c, cOff + m0 * n + nq, n, m - m0);
         } else {
             int rows = Math.min(MR, m - m0), cols = Math.min(NR, n1 - nq);
             java.util.Arrays.fill(tile, 0f);
@@ -230,6 +234,31 @@ final class Gemm {
             kernel(ap, aOff, bp, q * kc * NR, kc, tile, 0, NR);
             for (int i = 0; i < rows; i++) System.arraycopy(tile, i * NR, c, cOff + (m0 + i) * n + nq, cols);
         }
+    }
+
+    /**
+     * The first {@code rows} (1..4) rows of {@link #kernel}: C[rows x NR] += A rows 0..3 of the micro-panel times B.
+     * Rows past {@code rows} are computed from A's zero padding and not stored.
+     */
+    static void kernel4(float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, int ldc, int rows) {
+        FloatVector c00 = FloatVector.fromArray(F, c, co), c01 = FloatVector.fromArray(F, c, co + L);
+        FloatVector c10 = rows > 1 ? FloatVector.fromArray(F, c, co + ldc) : c00, c11 = rows > 1 ? FloatVector.fromArray(F, c, co + ldc + L) : c01;
+        FloatVector c20 = rows > 2 ? FloatVector.fromArray(F, c, co + 2 * ldc) : c00, c21 = rows > 2 ? FloatVector.fromArray(F, c, co + 2 * ldc + L) : c01;
+        FloatVector c30 = rows > 3 ? FloatVector.fromArray(F, c, co + 3 * ldc) : c00, c31 = rows > 3 ? FloatVector.fromArray(F, c, co + 3 * ldc + L) : c01;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(F, b, bo), b1 = FloatVector.fromArray(F, b, bo + L);
+            FloatVector x;
+            x = FloatVector.broadcast(F, a[ao]); c00 = b0.fma(x, c00); c01 = b1.fma(x, c01);
+            x = FloatVector.broadcast(F, a[ao + 1]); c10 = b0.fma(x, c10); c11 = b1.fma(x, c11);
+            x = FloatVector.broadcast(F, a[ao + 2]); c20 = b0.fma(x, c20); c21 = b1.fma(x, c21);
+            x = FloatVector.broadcast(F, a[ao + 3]); c30 = b0.fma(x, c30); c31 = b1.fma(x, c31);
+            ao += MR;
+            bo += 2 * L;
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L);
+        if (rows > 1) { c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); }
+        if (rows > 2) { c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L); }
+        if (rows > 3) { c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L); }
     }
 
     /**

@@ -5,6 +5,8 @@ import dev.cosyvoice4j.tensor.Tensor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -86,6 +88,27 @@ class VectorLinearTest {
                         check(what, expected, actual, rows, n, k, x, w, withBias ? b : null);
                         for (int i = rows * n; i < actual.length; i++) assertEquals(Float.NaN, actual[i], what + ": wrote past the output");
                     }
+                }
+            }
+        }
+    }
+
+    @Test
+    void tailRowsOfTheGemmEqualTheSameRowsInAFullPanel() {
+        // rows past the last whole 12-row panel go through the 4-row kernel (1..4 rows) or the padded 12-row tile:
+        // each value must be the same FMA chain as when that row sits inside a full panel
+        SplittableRandom r = new SplittableRandom(11);
+        int n = 96, k = 300;
+        float[] w = random(r, n * k), b = random(r, n), x = random(r, 48 * k);
+        Gemm.SegmentNK wt = new Gemm.SegmentNK(nativeTensor(w, n, k).data(), n, k);
+        try (KernelPool one = new KernelPool(1, 100); KernelPool two = new KernelPool(2, 100)) {
+            float[] full = new float[48 * n];
+            Gemm.gemm(one, full, 0, new Gemm.ArrayA(x, 0), 48, n, k, wt, b);
+            for (int rows = 36; rows <= 47; rows++) {
+                for (KernelPool pool : new KernelPool[] {one, two}) {
+                    float[] part = new float[rows * n];
+                    Gemm.gemm(pool, part, 0, new Gemm.ArrayA(x, 0), rows, n, k, wt, b);
+                    assertArrayEquals(java.util.Arrays.copyOf(full, rows * n), part, rows + " rows, " + pool.threads() + " threads");
                 }
             }
         }

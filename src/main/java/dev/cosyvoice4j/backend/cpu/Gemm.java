@@ -227,6 +227,8 @@ final class Gemm {
             // the last rows of A (e.g. 314 frames = 26 x 12 + 2): a 4-row kernel instead of 12 rows of which most are
             // padding; it touches only its rows of C, and each value is the same chain of FMAs as in the 12-row kernel
             kernel4(ap, aOff, bp, q * kc * NR, kc, c, cOff + m0 * n + nq, n, m - m0);
+        } else if (m - m0 <= 8 && nq + NR <= n1) {
+            kernel8(ap, aOff, bp, q * kc * NR, kc, c, cOff + m0 * n + nq, n, m - m0);   // e.g. 127 prefill rows: 10 x 12 + 7
         } else {
             int rows = Math.min(MR, m - m0), cols = Math.min(NR, n1 - nq);
             java.util.Arrays.fill(tile, 0f);
@@ -259,6 +261,41 @@ final class Gemm {
         if (rows > 1) { c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L); }
         if (rows > 2) { c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L); }
         if (rows > 3) { c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L); }
+    }
+
+    /** {@link #kernel4} for 5..8 rows (rows 0..7 of the micro-panel; past {@code rows} computed and not stored). */
+    static void kernel8(float[] a, int ao, float[] b, int bo, int kc, float[] c, int co, int ldc, int rows) {
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c00 = FloatVector.fromArray(F, c, co), c01 = FloatVector.fromArray(F, c, co + L);
+        FloatVector c10 = FloatVector.fromArray(F, c, co + ldc), c11 = FloatVector.fromArray(F, c, co + ldc + L);
+        FloatVector c20 = FloatVector.fromArray(F, c, co + 2 * ldc), c21 = FloatVector.fromArray(F, c, co + 2 * ldc + L);
+        FloatVector c30 = FloatVector.fromArray(F, c, co + 3 * ldc), c31 = FloatVector.fromArray(F, c, co + 3 * ldc + L);
+        FloatVector c40 = FloatVector.fromArray(F, c, co + 4 * ldc), c41 = FloatVector.fromArray(F, c, co + 4 * ldc + L);
+        FloatVector c50 = rows > 5 ? FloatVector.fromArray(F, c, co + 5 * ldc) : z, c51 = rows > 5 ? FloatVector.fromArray(F, c, co + 5 * ldc + L) : z;
+        FloatVector c60 = rows > 6 ? FloatVector.fromArray(F, c, co + 6 * ldc) : z, c61 = rows > 6 ? FloatVector.fromArray(F, c, co + 6 * ldc + L) : z;
+        FloatVector c70 = rows > 7 ? FloatVector.fromArray(F, c, co + 7 * ldc) : z, c71 = rows > 7 ? FloatVector.fromArray(F, c, co + 7 * ldc + L) : z;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(F, b, bo), b1 = FloatVector.fromArray(F, b, bo + L);
+            FloatVector x;
+            x = FloatVector.broadcast(F, a[ao]); c00 = b0.fma(x, c00); c01 = b1.fma(x, c01);
+            x = FloatVector.broadcast(F, a[ao + 1]); c10 = b0.fma(x, c10); c11 = b1.fma(x, c11);
+            x = FloatVector.broadcast(F, a[ao + 2]); c20 = b0.fma(x, c20); c21 = b1.fma(x, c21);
+            x = FloatVector.broadcast(F, a[ao + 3]); c30 = b0.fma(x, c30); c31 = b1.fma(x, c31);
+            x = FloatVector.broadcast(F, a[ao + 4]); c40 = b0.fma(x, c40); c41 = b1.fma(x, c41);
+            x = FloatVector.broadcast(F, a[ao + 5]); c50 = b0.fma(x, c50); c51 = b1.fma(x, c51);
+            x = FloatVector.broadcast(F, a[ao + 6]); c60 = b0.fma(x, c60); c61 = b1.fma(x, c61);
+            x = FloatVector.broadcast(F, a[ao + 7]); c70 = b0.fma(x, c70); c71 = b1.fma(x, c71);
+            ao += MR;
+            bo += 2 * L;
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L);
+        c10.intoArray(c, co + ldc); c11.intoArray(c, co + ldc + L);
+        c20.intoArray(c, co + 2 * ldc); c21.intoArray(c, co + 2 * ldc + L);
+        c30.intoArray(c, co + 3 * ldc); c31.intoArray(c, co + 3 * ldc + L);
+        c40.intoArray(c, co + 4 * ldc); c41.intoArray(c, co + 4 * ldc + L);
+        if (rows > 5) { c50.intoArray(c, co + 5 * ldc); c51.intoArray(c, co + 5 * ldc + L); }
+        if (rows > 6) { c60.intoArray(c, co + 6 * ldc); c61.intoArray(c, co + 6 * ldc + L); }
+        if (rows > 7) { c70.intoArray(c, co + 7 * ldc); c71.intoArray(c, co + 7 * ldc + L); }
     }
 
     /**

@@ -95,7 +95,7 @@ class VectorLinearTest {
 
     @Test
     void tailRowsOfTheGemmEqualTheSameRowsInAFullPanel() {
-        // rows past the last whole 12-row panel go through the 4-row kernel (1..4 rows) or the padded 12-row tile:
+        // rows past the last whole 12-row panel go through the 4-row (1..4 rows), 8-row (5..8) or padded 12-row kernel:
         // each value must be the same FMA chain as when that row sits inside a full panel
         SplittableRandom r = new SplittableRandom(11);
         int n = 96, k = 300;

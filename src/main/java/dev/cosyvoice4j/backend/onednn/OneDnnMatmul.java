@@ -79,6 +79,8 @@ public final class OneDnnMatmul {
     }
 
     public Precision precision() { return precision; }
+    /** The OpenMP team size of {@link #linear(float[], float[], int, Tensor, Tensor)}. */
+    public int threads() { return threads; }
     public OneDnn library() { return lib; }
 
     /** Whether {@code w} can go through oneDNN: a 2-d F32 or BF16 tensor. */
@@ -89,6 +91,15 @@ public final class OneDnnMatmul {
 
     /** {@code Kernels.linear}: {@code out[m, n] = sum_k x[m, k] * w[n, k] + bias[n]} for {@code m < rows}. */
     public void linear(float[] out, float[] x, int rows, Tensor w, Tensor bias) {
+        linear(out, x, rows, w, bias, threads);
+    }
+
+    /**
+     * {@link #linear(float[], float[], int, Tensor, Tensor)} with an OpenMP team of {@code teamSize} threads (1 inside
+     * a task of {@code Kernels.parallelTasks}, where every core already runs a task). Primitives are created per team
+     * size: oneDNN fixes a primitive's thread count when it is created.
+     */
+    public void linear(float[] out, float[] x, int rows, Tensor w, Tensor bias, int teamSize) {
         if (!supports(w, bias)) throw new IllegalArgumentException("oneDNN linear needs 2-d F32/BF16 weights and "
                 + "a bias of N values, got " + w + (bias == null ? "" : " and bias " + bias));
         int n = w.dim(0), k = w.dim(1);
@@ -100,10 +111,11 @@ public final class OneDnnMatmul {
             throw new IllegalArgumentException("linear " + rows + "x" + k + " -> " + rows + "x" + n + ": x has "
                     + x.length + " values, out has " + out.length);
         }
-        lib.setThreads(threads);
+        if (teamSize < 1) throw new IllegalArgumentException("teamSize must be >= 1, got " + teamSize);
+        lib.setThreads(teamSize);
         Workspace ws = workspaces.get();
         int paddedRows = paddedRows(rows);
-        Prim prim = primitive(paddedRows, k, n, bias != null);
+        Prim prim = primitive(paddedRows, k, n, bias != null, teamSize);
         Variant weights = packed(w, prim, ws);
 
         // Rows past `rows` hold stale data: their outputs are never copied out.
@@ -136,7 +148,7 @@ public final class OneDnnMatmul {
     /** The oneDNN implementation chosen for a {@code rows x k -> rows x n} product, e.g. {@code brg:avx512_core_bf16}. */
     public String implementation(int rows, int k, int n) {
         lib.setThreads(threads);
-        return lib.implInfo(primitive(paddedRows(rows), k, n, true).pd);
+        return lib.implInfo(primitive(paddedRows(rows), k, n, true, threads).pd);
     }
 
     private int paddedRows(int rows) {
@@ -171,7 +183,7 @@ public final class OneDnnMatmul {
 
     // ---- primitives ----------------------------------------------------------------------------------------
 
-    private record ShapeKey(int rows, int k, int n, boolean bias) {}
+    private record ShapeKey(int rows, int k, int n, boolean bias, int teamSize) {}
 
     /** A matmul primitive and the memory descriptors it wants (owned by its pd). */
     private static final class Prim {
@@ -202,8 +214,9 @@ public final class OneDnnMatmul {
         }
     }
 
-    private Prim primitive(int rows, int k, int n, boolean bias) {
-        ShapeKey key = new ShapeKey(rows, k, n, bias);
+    /** Created with the calling thread's OpenMP team size set to {@code teamSize} (see {@link OneDnn#setThreads}). */
+    private Prim primitive(int rows, int k, int n, boolean bias, int teamSize) {
+        ShapeKey key = new ShapeKey(rows, k, n, bias, teamSize);
         Prim p = primitives.get(key);
         if (p != null) return p;
         MemorySegment pd;

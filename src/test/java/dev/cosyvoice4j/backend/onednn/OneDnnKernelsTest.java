@@ -43,7 +43,11 @@ class OneDnnKernelsTest {
             seen.clear();
             m.invoke(k, a);
             assertEquals(List.of(m.getName()), calls, m + " is not forwarded to the wrapped kernels");
-            assertArrayEquals(a, seen.getFirst(), m + " forwarded different arguments");
+            if (m.getName().equals("parallelTasks")) {
+                assertEquals(a[0], seen.getFirst()[0], "parallelTasks forwarded another task count");   // the task is wrapped
+            } else {
+                assertArrayEquals(a, seen.getFirst(), m + " forwarded different arguments");
+            }
             assertEquals(OneDnnKernels.class, OneDnnKernels.class.getMethod(m.getName(), m.getParameterTypes())
                     .getDeclaringClass(), m + " must be overridden by OneDnnKernels");
         }
@@ -63,6 +67,23 @@ class OneDnnKernelsTest {
             else a[i] = null;
         }
         return a;
+    }
+
+    @Test
+    void productsInsideTasksUseOneCoresShareOfTheThreads() {
+        try (var two = new dev.cosyvoice4j.backend.cpu.VectorKernels(new dev.cosyvoice4j.backend.cpu.CpuOptions(2))) {
+            OneDnnKernels k = new OneDnnKernels(two, new OneDnnMatmul(null, Precision.BF16, 2), 16);
+            assertEquals(2, k.teamSize());
+            int[] inside = new int[2];
+            java.util.Set<Integer> ran = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            k.parallelTasks(2, i -> {
+                inside[i] = k.teamSize();
+                ran.add(i);
+            });
+            assertEquals(java.util.Set.of(0, 1), ran);
+            assertArrayEquals(new int[] {1, 1}, inside);
+            assertEquals(2, k.teamSize(), "outside the tasks again");
+        }
     }
 
     @Test

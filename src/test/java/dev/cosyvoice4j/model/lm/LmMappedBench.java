@@ -29,6 +29,11 @@ public final class LmMappedBench {
         ModelConfig config = ModelConfig.load(dir);
         WeightStore store = WeightStore.openPt(dir.resolve("llm.pt"));
         if (heap) store = store.transformed((name, t) -> t.dtype() == DType.F32 ? Tensor.of(t.toFloatArray(), t.shape()) : t);
+        if (args.length > 1 && args[1].equals("q8_0")) {
+            // the engine's --llm-precision q8_0 transform: every Linear of the Qwen2 layers and the speech decoder
+            store = store.transformed((name, t) -> name.matches(".*(proj|llm_decoder)\\.weight") && t.rank() == 2
+                    && t.dim(1) % 32 == 0 ? dev.cosyvoice4j.backend.cpu.QuantizedWeights.quantize(t, DType.Q8_0) : t);
+        }
         CosyVoice3LM lm = CosyVoice3LM.load(store, config.llm(), config.qwen2(), kernels);
         LmBenchmark.run(lm, 16, 4, LmStepListener.NONE);
         if (Boolean.getBoolean("pollute")) {

@@ -42,7 +42,7 @@ public final class WavWriter implements AutoCloseable {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         if (dir == null || !Files.isDirectory(dir)) throw new IOException("output directory does not exist: " + dir);
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".part");
+        Path tmp = dev.cosyvoice4j.io.PartFiles.create(dir, abs.getFileName().toString(), ".part");
         FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
         WavWriter w = new WavWriter(abs, tmp, ch, encoding, sampleRateHz);
         w.writeHeader(0);

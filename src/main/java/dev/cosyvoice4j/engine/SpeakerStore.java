@@ -28,7 +28,7 @@ public final class SpeakerStore {
         Files.createDirectories(dir);
         voice.features().save(dir.resolve(id + ".cvspk"));
         Path txt = dir.resolve(id + ".prompt.txt");
-        Path tmp = Files.createTempFile(dir, id, ".tmp");
+        Path tmp = dev.cosyvoice4j.io.PartFiles.create(dir, id, ".tmp");
         try {
             Files.writeString(tmp, voice.promptText() == null ? "" : voice.promptText(), StandardCharsets.UTF_8);
             Files.move(tmp, txt, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

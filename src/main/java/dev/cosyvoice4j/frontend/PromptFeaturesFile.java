@@ -61,7 +61,7 @@ public final class PromptFeaturesFile {
         Path abs = file.toAbsolutePath();
         Path dir = abs.getParent();
         if (dir != null) Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, abs.getFileName().toString(), ".tmp");
+        Path tmp = dev.cosyvoice4j.io.PartFiles.create(dir, abs.getFileName().toString(), ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 while (b.hasRemaining()) ch.write(b);

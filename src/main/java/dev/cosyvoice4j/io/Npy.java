@@ -121,7 +121,7 @@ public final class Npy {
         MemorySegment.copy(t.data(), 0, MemorySegment.ofBuffer(out), out.position(), nbytes);
         Path parent = file.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
+        Path tmp = PartFiles.create(parent, file.getFileName().toString(), ".tmp");
         try {
             Files.write(tmp, out.array());
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -110,7 +110,7 @@ public final class PtWriter {
 
         Path parent = file.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, fileName, ".tmp");
+        Path tmp = PartFiles.create(parent, fileName, ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 List<Written> records = new ArrayList<>();

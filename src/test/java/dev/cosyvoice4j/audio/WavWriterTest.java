@@ -16,6 +16,20 @@ class WavWriterTest {
     @TempDir Path dir;
 
     @Test
+    void writtenFileHasTheDefaultPermissionsOfANewFileNotOwnerOnly() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"),
+                "POSIX permissions only");
+        Path plain = Files.createFile(dir.resolve("plain"));
+        Path wav = dir.resolve("out.wav");
+        WavWriter.write(wav, new float[] {0f, 0.5f}, 24000, WavWriter.Encoding.PCM16);
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(wav));
+        try (var files = Files.list(dir)) {
+            assertEquals(java.util.List.of("out.wav", "plain"), files.map(f -> f.getFileName().toString()).sorted().toList(),
+                    "no part file left");
+        }
+    }
+
+    @Test
     void pcm16FileHasCanonicalHeaderAndClippedSamples() throws Exception {
         Path f = dir.resolve("a.wav");
         WavWriter.write(f, new float[] {0f, 1f, -1f, 2f, 0.5f}, 24000, WavWriter.Encoding.PCM16);

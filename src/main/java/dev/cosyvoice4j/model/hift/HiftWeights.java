@@ -69,23 +69,34 @@ final class HiftWeights {
 
     /**
      * {@code g[o] / ||v[o]||} per output channel as torch rounds it for the float32 fold: the norm accumulated in
-     * double, then {@code g / (float) norm} in float32. Rows are read by bulk copies into one small buffer (element
-     * reads of a mapped segment are slow until the JIT compiles them, and load runs cold).
+     * double, then {@code g / (float) norm} in float32.
      */
     private float[] scales(String module, Tensor v, long... shape) {
         Tensor g = store.take(prefix + module + WN_G, shape[0], 1, 1);
-        int out = Math.toIntExact(shape[0]);
-        int inner = Math.toIntExact(v.numel() / out);
-        float[] row = new float[inner];
-        float[] scale = new float[out];
-        for (int o = 0; o < out; o++) {
-            MemorySegment.copy(v.data(), Tensor.F32_LE, (long) o * inner * Float.BYTES, row, 0, inner);
-            double ss = 0;
-            for (float x : row) ss += (double) x * x;
-            scale[o] = (float) (g.getFloat(o) / (float) Math.sqrt(ss));
+        double[] ss = squaredNorms(v);
+        float[] scale = new float[ss.length];
+        for (int o = 0; o < scale.length; o++) {
+            scale[o] = (float) (g.getFloat(o) / (float) Math.sqrt(ss[o]));
             checkFinite(module, scale[o]);
         }
         return scale;
+    }
+
+    /**
+     * {@code sum v[o, ...]^2} per output channel, in double. Rows are read by bulk copies into one small buffer
+     * (element reads of a mapped segment are slow until the JIT compiles them, and load runs cold).
+     */
+    private static double[] squaredNorms(Tensor v) {
+        int out = v.dim(0), inner = Math.toIntExact(v.numel() / out);
+        float[] row = new float[inner];
+        double[] ss = new double[out];
+        for (int o = 0; o < out; o++) {
+            MemorySegment.copy(v.data(), Tensor.F32_LE, (long) o * inner * Float.BYTES, row, 0, inner);
+            double sum = 0;
+            for (float x : row) sum += (double) x * x;
+            ss[o] = sum;
+        }
+        return ss;
     }
 
     /** The direction v of a weight-normed module (a view of the store), shape checked. */
@@ -99,15 +110,9 @@ final class HiftWeights {
      */
     double[] weightNormScalesDouble(String module, Tensor v) {
         Tensor g = store.take(prefix + module + WN_G, v.dim(0), 1, 1);
-        int out = v.dim(0);
-        int inner = Math.toIntExact(v.numel() / out);
-        float[] row = new float[inner];
-        double[] scale = new double[out];
-        for (int o = 0; o < out; o++) {
-            MemorySegment.copy(v.data(), Tensor.F32_LE, (long) o * inner * Float.BYTES, row, 0, inner);
-            double ss = 0;
-            for (float x : row) ss += (double) x * x;
-            scale[o] = g.getDouble(o) / Math.sqrt(ss);
+        double[] ss = squaredNorms(v), scale = new double[ss.length];
+        for (int o = 0; o < scale.length; o++) {
+            scale[o] = g.getDouble(o) / Math.sqrt(ss[o]);
             checkFinite(module, scale[o]);
         }
         return scale;

@@ -5,11 +5,11 @@ import dev.cosyvoice4j.backend.Kernels;
 import dev.cosyvoice4j.config.HiftConfig;
 import dev.cosyvoice4j.io.ModelFormatException;
 import dev.cosyvoice4j.io.WeightStore;
-import dev.cosyvoice4j.tensor.Tensor;
 import dev.cosyvoice4j.tensor.DType;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.Arena;
+import dev.cosyvoice4j.tensor.Tensor;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.List;
 
 /**

@@ -14,13 +14,30 @@ final class TokenBuffer {
     private int[] tokens = new int[256];
     private int size;
     private boolean finished;
+    private boolean held;
     private Throwable failure;
 
-    void add(int token) {
+    /** Adds a token, then waits while the reader holds the producer (see {@link #hold}). */
+    void add(int token) throws InterruptedException {
         lock.lock();
         try {
             if (size == tokens.length) tokens = Arrays.copyOf(tokens, size * 2);
             tokens[size++] = token;
+            changed.signalAll();
+            while (held) changed.await();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * While held, the producer stops after its next token: the reader turns what it has into audio with all the
+     * cores (the first chunk of a stream: first audio sooner, same tokens, about the same total time on few cores).
+     */
+    void hold(boolean hold) {
+        lock.lock();
+        try {
+            held = hold;
             changed.signalAll();
         } finally {
             lock.unlock();

@@ -39,18 +39,28 @@ final class Bf16 {
 
     /** Writes {@code n} values of {@code x} from {@code off} as bfloat16 to {@code dst} from byte 0. */
     static void convert(float[] x, int off, int n, MemorySegment dst) {
+        convert(x, off, n, dst, 0);
+    }
+
+    /** Writes {@code n} values of {@code x} from {@code off} as bfloat16 to {@code dst} from byte {@code at}. */
+    static void convert(float[] x, int off, int n, MemorySegment dst, long at) {
+        convertScaled(x, off, n, 1f, dst, at);
+    }
+
+    /** Writes {@code factor * x[off + i]} for {@code i < n} as bfloat16 to {@code dst} from byte {@code at}. */
+    static void convertScaled(float[] x, int off, int n, float factor, MemorySegment dst, long at) {
         int i = 0;
         int bound = FS.loopBound(n);
         for (; i < bound; i += FS.length()) {
-            FloatVector v = FloatVector.fromArray(FS, x, off + i);
+            FloatVector v = FloatVector.fromArray(FS, x, off + i).mul(factor);
             IntVector bits = v.reinterpretAsInts();
             IntVector rounded = bits.add(0x7FFF).add(bits.lanewise(VectorOperators.LSHR, 16).and(1))
                     .lanewise(VectorOperators.LSHR, 16);
             VectorMask<Integer> nan = v.test(VectorOperators.IS_NAN).cast(bits.species());
             rounded = rounded.blend(0x7FC0, nan);
             ShortVector s = (ShortVector) rounded.convertShape(VectorOperators.I2S, SS, 0);
-            s.intoMemorySegment(dst, (long) i * 2, ByteOrder.LITTLE_ENDIAN);
+            s.intoMemorySegment(dst, at + (long) i * 2, ByteOrder.LITTLE_ENDIAN);
         }
-        for (; i < n; i++) dst.setAtIndex(SHORT_LE, i, fromFloat(x[off + i]));
+        for (; i < n; i++) dst.set(SHORT_LE, at + (long) i * 2, fromFloat(factor * x[off + i]));
     }
 }

@@ -12,8 +12,9 @@ import java.util.function.Consumer;
 
 /**
  * A {@link Kernels} decorator that sends the large {@code linear} products (at least {@link #minRows()} rows:
- * the flow DiT, rows = 2 x frames) to oneDNN and everything else (decode mat-vecs, attention, convolutions...)
- * to the pure-Java kernels it wraps. Every other method delegates unchanged.
+ * the flow DiT, rows = 2 x frames) to oneDNN, in bf16 also the DiT's attention products ({@link OneDnnAttention}:
+ * one query head per KV head, at least {@link #minRows()} queries), and everything else (decode mat-vecs, the
+ * LLM's grouped-query attention, convolutions...) to the pure-Java kernels it wraps.
  *
  * <p>Enable with {@link #wrap(Kernels, String, Consumer)} from a flag: {@code java} (default, no oneDNN),
  * {@code onednn-bf16} or {@code onednn-f32}. When the library is absent the flag degrades to the given kernels
@@ -28,6 +29,8 @@ public final class OneDnnKernels implements Kernels {
 
     private final Kernels delegate;
     private final OneDnnMatmul matmul;
+    /** bf16 only: an f32 oneDNN attention would not beat the Java kernel's f32 products. */
+    private final OneDnnAttention attention;
     private final int minRows;
     private final AtomicBoolean warned = new AtomicBoolean();
     /** Set while this thread runs a task of {@link #parallelTasks} (its products then use one core's share). */
@@ -43,6 +46,7 @@ public final class OneDnnKernels implements Kernels {
         this.delegate = delegate;
         this.matmul = matmul;
         this.minRows = minRows;
+        this.attention = matmul != null && matmul.precision() == Precision.BF16 ? new OneDnnAttention(matmul.library()) : null;
     }
 
     /**
@@ -66,7 +70,7 @@ public final class OneDnnKernels implements Kernels {
             return delegate;
         }
         log.accept(r.message() + ": " + p.get().name().toLowerCase(Locale.ROOT) + " linear for >= "
-                + DEFAULT_MIN_ROWS + " rows");
+                + DEFAULT_MIN_ROWS + " rows" + (p.get() == Precision.BF16 ? ", bf16 DiT attention" : ""));
         return new OneDnnKernels(delegate, r.library().get(), p.get());
     }
 
@@ -160,7 +164,25 @@ public final class OneDnnKernels implements Kernels {
     @Override
     public void attention(float[] out, float[] q, float[] k, float[] v, int tq, int tk, int heads, int kvHeads,
                           int headDim, float scale, AttentionMask mask) {
+        if (attention != null && OneDnnAttention.supports(tq, tk, heads, kvHeads, headDim, scale, minRows)) {
+            try {
+                attention.attention(out, q, k, v, tq, tk, heads, headDim, scale, mask, teamSize());
+                return;
+            } catch (OneDnn.OneDnnException e) {
+                if (warned.compareAndSet(false, true)) {
+                    System.err.println("oneDNN attention failed (" + e.getMessage() + "): using the Java kernel");
+                }
+            }
+        }
         delegate.attention(out, q, k, v, tq, tk, heads, kvHeads, headDim, scale, mask);
+    }
+
+    /** The oneDNN implementations of the attention products at this shape, or empty when the Java kernel runs. */
+    public Optional<String> attentionImplementation(int tq, int tk, int heads, int kvHeads, int headDim) {
+        if (attention == null || !OneDnnAttention.supports(tq, tk, heads, kvHeads, headDim, 1f, minRows)) {
+            return Optional.empty();
+        }
+        return Optional.of(attention.implementation(tq, tk, heads, headDim, matmul.threads()));
     }
 
     @Override

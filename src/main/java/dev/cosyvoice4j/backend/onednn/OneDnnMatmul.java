@@ -17,7 +17,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
  * PyTorch {@code Linear} through a oneDNN matmul primitive, with exactly the semantics of
@@ -47,9 +46,9 @@ public final class OneDnnMatmul {
     private final int threads;
     private final int rowBucket;
     private final int dataType;
-    private final Map<ShapeKey, Prim> primitives = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+    private final Map<ShapeKey, OneDnnPrimitive> primitives = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<ShapeKey, Prim> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<ShapeKey, OneDnnPrimitive> eldest) {
             return size() > MAX_PRIMITIVES; // evicted ones are destroyed by the cleaner once no call uses them
         }
     });
@@ -115,7 +114,7 @@ public final class OneDnnMatmul {
         lib.setThreads(teamSize);
         Workspace ws = workspaces.get();
         int paddedRows = paddedRows(rows);
-        Prim prim = primitive(paddedRows, k, n, bias != null, teamSize);
+        OneDnnPrimitive prim = primitive(paddedRows, k, n, bias != null, teamSize);
         Variant weights = packed(w, prim, ws);
 
         // Rows past `rows` hold stale data: their outputs are never copied out.
@@ -126,18 +125,7 @@ public final class OneDnnMatmul {
         else MemorySegment.copy(x, 0, src, JAVA_FLOAT, 0, rows * k);
         MemorySegment biasPtr = bias == null ? MemorySegment.NULL : biasPointer(bias, ws);
 
-        MemorySegment slots = ws.slots, args = ws.args;
-        int nargs = 0;
-        try {
-            nargs = arg(args, slots, nargs, OneDnn.ARG_SRC, prim.srcMd, src);
-            nargs = arg(args, slots, nargs, OneDnn.ARG_WEIGHTS, prim.weightsMd, weights.buffer);
-            if (bias != null) nargs = arg(args, slots, nargs, OneDnn.ARG_BIAS, prim.biasMd, biasPtr);
-            nargs = arg(args, slots, nargs, OneDnn.ARG_DST, prim.dstMd, dst);
-            if (prim.scratchBytes > 0) nargs = arg(args, slots, nargs, OneDnn.ARG_SCRATCHPAD, prim.scratchMd, scratch);
-            lib.execute(prim.primitive, ws.stream, nargs, args);
-        } finally {
-            for (int i = 0; i < nargs; i++) lib.memoryDestroy(args.get(ADDRESS, i * 16L + 8));
-        }
+        prim.execute(ws.stream, ws.args, ws.slots, src, weights.buffer, biasPtr, dst, scratch);
         MemorySegment.copy(dst, JAVA_FLOAT, 0, out, 0, rows * n);
         Reference.reachabilityFence(prim);
         Reference.reachabilityFence(weights);
@@ -165,13 +153,6 @@ public final class OneDnnMatmul {
         return total;
     }
 
-    private int arg(MemorySegment args, MemorySegment slots, int i, int argKind, MemorySegment md, MemorySegment data) {
-        MemorySegment mem = lib.memoryCreate(slots.asSlice(i * 8L, 8), md, data);
-        args.set(JAVA_INT, i * 16L, argKind);
-        args.set(ADDRESS, i * 16L + 8, mem);
-        return i + 1;
-    }
-
     private MemorySegment biasPointer(Tensor bias, Workspace ws) {
         MemorySegment data = bias.data();
         if (bias.dtype() == DType.F32 && data.isNative()) return MemorySegment.ofAddress(data.address());
@@ -185,39 +166,10 @@ public final class OneDnnMatmul {
 
     private record ShapeKey(int rows, int k, int n, boolean bias, int teamSize) {}
 
-    /** A matmul primitive and the memory descriptors it wants (owned by its pd). */
-    private static final class Prim {
-        final MemorySegment pd, primitive, srcMd, weightsMd, biasMd, dstMd, scratchMd;
-        final long scratchBytes;
-
-        Prim(OneDnn lib, MemorySegment pd) {
-            this.pd = pd;
-            MemorySegment p;
-            try {
-                p = lib.primitiveCreate(pd);
-            } catch (RuntimeException e) {
-                lib.pdDestroy(pd);
-                throw e;
-            }
-            this.primitive = p;
-            this.srcMd = lib.queryMd(pd, OneDnn.QUERY_SRC_MD);
-            this.weightsMd = lib.queryMd(pd, OneDnn.QUERY_WEIGHTS_MD);
-            this.dstMd = lib.queryMd(pd, OneDnn.QUERY_DST_MD);
-            this.scratchMd = lib.queryMd(pd, OneDnn.QUERY_SCRATCHPAD_MD);
-            this.scratchBytes = scratchMd.address() == 0 ? 0 : lib.mdSize(scratchMd);
-            this.biasMd = lib.queryMd(pd, OneDnn.QUERY_WEIGHTS_MD, 1);
-            MemorySegment pdFinal = pd, primFinal = p;
-            CLEANER.register(this, () -> {
-                lib.primitiveDestroy(primFinal);
-                lib.pdDestroy(pdFinal);
-            });
-        }
-    }
-
     /** Created with the calling thread's OpenMP team size set to {@code teamSize} (see {@link OneDnn#setThreads}). */
-    private Prim primitive(int rows, int k, int n, boolean bias, int teamSize) {
+    private OneDnnPrimitive primitive(int rows, int k, int n, boolean bias, int teamSize) {
         ShapeKey key = new ShapeKey(rows, k, n, bias, teamSize);
-        Prim p = primitives.get(key);
+        OneDnnPrimitive p = primitives.get(key);
         if (p != null) return p;
         MemorySegment pd;
         try (Arena a = Arena.ofConfined()) {
@@ -228,8 +180,8 @@ public final class OneDnnMatmul {
             MemorySegment dst = lib.memoryDesc(a, new long[] {rows, n}, OneDnn.DT_F32, new long[] {n, 1});
             pd = lib.matmulPd(a, src, wts, b, dst, lib.userScratchpadAttr(a));
         }
-        p = new Prim(lib, pd);
-        Prim raced = primitives.putIfAbsent(key, p);
+        p = new OneDnnPrimitive(lib, pd);
+        OneDnnPrimitive raced = primitives.putIfAbsent(key, p);
         return raced != null ? raced : p;
     }
 
@@ -240,7 +192,7 @@ public final class OneDnnMatmul {
     private record HeapKey(long offset, long byteSize, DType dtype, int n) {}
 
     /** A weight converted to the primitive's layout: the buffer and the primitive whose pd owns the descriptor. */
-    private record Variant(Prim owner, MemorySegment buffer) {}
+    private record Variant(OneDnnPrimitive owner, MemorySegment buffer) {}
 
     /** The converted copies of one weight tensor (normally one layout). */
     private static final class Packed {
@@ -261,7 +213,7 @@ public final class OneDnnMatmul {
         }
     }
 
-    private Variant packed(Tensor w, Prim prim, Workspace ws) {
+    private Variant packed(Tensor w, OneDnnPrimitive prim, Workspace ws) {
         MemorySegment data = w.data();
         int n = w.dim(0);
         Packed packed;
@@ -296,7 +248,7 @@ public final class OneDnnMatmul {
     }
 
     /** Converts {@code w} [N, K] (seen as K x N with strides (1, K)) into {@code prim}'s weight layout. */
-    private MemorySegment reorderWeights(Tensor w, Prim prim, Workspace ws) {
+    private MemorySegment reorderWeights(Tensor w, OneDnnPrimitive prim, Workspace ws) {
         int n = w.dim(0), k = w.dim(1);
         int srcType = w.dtype() == DType.BF16 ? OneDnn.DT_BF16 : OneDnn.DT_F32;
         MemorySegment buffer = Arena.ofAuto().allocate(Math.max(64, lib.mdSize(prim.weightsMd)), 64);
@@ -314,11 +266,11 @@ public final class OneDnnMatmul {
             MemorySegment args = a.allocate(OneDnn.EXEC_ARG, 2), slots = a.allocate(ADDRESS, 2);
             int nargs = 0;
             try {
-                nargs = arg(args, slots, nargs, OneDnn.ARG_FROM, srcMd, srcData);
-                nargs = arg(args, slots, nargs, OneDnn.ARG_TO, prim.weightsMd, buffer);
+                nargs = OneDnnPrimitive.arg(lib, args, slots, nargs, OneDnn.ARG_FROM, srcMd, srcData);
+                nargs = OneDnnPrimitive.arg(lib, args, slots, nargs, OneDnn.ARG_TO, prim.weightsMd, buffer);
                 lib.execute(reorder, ws.stream, nargs, args);
             } finally {
-                for (int i = 0; i < nargs; i++) lib.memoryDestroy(args.get(ADDRESS, i * 16L + 8));
+                OneDnnPrimitive.destroyArgs(lib, args, nargs);
                 lib.primitiveDestroy(reorder);
             }
         }

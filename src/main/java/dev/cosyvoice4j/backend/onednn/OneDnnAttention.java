@@ -1,0 +1,198 @@
+package dev.cosyvoice4j.backend.onednn;
+
+import dev.cosyvoice4j.backend.AttentionMask;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+/**
+ * {@code Kernels.attention} of the flow DiT (one query head per KV head, hundreds of frames) in bf16: per head,
+ * {@code S = Q_h K_h^T} and {@code O_h = P_h V_h} are two oneDNN matmuls (bf16 operands rounded to nearest even,
+ * f32 accumulation), and between them each S row gets the scaled, masked softmax in float32 (Java), written as the
+ * bf16 {@code P}. Same function as {@code ScalarKernels.attention} up to the operand rounding (relative 2^-9 per
+ * operand; bounded in {@code OneDnnAttentionTest} and, on the whole flow, {@code Bf16FlowQualityTest}).
+ *
+ * <p>One head at a time so that its f32 scores (frames^2 x 4 bytes: 400 KB at 320 frames) stay in L2. Measured
+ * on one core at 314 frames x 16 heads of 64: all heads batched in one product 4.1-6.2 ms per call (26 MB of
+ * scores and probabilities through memory), per head 3.1-3.2 ms, the Java fp32 kernel 3.6-4.8 ms.
+ *
+ * <p>Query and key counts are rounded up to a multiple of {@link #BUCKET} (zero rows; padded keys are masked,
+ * padded queries dropped) so that nearby lengths share primitives; operands live in per-thread native buffers.
+ */
+final class OneDnnAttention {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int L = F.length();
+    /** Row rounding; a multiple of the vector length, so that the softmax runs on whole vectors. */
+    static final int BUCKET = Math.max(16, L);
+    private static final int MAX_PRIMITIVES = 64;
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    private final OneDnn lib;
+    private final Map<Key, Pair> primitives = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Key, Pair> eldest) { return size() > MAX_PRIMITIVES; }
+    });
+    private final ThreadLocal<Buffers> buffers;
+
+    OneDnnAttention(OneDnn lib) {
+        this.lib = lib;
+        this.buffers = ThreadLocal.withInitial(() -> new Buffers(lib));
+    }
+
+    /** Whether this call goes through oneDNN: one query head per KV head, at least {@code minRows} queries. */
+    static boolean supports(int tq, int tk, int heads, int kvHeads, int headDim, float scale, int minRows) {
+        return heads == kvHeads && heads >= 1 && tq >= minRows && tk >= 1 && headDim >= 1
+                && scale > 0f && Float.isFinite(scale);
+    }
+
+    static int pad(int n) { return (n + BUCKET - 1) / BUCKET * BUCKET; }
+
+    /** The oneDNN implementations of the two products at this shape, e.g. {@code brg:avx512_core_bf16}. */
+    String implementation(int tq, int tk, int heads, int hd, int teamSize) {
+        lib.setThreads(teamSize);
+        Pair p = primitives(pad(tq), pad(tk), heads, hd, teamSize);
+        return lib.implInfo(p.scores.pd) + " / " + lib.implInfo(p.values.pd);
+    }
+
+    /** See {@code Kernels.attention} (with {@code kvHeads == heads}); products on an OpenMP team of {@code teamSize}. */
+    void attention(float[] out, float[] q, float[] k, float[] v, int tq, int tk, int heads, int hd, float scale,
+                   AttentionMask mask, int teamSize) {
+        int width = heads * hd;
+        if ((long) tq * width > q.length || (long) tk * width > k.length || (long) tk * width > v.length
+                || (long) tq * width > out.length) {
+            throw new IllegalArgumentException("attention: arrays too short for tq " + tq + ", tk " + tk + ", "
+                    + heads + " heads of " + hd);
+        }
+        int tqP = pad(tq), tkP = pad(tk);
+        lib.setThreads(teamSize);
+        Pair prims = primitives(tqP, tkP, heads, hd, teamSize);
+        Buffers b = buffers.get();
+        long qHead = (long) tqP * hd * 2, kHead = (long) tkP * hd * 2;
+        MemorySegment qs = b.q.take(heads * qHead), ks = b.k.take(heads * kHead), vs = b.v.take(heads * kHead);
+        MemorySegment s = b.s.take((long) tqP * tkP * 4), p = b.p.take((long) tqP * tkP * 2);
+        MemorySegment o = b.o.take((long) tqP * hd * 4);
+        MemorySegment scratch = b.scratch.take(Math.max(prims.scores.scratchBytes, prims.values.scratchBytes));
+        operand(q, tq, tqP, heads, hd, qs);
+        operand(k, tk, tkP, heads, hd, ks);
+        operand(v, tk, tkP, heads, hd, vs);
+        float[] row = b.row(tkP);
+        for (int h = 0; h < heads; h++) {
+            prims.scores.execute(b.stream, b.args, b.slots, qs.asSlice(h * qHead, qHead), ks.asSlice(h * kHead, kHead),
+                    MemorySegment.NULL, s, scratch);
+            for (int i = 0; i < tqP; i++) {
+                int vis = i < tq ? Math.min(mask.visibleKeys(i, tk), tk) : 0;
+                long at = (long) i * tkP;
+                if (vis <= 0) {
+                    p.asSlice(at * 2, tkP * 2L).fill((byte) 0);             // no visible key: a zero output row
+                    continue;
+                }
+                MemorySegment.copy(s, JAVA_FLOAT, at * 4, row, 0, vis);
+                Arrays.fill(row, vis, tkP, Float.NEGATIVE_INFINITY);      // masked keys: exp gives exact zeros
+                float inv = softmaxUnnormalized(row, tkP, scale);
+                Bf16.convertScaled(row, 0, tkP, inv, p, at * 2);
+            }
+            // O_h dense (brgemm; writing it into its columns of [tq][heads * hd] directly selects gemm:jit, same speed)
+            prims.values.execute(b.stream, b.args, b.slots, p, vs.asSlice(h * kHead, kHead), MemorySegment.NULL,
+                    o, scratch);
+            for (int i = 0; i < tq; i++) MemorySegment.copy(o, JAVA_FLOAT, (long) i * hd * 4, out, i * width + h * hd, hd);
+        }
+        Reference.reachabilityFence(prims);
+        Reference.reachabilityFence(b);
+    }
+
+    /**
+     * {@code x[j] = exp(scale * x[j] - scale * max)} over a row of whole vectors ({@code -inf} entries become 0);
+     * returns 1 / sum. {@code scale > 0}, so the max of the scaled row is {@code scale * max}.
+     */
+    private static float softmaxUnnormalized(float[] x, int n, float scale) {
+        FloatVector mx = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        for (int j = 0; j < n; j += L) mx = FloatVector.fromArray(F, x, j).max(mx);
+        FloatVector sc = FloatVector.broadcast(F, scale);
+        FloatVector shift = FloatVector.broadcast(F, -mx.reduceLanes(VectorOperators.MAX) * scale);
+        FloatVector sum = FloatVector.zero(F);
+        for (int j = 0; j < n; j += L) {
+            FloatVector e = FloatVector.fromArray(F, x, j).fma(sc, shift).lanewise(VectorOperators.EXP);
+            e.intoArray(x, j);
+            sum = sum.add(e);
+        }
+        return 1f / sum.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** {@code x} [rows][heads * hd] as head-major bf16 [heads][padded][hd], zero rows past {@code rows}. */
+    private static void operand(float[] x, int rows, int padded, int heads, int hd, MemorySegment dst) {
+        int width = heads * hd;
+        for (int t = 0; t < rows; t++) {
+            for (int h = 0; h < heads; h++) Bf16.convert(x, t * width + h * hd, hd, dst, ((long) h * padded + t) * hd * 2);
+        }
+        if (rows < padded) {
+            for (int h = 0; h < heads; h++) {
+                dst.asSlice(((long) h * padded + rows) * hd * 2, (long) (padded - rows) * hd * 2).fill((byte) 0);
+            }
+        }
+    }
+
+    private record Key(int tqP, int tkP, int heads, int hd, int teamSize) {}
+
+    private record Pair(OneDnnPrimitive scores, OneDnnPrimitive values) {}
+
+    /** S: Q_h [tqP, hd] x K_h^T [hd, tkP] (K_h's rows read transposed) -> f32 [tqP, tkP]; O: P [tqP, tkP] x V_h [tkP, hd] -> f32 [tqP, hd]. */
+    private Pair primitives(int tqP, int tkP, int heads, int hd, int teamSize) {
+        Key key = new Key(tqP, tkP, heads, hd, teamSize);
+        Pair pair = primitives.get(key);
+        if (pair != null) return pair;
+        OneDnnPrimitive scores, values;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment src = lib.memoryDesc(a, new long[] {tqP, hd}, OneDnn.DT_BF16, new long[] {hd, 1});
+            MemorySegment wts = lib.memoryDesc(a, new long[] {hd, tkP}, OneDnn.DT_BF16, new long[] {1, hd});
+            MemorySegment dst = lib.memoryDesc(a, new long[] {tqP, tkP}, OneDnn.DT_F32, new long[] {tkP, 1});
+            scores = new OneDnnPrimitive(lib, lib.matmulPd(a, src, wts, MemorySegment.NULL, dst, lib.userScratchpadAttr(a)));
+            src = lib.memoryDesc(a, new long[] {tqP, tkP}, OneDnn.DT_BF16, new long[] {tkP, 1});
+            wts = lib.memoryDesc(a, new long[] {tkP, hd}, OneDnn.DT_BF16, new long[] {hd, 1});
+            dst = lib.memoryDesc(a, new long[] {tqP, hd}, OneDnn.DT_F32, new long[] {hd, 1});
+            values = new OneDnnPrimitive(lib, lib.matmulPd(a, src, wts, MemorySegment.NULL, dst, lib.userScratchpadAttr(a)));
+        }
+        pair = new Pair(scores, values);
+        Pair raced = primitives.putIfAbsent(key, pair);
+        return raced != null ? raced : pair;
+    }
+
+    /** Per-thread stream, argument arrays and growable native buffers (never shrunk). */
+    private static final class Buffers {
+        final MemorySegment stream, args, slots;
+        final Growable q = new Growable(), k = new Growable(), v = new Growable(), s = new Growable(),
+                p = new Growable(), o = new Growable(), scratch = new Growable();
+        private float[] row = new float[0];
+
+        Buffers(OneDnn lib) {
+            this.stream = lib.streamCreate();
+            Arena auto = Arena.ofAuto();
+            this.args = auto.allocate(OneDnn.EXEC_ARG, 8);
+            this.slots = auto.allocate(ADDRESS, 8);
+            MemorySegment st = stream;
+            CLEANER.register(this, () -> lib.streamDestroy(st));
+        }
+
+        float[] row(int n) { return row.length >= n ? row : (row = new float[n]); }
+    }
+
+    private static final class Growable {
+        private MemorySegment seg = MemorySegment.NULL;
+
+        MemorySegment take(long bytes) {
+            if (seg.byteSize() < bytes) seg = Arena.ofAuto().allocate(Math.max(64, bytes + bytes / 4), 64);
+            return seg;
+        }
+    }
+}

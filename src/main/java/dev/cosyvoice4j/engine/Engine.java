@@ -70,7 +70,7 @@ public final class Engine implements AutoCloseable {
                     FrontendOptions.defaults().withTokenMelRatio(config.tokenMelRatio())))));
             Future<Timed<CosyVoice3LM>> lm = workers.submit(() -> timed(() -> {
                 WeightStore store = owned(WeightStore.openPt(modelDir.llmPt()));
-                return CosyVoice3LM.load(store.transformed(Backends.llmWeights(options.llmPrecision())),
+                return CosyVoice3LM.load(store.replacing(Backends.llmWeights(options.llmPrecision())),
                         config.llm(), config.qwen2(), kernels);
             }));
             Future<Timed<FlowModel>> fl = workers.submit(() -> timed(() ->

@@ -31,9 +31,11 @@ public final class PtArchive implements AutoCloseable {
     private final Arena arena;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final Map<String, Tensor> tensors;
+    private final MemorySegment mapping;
 
-    private PtArchive(Arena arena, Map<String, Tensor> tensors) {
+    private PtArchive(Arena arena, MemorySegment mapping, Map<String, Tensor> tensors) {
         this.arena = arena;
+        this.mapping = mapping;
         this.tensors = Collections.unmodifiableMap(tensors);
     }
 
@@ -42,7 +44,7 @@ public final class PtArchive implements AutoCloseable {
         Arena arena = Arena.ofShared();
         try {
             MemorySegment seg = MappedFiles.map(file, arena);
-            return new PtArchive(arena, index(file, seg));
+            return new PtArchive(arena, seg, index(file, seg));
         } catch (RuntimeException e) {
             arena.close();
             throw e;
@@ -143,6 +145,15 @@ public final class PtArchive implements AutoCloseable {
     public Map<String, Tensor> tensors() { return tensors; }
 
     /** Unmaps the file; every tensor of this archive becomes invalid. */
+    /**
+     * Drops the pages of {@code data} (a view into this archive's mapping) from the resident set; they are read from
+     * the page cache again if used later. Returns false (and does nothing) for memory outside the mapping, after
+     * {@link #close()}, or where the platform has no such call. See {@link ResidentPages}.
+     */
+    public boolean releaseResident(MemorySegment data) {
+        return !closed.get() && ResidentPages.release(mapping, data);
+    }
+
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) arena.close();

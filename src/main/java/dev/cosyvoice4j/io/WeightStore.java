@@ -24,16 +24,21 @@ public final class WeightStore implements AutoCloseable {
     private final Set<String> used = ConcurrentHashMap.newKeySet();
     private final AutoCloseable owner;
     private final BiFunction<String, Tensor, Tensor> transform;
+    /** The mapped archive the tensors view (null: not a {@code .pt} mapping), for {@link #releaseResident}. */
+    private final PtArchive archive;
 
     public WeightStore(Path file, Map<String, Tensor> tensors, AutoCloseable ownerOrNull) {
-        this(file, Collections.unmodifiableMap(new LinkedHashMap<>(tensors)), ownerOrNull, (n, t) -> t);
+        this(file, Collections.unmodifiableMap(new LinkedHashMap<>(tensors)), ownerOrNull, (n, t) -> t,
+                ownerOrNull instanceof PtArchive a ? a : null);
     }
 
-    private WeightStore(Path file, Map<String, Tensor> tensors, AutoCloseable owner, BiFunction<String, Tensor, Tensor> transform) {
+    private WeightStore(Path file, Map<String, Tensor> tensors, AutoCloseable owner,
+                        BiFunction<String, Tensor, Tensor> transform, PtArchive archive) {
         this.file = file;
         this.tensors = tensors;
         this.owner = owner;
         this.transform = transform;
+        this.archive = archive;
     }
 
     /**
@@ -42,7 +47,29 @@ public final class WeightStore implements AutoCloseable {
      * its own strict-loading bookkeeping; closing it closes nothing (the original store owns the mapping).
      */
     public WeightStore transformed(BiFunction<String, Tensor, Tensor> transform) {
-        return new WeightStore(file, tensors, null, transform);
+        return new WeightStore(file, tensors, null, transform, archive);
+    }
+
+    /**
+     * {@link #transformed} for conversions that make the original unnecessary: when {@code transform} returns another
+     * tensor, the original's file pages are dropped from the resident set ({@link #releaseResident}). The quantised
+     * LLM then does not also keep its 1.5 GB of float32 pages resident.
+     */
+    public WeightStore replacing(BiFunction<String, Tensor, Tensor> transform) {
+        return new WeightStore(file, tensors, null, (name, t) -> {
+            Tensor r = transform.apply(name, t);
+            if (r != t) releaseResident(t);
+            return r;
+        }, archive);
+    }
+
+    /**
+     * Drops {@code t}'s pages from this process's resident set if {@code t} is a view of this store's file mapping
+     * (Linux {@code madvise(MADV_DONTNEED)}): reading it later faults the same bytes in again from the page cache.
+     * Returns whether pages were dropped; false for other memory.
+     */
+    public boolean releaseResident(Tensor t) {
+        return archive != null && archive.releaseResident(t.data());
     }
 
     /** Opens a PyTorch {@code .pt} state_dict (memory-mapped). */

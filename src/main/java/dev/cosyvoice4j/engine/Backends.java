@@ -44,9 +44,11 @@ final class Backends {
     /**
      * The flow's kernels: the CPU kernels, with the DiT's matrix products routed to oneDNN's bf16 matmul when the
      * options ask for BF16 and the library loads (otherwise {@code log} says why and the pure-Java kernels stay).
+     * {@code afterPacking} hears of each weight once oneDNN holds its bf16 copy.
      */
-    static Kernels flow(Kernels cpu, EngineOptions options, Consumer<String> log) {
+    static Kernels flow(Kernels cpu, EngineOptions options, Consumer<String> log, Consumer<Tensor> afterPacking) {
         if (options.flowPrecision() != EngineOptions.Precision.BF16) return cpu;
-        return OneDnnKernels.wrap(cpu, "onednn-bf16", log);
+        return OneDnnKernels.wrap(cpu, "onednn-bf16", dev.cosyvoice4j.backend.onednn.OneDnn.loadDefault(), log,
+                afterPacking);
     }
 }

@@ -63,6 +63,15 @@ public final class OneDnnKernels implements Kernels {
 
     /** {@link #wrap(Kernels, String, Consumer)} with an explicit load result (tests, custom library paths). */
     public static Kernels wrap(Kernels delegate, String mode, OneDnn.LoadResult r, Consumer<String> log) {
+        return wrap(delegate, mode, r, log, w -> { });
+    }
+
+    /**
+     * {@link #wrap(Kernels, String, OneDnn.LoadResult, Consumer)} telling {@code afterPacking} of each weight once
+     * oneDNN holds its converted copy (see {@link OneDnnMatmul}).
+     */
+    public static Kernels wrap(Kernels delegate, String mode, OneDnn.LoadResult r, Consumer<String> log,
+                               Consumer<Tensor> afterPacking) {
         Optional<Precision> p = parseMode(mode);
         if (p.isEmpty()) return delegate;
         if (r.library().isEmpty()) {
@@ -71,7 +80,8 @@ public final class OneDnnKernels implements Kernels {
         }
         log.accept(r.message() + ": " + p.get().name().toLowerCase(Locale.ROOT) + " linear for >= "
                 + DEFAULT_MIN_ROWS + " rows" + (p.get() == Precision.BF16 ? ", bf16 DiT attention" : ""));
-        return new OneDnnKernels(delegate, r.library().get(), p.get());
+        return new OneDnnKernels(delegate, new OneDnnMatmul(r.library().get(), p.get(), delegate.threads(),
+                OneDnnMatmul.DEFAULT_ROW_BUCKET, afterPacking), DEFAULT_MIN_ROWS);
     }
 
     /** The precision a flag value asks for; empty for the pure-Java kernels. */

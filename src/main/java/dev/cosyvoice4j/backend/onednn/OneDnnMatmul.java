@@ -45,6 +45,7 @@ public final class OneDnnMatmul {
     private final Precision precision;
     private final int threads;
     private final int rowBucket;
+    private final java.util.function.Consumer<Tensor> afterPacking;
     private final int dataType;
     private final Map<ShapeKey, OneDnnPrimitive> primitives = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -67,12 +68,23 @@ public final class OneDnnMatmul {
      * @param rowBucket row counts are rounded up to a multiple of this (1: exact, a primitive per row count)
      */
     public OneDnnMatmul(OneDnn lib, Precision precision, int threads, int rowBucket) {
+        this(lib, precision, threads, rowBucket, w -> { });
+    }
+
+    /**
+     * @param afterPacking told of each weight once its converted copy exists (the original is then only read again if
+     *                     a product falls back to the Java kernel): the engine drops the file pages of such weights
+     *                     from the resident set
+     */
+    public OneDnnMatmul(OneDnn lib, Precision precision, int threads, int rowBucket,
+                        java.util.function.Consumer<Tensor> afterPacking) {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         if (rowBucket < 1) throw new IllegalArgumentException("rowBucket must be >= 1, got " + rowBucket);
         this.lib = lib;
         this.precision = precision;
         this.threads = threads;
         this.rowBucket = rowBucket;
+        this.afterPacking = java.util.Objects.requireNonNull(afterPacking, "afterPacking");
         this.dataType = precision == Precision.BF16 ? OneDnn.DT_BF16 : OneDnn.DT_F32;
         this.workspaces = ThreadLocal.withInitial(() -> new Workspace(lib));
     }
@@ -243,6 +255,7 @@ public final class OneDnnMatmul {
             }
             Variant v = new Variant(prim, reorderWeights(w, prim, ws));
             packed.variants.add(v);
+            afterPacking.accept(w);
             return v;
         }
     }

@@ -86,6 +86,21 @@ class OneDnnMatmulTest {
     }
 
     @Test
+    void eachWeightIsReportedOnceWhenItsConvertedCopyExists() {
+        List<Tensor> packed = new ArrayList<>();
+        OneDnnMatmul mm = new OneDnnMatmul(lib, Precision.BF16, 2, 16, packed::add);
+        SplittableRandom rnd = new SplittableRandom(9);
+        Tensor a = Tensor.of(random(rnd, 24 * 64, 1), 24, 64), b = Tensor.of(random(rnd, 40 * 64, 1), 40, 64);
+        float[] x = random(rnd, 20 * 64, 1), out = new float[20 * 40];
+        mm.linear(out, x, 20, a, null);
+        mm.linear(out, x, 20, a, null);
+        mm.linear(out, x, 17, a, null);
+        assertEquals(List.of(a), packed);
+        mm.linear(out, x, 20, b, null);
+        assertEquals(List.of(a, b), packed);
+    }
+
+    @Test
     void bf16RoundsBothOperandsToNearestEven() {
         OneDnnMatmul mm = new OneDnnMatmul(lib, Precision.BF16, 2);
         SplittableRandom rnd = new SplittableRandom(5);

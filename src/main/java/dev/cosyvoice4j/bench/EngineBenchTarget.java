@@ -38,7 +38,7 @@ public final class EngineBenchTarget implements BenchTarget {
 
     /** Parses a precision name into engine options. */
     static EngineOptions options(BenchSetup setup) {
-        EngineOptions o = EngineOptions.defaults().withThreads(setup.threads());
+        EngineOptions o = EngineOptions.defaults().withThreads(setup.threads()).withQuantCacheDir(setup.quantCacheDir());
         for (String part : setup.precision().toLowerCase(Locale.ROOT).split("\\+")) {
             o = switch (part.trim()) {
                 case "fp32", "f32" -> o;
@@ -64,6 +64,7 @@ public final class EngineBenchTarget implements BenchTarget {
         details.put("load_flow_ms", fmt(t.flowMs()));
         details.put("load_hift_ms", fmt(t.hiftMs()));
         details.put("kernels", engine.kernelsDescription());
+        details.put("llm_weights", engine.llmWeightSource());
         details.put(ROOFLINE_GFLOPS, fmt(roofline.peakGflops(setup.threads())));
         details.put(ROOFLINE_GBS, fmt(roofline.readGBs(setup.threads())));
         return new LoadInfo(engine.sampleRateHz(), setup.backend(), setup.precision(), details);

@@ -79,6 +79,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1986", description = "Sampling seed (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--cache-dir", description = "Keep q8_0/q4_0 LLM weights in this directory between loads (as synth "
+            + "does by default; the first load quantises and writes them, later loads map them). Default: quantise at "
+            + "every load.")
+    Path cacheDir;
+
     @Option(names = "--target", defaultValue = "engine", description = "Benchmark target (default ${DEFAULT-VALUE}: the synthesis engine).")
     String target;
 
@@ -104,6 +109,9 @@ public final class BenchCommand implements Callable<Integer> {
                 BenchGrid.strings("--backend", backend), BenchGrid.strings("--precision", precision),
                 BenchGrid.ints("--threads", threads != null ? threads : String.valueOf(Runtime.getRuntime().availableProcessors()), 1),
                 text, wav, promptText, BenchGrid.onOff("--stream", stream), BenchGrid.ints("--tokens", tokens, 0), seed);
+        if (cacheDir != null) {
+            points = points.stream().map(p -> new BenchGrid.Point(p.setup().withQuantCacheDir(cacheDir), p.benchCase())).toList();
+        }
         BenchTargetProvider provider = provider(target);
         System.err.printf(Locale.ROOT, "bench: %d run(s) x (%d warm-up + %d iterations), target '%s'%n", points.size(), warmup, iterations, provider.name());
 

@@ -98,6 +98,11 @@ public final class SynthCommand implements Callable<Integer> {
     @Option(names = "--flow-precision", defaultValue = "f32", description = "Flow matmuls: f32 or bf16 (oneDNN) (default ${DEFAULT-VALUE}).")
     String flowPrecision;
 
+    @Option(names = "--cache-dir", description = "Where q8_0/q4_0 LLM weights are kept between runs, so that only the "
+            + "first load quantises (default: quantized/ beside the model cache, ~/.cache/cosyvoice4j or $COSYVOICE4J_HOME; "
+            + "'none' = quantise at every load).")
+    String cacheDir;
+
     @Option(names = {"-q", "--quiet"}, description = "No progress output.")
     boolean quiet;
 
@@ -111,7 +116,9 @@ public final class SynthCommand implements Callable<Integer> {
         Path dir = ModelLocator.resolve(model);
         EngineOptions options = EngineOptions.defaults()
                 .withSpeakerDir(speakerDir != null ? speakerDir : ModelLocator.cacheRoot().resolveSibling("speakers"))
-                .withLlmPrecision(llmP).withFlowPrecision(flowP);
+                .withLlmPrecision(llmP).withFlowPrecision(flowP)
+                .withQuantCacheDir(cacheDir == null ? ModelLocator.cacheRoot().resolveSibling("quantized")
+                        : cacheDir.equals("none") ? null : Path.of(cacheDir));
         if (threads != null) {
             if (threads < 1) throw new UserException("--threads must be >= 1");
             options = options.withThreads(threads);

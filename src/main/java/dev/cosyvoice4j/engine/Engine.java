@@ -44,6 +44,7 @@ public final class Engine implements AutoCloseable {
     private final ExecutorService workers;
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final LoadTimings loadTimings;
+    private volatile String llmWeightSource;
 
     /** Milliseconds spent loading each part. */
     public record LoadTimings(double totalMs, double tokenizerMs, double frontendMs, double llmMs, double flowMs, double hiftMs) {}
@@ -75,8 +76,21 @@ public final class Engine implements AutoCloseable {
                     FrontendOptions.defaults().withTokenMelRatio(config.tokenMelRatio())))));
             Future<Timed<CosyVoice3LM>> lm = workers.submit(() -> timed(() -> {
                 WeightStore store = owned(WeightStore.openPt(modelDir.llmPt()));
-                return CosyVoice3LM.load(store.replacing(Backends.llmWeights(options.llmPrecision())),
+                var quantize = Backends.llmWeights(options.llmPrecision());
+                QuantizedLlmCache cache = QuantizedLlmCache.open(options.quantCacheDir(), modelDir.llmPt(),
+                        options.llmPrecision(), this::owned, msg -> LOG.log(System.Logger.Level.INFO, msg));
+                CosyVoice3LM m = CosyVoice3LM.load(store.replacing(cache == null ? quantize : cache.transform(quantize)),
                         config.llm(), config.qwen2(), kernels);
+                String p = options.llmPrecision().name();
+                if (cache == null) {
+                    llmWeightSource = options.llmPrecision() == EngineOptions.Precision.F32 ? "F32 (mapped)" : p + " quantised at load";
+                } else if (cache.hit()) {
+                    llmWeightSource = p + " mapped from " + cache.file();
+                } else {
+                    cache.saveIfNeeded();
+                    llmWeightSource = p + " quantised at load, saved to " + cache.file();
+                }
+                return m;
             }));
             Future<Timed<FlowModel>> fl = workers.submit(() -> timed(() -> {
                 WeightStore store = owned(WeightStore.openPt(modelDir.flowPt()));
@@ -159,6 +173,9 @@ public final class Engine implements AutoCloseable {
     public EngineOptions options() { return options; }
 
     public LoadTimings loadTimings() { return loadTimings; }
+
+    /** Where the LLM matrices came from: mapped float32, quantised at load, or mapped from the quantised-weight cache. */
+    public String llmWeightSource() { return llmWeightSource; }
 
     /** Bytes of weights the LLM streams per decode step (for bandwidth figures). */
     public long decodeStepWeightBytes() { return llm.decodeStepWeightBytes(); }

@@ -9,8 +9,11 @@ import java.nio.file.Path;
  * @param speakerDir    where saved voices live ({@code --save-speaker} / {@code --speaker}); null = none
  * @param llmPrecision  weight format of the LLM matrices: F32 (parity), Q8_0 or Q4_0
  * @param flowPrecision matmul precision of the flow's DiT: F32 (parity) or BF16 (oneDNN, when installed)
+ * @param quantCacheDir where quantised LLM weights are kept between loads ({@link QuantizedLlmCache}); null = quantise
+ *                      at every load and write nothing
  */
-public record EngineOptions(int threads, Path speakerDir, Precision llmPrecision, Precision flowPrecision) {
+public record EngineOptions(int threads, Path speakerDir, Precision llmPrecision, Precision flowPrecision,
+                            Path quantCacheDir) {
     /** Weight / compute precisions. */
     public enum Precision { F32, Q8_0, Q4_0, BF16 }
 
@@ -23,14 +26,16 @@ public record EngineOptions(int threads, Path speakerDir, Precision llmPrecision
     }
 
     public static EngineOptions defaults() {
-        return new EngineOptions(Runtime.getRuntime().availableProcessors(), null, Precision.F32, Precision.F32);
+        return new EngineOptions(Runtime.getRuntime().availableProcessors(), null, Precision.F32, Precision.F32, null);
     }
 
-    public EngineOptions withThreads(int n) { return new EngineOptions(n, speakerDir, llmPrecision, flowPrecision); }
+    public EngineOptions withThreads(int n) { return new EngineOptions(n, speakerDir, llmPrecision, flowPrecision, quantCacheDir); }
 
-    public EngineOptions withSpeakerDir(Path d) { return new EngineOptions(threads, d, llmPrecision, flowPrecision); }
+    public EngineOptions withSpeakerDir(Path d) { return new EngineOptions(threads, d, llmPrecision, flowPrecision, quantCacheDir); }
 
-    public EngineOptions withLlmPrecision(Precision p) { return new EngineOptions(threads, speakerDir, p, flowPrecision); }
+    public EngineOptions withLlmPrecision(Precision p) { return new EngineOptions(threads, speakerDir, p, flowPrecision, quantCacheDir); }
 
-    public EngineOptions withFlowPrecision(Precision p) { return new EngineOptions(threads, speakerDir, llmPrecision, p); }
+    public EngineOptions withFlowPrecision(Precision p) { return new EngineOptions(threads, speakerDir, llmPrecision, p, quantCacheDir); }
+
+    public EngineOptions withQuantCacheDir(Path d) { return new EngineOptions(threads, speakerDir, llmPrecision, flowPrecision, d); }
 }

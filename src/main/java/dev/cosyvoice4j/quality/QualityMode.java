@@ -19,7 +19,7 @@ public record QualityMode(String name, Precision llm, Precision flow) {
     public static final String DEFAULT_MODES = "fp32,q8_0,q4_0,bf16,q8_0+bf16";
 
     public QualityMode {
-        new EngineOptions(1, null, llm, flow);   // same validation as the engine
+        new EngineOptions(1, null, llm, flow, null);   // same validation as the engine
     }
 
     public boolean isFp32() { return llm == Precision.F32 && flow == Precision.F32; }

@@ -31,6 +31,9 @@ public final class BenchRunner {
         List<RunResult> results = new ArrayList<>();
         for (Map.Entry<BenchSetup, List<BenchCase>> e : bySetup.entrySet()) {
             BenchSetup setup = e.getKey();
+            // the previous setup's engine is closed: return its memory, then measure this setup's own peak
+            System.gc();
+            memory.resetPeaks();
             try (BenchTarget target = provider.create(setup)) {
                 long t0 = clock.nanoTime();
                 LoadInfo info = target.load();

@@ -10,8 +10,9 @@ import java.nio.file.Path;
 /**
  * Process memory (bytes; -1 = unknown): peak and current resident set from {@code /proc/self/status}
  * (VmHWM, VmRSS; memory-mapped weights that were touched count here), and the JVM heap's peak use (sum of the
- * heap pools' peaks) and its limit (-Xmx). VmHWM is a process-wide high-water mark: in a grid it covers
- * every run so far.
+ * heap pools' peaks) and its limit (-Xmx). Both peaks are process-wide high-water marks; {@link Probe#resetPeaks()}
+ * starts new ones (Linux: {@code /proc/self/clear_refs}), which the bench does before each model load so that every
+ * setup of a grid reports its own peak.
  */
 public record MemoryStats(long peakRssBytes, long rssBytes, long heapPeakBytes, long heapMaxBytes) {
     /** Reads the current values. */
@@ -19,7 +20,30 @@ public record MemoryStats(long peakRssBytes, long rssBytes, long heapPeakBytes, 
     public interface Probe {
         MemoryStats snapshot();
 
-        static Probe system() { return MemoryStats::current; }
+        /** Makes later peaks cover only what follows (no-op where the platform cannot). */
+        default void resetPeaks() {}
+
+        static Probe system() {
+            return new Probe() {
+                @Override
+                public MemoryStats snapshot() { return current(); }
+
+                @Override
+                public void resetPeaks() { MemoryStats.resetPeaks(); }
+            };
+        }
+    }
+
+    /** Resets VmHWM to the current resident set ("5" to /proc/self/clear_refs, Linux 4.0+) and the heap pools' peaks. */
+    public static void resetPeaks() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or not permitted: the resident peak stays process-wide
+        }
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP) p.resetPeakUsage();
+        }
     }
 
     public static MemoryStats current() {

@@ -84,6 +84,26 @@ class BenchRunnerTest {
     }
 
     @Test
+    void eachSetupStartsANewMemoryPeakBeforeItsLoad() throws Exception {
+        List<String> events = new ArrayList<>();
+        FakeClock clock = new FakeClock();
+        BenchTargetProvider p = new BenchTargetProvider() {
+            public String name() { return "sim"; }
+            public BenchTarget create(BenchSetup s) {
+                events.add("create " + s.threads());
+                return new SimulatedTarget(clock);
+            }
+        };
+        MemoryStats.Probe probe = new MemoryStats.Probe() {
+            public MemoryStats snapshot() { return MEM; }
+            public void resetPeaks() { events.add("reset"); }
+        };
+        new BenchRunner(clock, probe, new PrintStream(new ByteArrayOutputStream(), true))
+                .run(p, grid("1,2", "off", "70"), 0, 1);
+        assertEquals(List.of("reset", "create 1", "reset", "create 2"), events);
+    }
+
+    @Test
     void badCountsAreArgumentErrors() {
         assertThrows(IllegalArgumentException.class, () -> run(grid("1", "on", "70"), 0, 0));
         assertThrows(IllegalArgumentException.class, () -> run(grid("1", "on", "70"), -1, 1));

@@ -7,14 +7,12 @@ import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 /**
@@ -37,7 +35,6 @@ final class OneDnnAttention {
     /** Row rounding; a multiple of the vector length, so that the softmax runs on whole vectors. */
     static final int BUCKET = Math.max(16, L);
     private static final int MAX_PRIMITIVES = 64;
-    private static final Cleaner CLEANER = Cleaner.create();
 
     private final OneDnn lib;
     private final Map<Key, Pair> primitives = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
@@ -89,7 +86,7 @@ final class OneDnnAttention {
         operand(v, tk, tkP, heads, hd, vs);
         float[] row = b.row(tkP);
         for (int h = 0; h < heads; h++) {
-            prims.scores.execute(b.stream, b.args, b.slots, qs.asSlice(h * qHead, qHead), ks.asSlice(h * kHead, kHead),
+            prims.scores.execute(b.exec, qs.asSlice(h * qHead, qHead), ks.asSlice(h * kHead, kHead),
                     MemorySegment.NULL, s, scratch);
             for (int i = 0; i < tqP; i++) {
                 int vis = i < tq ? Math.min(mask.visibleKeys(i, tk), tk) : 0;
@@ -104,7 +101,7 @@ final class OneDnnAttention {
                 Bf16.convertScaled(row, 0, tkP, inv, p, at * 2);
             }
             // O_h dense (brgemm; writing it into its columns of [tq][heads * hd] directly selects gemm:jit, same speed)
-            prims.values.execute(b.stream, b.args, b.slots, p, vs.asSlice(h * kHead, kHead), MemorySegment.NULL,
+            prims.values.execute(b.exec, p, vs.asSlice(h * kHead, kHead), MemorySegment.NULL,
                     o, scratch);
             for (int i = 0; i < tq; i++) MemorySegment.copy(o, JAVA_FLOAT, (long) i * hd * 4, out, i * width + h * hd, hd);
         }
@@ -168,21 +165,14 @@ final class OneDnnAttention {
         return raced != null ? raced : pair;
     }
 
-    /** Per-thread stream, argument arrays and growable native buffers (never shrunk). */
+    /** Per-thread stream and growable native buffers (never shrunk). */
     private static final class Buffers {
-        final MemorySegment stream, args, slots;
+        final OneDnnStream exec;
         final Growable q = new Growable(), k = new Growable(), v = new Growable(), s = new Growable(),
                 p = new Growable(), o = new Growable(), scratch = new Growable();
         private float[] row = new float[0];
 
-        Buffers(OneDnn lib) {
-            this.stream = lib.streamCreate();
-            Arena auto = Arena.ofAuto();
-            this.args = auto.allocate(OneDnn.EXEC_ARG, 8);
-            this.slots = auto.allocate(ADDRESS, 8);
-            MemorySegment st = stream;
-            CLEANER.register(this, () -> lib.streamDestroy(st));
-        }
+        Buffers(OneDnn lib) { this.exec = new OneDnnStream(lib); }
 
         float[] row(int n) { return row.length >= n ? row : (row = new float[n]); }
     }
@@ -190,9 +180,6 @@ final class OneDnnAttention {
     private static final class Growable {
         private MemorySegment seg = MemorySegment.NULL;
 
-        MemorySegment take(long bytes) {
-            if (seg.byteSize() < bytes) seg = Arena.ofAuto().allocate(Math.max(64, bytes + bytes / 4), 64);
-            return seg;
-        }
+        MemorySegment take(long bytes) { return seg = OneDnnStream.grow(seg, bytes); }
     }
 }

@@ -5,7 +5,6 @@ import dev.cosyvoice4j.tensor.Tensor;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.lang.ref.WeakReference;
 import java.util.Collections;
@@ -36,7 +35,6 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
  * calls from several threads safe.
  */
 public final class OneDnnMatmul {
-    private static final Cleaner CLEANER = Cleaner.create();
     private static final int MAX_PRIMITIVES = 512;
     /** Default row rounding: at most 15 padding rows (2.4% of a 628-row DiT product). */
     public static final int DEFAULT_ROW_BUCKET = 16;
@@ -137,7 +135,7 @@ public final class OneDnnMatmul {
         else MemorySegment.copy(x, 0, src, JAVA_FLOAT, 0, rows * k);
         MemorySegment biasPtr = bias == null ? MemorySegment.NULL : biasPointer(bias, ws);
 
-        prim.execute(ws.stream, ws.args, ws.slots, src, weights.buffer, biasPtr, dst, scratch);
+        prim.execute(ws.exec, src, weights.buffer, biasPtr, dst, scratch);
         MemorySegment.copy(dst, JAVA_FLOAT, 0, out, 0, rows * n);
         Reference.reachabilityFence(prim);
         Reference.reachabilityFence(weights);
@@ -281,7 +279,7 @@ public final class OneDnnMatmul {
             try {
                 nargs = OneDnnPrimitive.arg(lib, args, slots, nargs, OneDnn.ARG_FROM, srcMd, srcData);
                 nargs = OneDnnPrimitive.arg(lib, args, slots, nargs, OneDnn.ARG_TO, prim.weightsMd, buffer);
-                lib.execute(reorder, ws.stream, nargs, args);
+                lib.execute(reorder, ws.exec.stream, nargs, args);
             } finally {
                 OneDnnPrimitive.destroyArgs(lib, args, nargs);
                 lib.primitiveDestroy(reorder);
@@ -293,31 +291,17 @@ public final class OneDnnMatmul {
 
     // ---- per-thread state -----------------------------------------------------------------------------------
 
-    /** A stream and growable native buffers for one thread; the stream is destroyed when the thread is gone. */
+    /** A stream and growable native buffers for one thread. */
     private static final class Workspace {
-        final MemorySegment stream;
-        final MemorySegment args, slots;
+        final OneDnnStream exec;
         private MemorySegment src = MemorySegment.NULL, dst = MemorySegment.NULL, scratch = MemorySegment.NULL,
                 bias = MemorySegment.NULL;
 
-        Workspace(OneDnn lib) {
-            this.stream = lib.streamCreate();
-            Arena auto = Arena.ofAuto();
-            this.args = auto.allocate(OneDnn.EXEC_ARG, 8);
-            this.slots = auto.allocate(ADDRESS, 8);
-            MemorySegment s = stream;
-            CLEANER.register(this, () -> lib.streamDestroy(s));
-        }
+        Workspace(OneDnn lib) { this.exec = new OneDnnStream(lib); }
 
-        MemorySegment src(long bytes) { return src = grow(src, bytes); }
-        MemorySegment dst(long bytes) { return dst = grow(dst, bytes); }
-        MemorySegment scratch(long bytes) { return scratch = grow(scratch, bytes); }
-        MemorySegment bias(long bytes) { return bias = grow(bias, bytes); }
-
-        private static MemorySegment grow(MemorySegment current, long bytes) {
-            if (current.byteSize() >= bytes) return current;
-            long size = Math.max(bytes, current.byteSize() + current.byteSize() / 2);
-            return Arena.ofAuto().allocate(Math.max(64, size), 64);
-        }
+        MemorySegment src(long bytes) { return src = OneDnnStream.grow(src, bytes); }
+        MemorySegment dst(long bytes) { return dst = OneDnnStream.grow(dst, bytes); }
+        MemorySegment scratch(long bytes) { return scratch = OneDnnStream.grow(scratch, bytes); }
+        MemorySegment bias(long bytes) { return bias = OneDnnStream.grow(bias, bytes); }
     }
 }

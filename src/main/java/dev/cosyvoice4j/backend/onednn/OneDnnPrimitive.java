@@ -45,11 +45,12 @@ final class OneDnnPrimitive {
     }
 
     /**
-     * Executes on {@code stream}: {@code bias} may be {@link MemorySegment#NULL} (none), {@code scratch} must hold
-     * {@link #scratchBytes}. {@code args} / {@code slots} are the caller's per-thread argument arrays (4 entries).
+     * Executes on the calling thread's {@code stream}: {@code bias} may be {@link MemorySegment#NULL} (none),
+     * {@code scratch} must hold {@link #scratchBytes}.
      */
-    void execute(MemorySegment stream, MemorySegment args, MemorySegment slots, MemorySegment src,
-                 MemorySegment weights, MemorySegment bias, MemorySegment dst, MemorySegment scratch) {
+    void execute(OneDnnStream stream, MemorySegment src, MemorySegment weights, MemorySegment bias, MemorySegment dst,
+                 MemorySegment scratch) {
+        MemorySegment args = stream.args, slots = stream.slots;
         int nargs = 0;
         try {
             nargs = arg(lib, args, slots, nargs, OneDnn.ARG_SRC, srcMd, src);
@@ -57,7 +58,7 @@ final class OneDnnPrimitive {
             if (!MemorySegment.NULL.equals(bias)) nargs = arg(lib, args, slots, nargs, OneDnn.ARG_BIAS, biasMd, bias);
             nargs = arg(lib, args, slots, nargs, OneDnn.ARG_DST, dstMd, dst);
             if (scratchBytes > 0) nargs = arg(lib, args, slots, nargs, OneDnn.ARG_SCRATCHPAD, scratchMd, scratch);
-            lib.execute(primitive, stream, nargs, args);
+            lib.execute(primitive, stream.stream, nargs, args);
         } finally {
             destroyArgs(lib, args, nargs);
         }

@@ -94,6 +94,14 @@ public interface Kernels {
     void conv1d(float[] out, float[] x, int cin, int t, Tensor w, Tensor bias, ConvSpec spec);
 
     /**
+     * The vocoder's float64 weight-normed Conv1d over an already padded input (no padding, stride and dilation 1):
+     * {@code out[co, t] = bias[co] + sum over ci, j of (v[co, ci, j] * scale[co]) * xp[ci, t + j]}, the fold
+     * {@code (double) v * scale} as torch computes it; {@code v} float32 {@code [cout, cin, k]}, {@code xp}
+     * {@code [cin, tp]}, {@code out} {@code [cout, tp - k + 1]}. (The F0 predictor runs in float64, as the reference.)
+     */
+    void conv1dF64(double[] out, double[] xp, int cin, int tp, Tensor v, double[] scale, double[] bias, int cout, int k);
+
+    /**
      * PyTorch {@code ConvTranspose1d} (groups 1, dilation 1): {@code x} {@code [cin, t]}, {@code w}
      * {@code [cin, cout, k]}, output length {@code (t - 1) * stride - 2 * padding + k}.
      */

@@ -165,6 +165,53 @@ public class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void conv1dF64(double[] out, double[] xp, int cin, int tp, Tensor v, double[] scale, double[] bias, int cout, int k) {
+        checkConv1dF64(out, xp, cin, tp, v, scale, bias, cout, k);
+        int rowLen = cin * k;
+        double[] w = new double[rowLen];
+        for (int co = 0; co < cout; co++) {
+            foldWeightNorm(v, scale, co, 1, rowLen, w);
+            conv1dF64Rows(out, xp, cin, tp, w, bias, co, 1, k, tp - k + 1, 0);
+        }
+    }
+
+    static void checkConv1dF64(double[] out, double[] xp, int cin, int tp, Tensor v, double[] scale, double[] bias, int cout, int k) {
+        if (k < 1 || tp < k || v.rank() != 3 || v.dim(0) != cout || v.dim(1) != cin || v.dim(2) != k
+                || (long) cin * tp > xp.length || (long) cout * (tp - k + 1) > out.length || scale.length < cout || bias.length < cout) {
+            throw new IllegalArgumentException("conv1dF64: weight " + v + " for " + cin + " x " + tp + " -> " + cout
+                    + " channels, kernel " + k + ": inconsistent sizes");
+        }
+    }
+
+    /** {@code w[r * rowLen + i] = (double) v[co + r, i] * scale[co + r]} for {@code r < rows}: torch's weight-norm fold. */
+    static void foldWeightNorm(Tensor v, double[] scale, int co, int rows, int rowLen, double[] w) {
+        float[] vRows = new float[rows * rowLen];
+        java.lang.foreign.MemorySegment.copy(v.data(), Tensor.F32_LE, (long) co * rowLen * Float.BYTES, vRows, 0, rows * rowLen);
+        for (int r = 0; r < rows; r++) {
+            double s = scale[co + r];
+            for (int i = r * rowLen; i < (r + 1) * rowLen; i++) w[i] = vRows[i] * s;
+        }
+    }
+
+    /**
+     * Frames {@code [tFrom, tOut)} of output channels {@code co .. co + rows - 1}, folded weights {@code w}
+     * {@code [rows][cin * k]}: {@code out[c, t] = bias[c] + sum over ci, j (in order) of w * xp[ci, t + j]}.
+     */
+    static void conv1dF64Rows(double[] out, double[] xp, int cin, int tp, double[] w, double[] bias, int co, int rows,
+                              int k, int tOut, int tFrom) {
+        int rowLen = cin * k;
+        for (int r = 0; r < rows; r++) {
+            for (int t = tFrom; t < tOut; t++) {
+                double s = bias[co + r];
+                for (int ci = 0; ci < cin; ci++) {
+                    for (int j = 0; j < k; j++) s += w[r * rowLen + ci * k + j] * xp[ci * tp + t + j];
+                }
+                out[(co + r) * tOut + t] = s;
+            }
+        }
+    }
+
+    @Override
     public void conv1d(float[] out, float[] x, int cin, int t, Tensor w, Tensor bias, ConvSpec spec) {
         int cout = w.dim(0), cinG = w.dim(1), kw = w.dim(2);
         int groups = spec.groups();

@@ -210,6 +210,12 @@ public final class VectorKernels implements Kernels, AutoCloseable {
     // ---- convolutions ---------------------------------------------------------------------------------------
 
     @Override
+    public void conv1dF64(double[] out, double[] xp, int cin, int tp, Tensor v, double[] scale, double[] bias, int cout, int k) {
+        ScalarKernels.checkConv1dF64(out, xp, cin, tp, v, scale, bias, cout, k);
+        ConvF64.conv(pool, out, xp, cin, tp, v, scale, bias, cout, k);
+    }
+
+    @Override
     public void conv1d(float[] out, float[] x, int cin, int t, Tensor w, Tensor bias, ConvSpec spec) {
         if (w.dtype() != DType.F32 || w.rank() != 3) {
             scalar.conv1d(out, x, cin, t, w, bias, spec);

@@ -211,6 +211,11 @@ public final class OneDnnKernels implements Kernels {
     }
 
     @Override
+    public void conv1dF64(double[] out, double[] xp, int cin, int tp, Tensor v, double[] scale, double[] bias, int cout, int k) {
+        delegate.conv1dF64(out, xp, cin, tp, v, scale, bias, cout, k);
+    }
+
+    @Override
     public void convTranspose1d(float[] out, float[] x, int cin, int t, Tensor w, Tensor bias, int stride, int padding) {
         delegate.convTranspose1d(out, x, cin, t, w, bias, stride, padding);
     }

@@ -60,9 +60,9 @@ public final class HiftStage implements GoldenStage {
     private static void f0Predictor(GoldenCase c, GoldenContext ctx, CaseCheck check) {
         CausalHiftGenerator hift = hift(ctx);
         MelIn mel = MelIn.of(c.inputTensor("mel"));
-        float[] fin = hift.f0Predictor().forward(mel.data(), mel.frames(), true);
+        float[] fin = hift.f0Predictor().forward(mel.data(), mel.frames(), true, ctx.kernels());
         check.compare("f0_finalize", fin, 1, fin.length);
-        float[] stream = hift.f0Predictor().forward(mel.data(), mel.frames(), false);
+        float[] stream = hift.f0Predictor().forward(mel.data(), mel.frames(), false, ctx.kernels());
         check.compare("f0_stream", stream, 1, stream.length);
     }
 

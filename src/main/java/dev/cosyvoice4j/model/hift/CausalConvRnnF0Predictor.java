@@ -4,7 +4,6 @@ import dev.cosyvoice4j.backend.Kernels;
 import dev.cosyvoice4j.io.ModelFormatException;
 import dev.cosyvoice4j.tensor.Tensor;
 
-import java.lang.foreign.MemorySegment;
 
 /**
  * Port of {@code CausalConvRNNF0Predictor} ({@code cosyvoice/hifigan/f0_predictor.py} @ ace7c47) as
@@ -87,15 +86,8 @@ public final class CausalConvRnnF0Predictor {
 
     /**
      * {@code CausalConvRNNF0Predictor.forward(mel.double(), finalize).float()}: f0 in Hz, one value per output
-     * frame. {@code mel} is {@code [inChannels, frames]} channel-major.
-     */
-    public float[] forward(float[] mel, int frames, boolean finalize) {
-        return forward(mel, frames, finalize, null);
-    }
-
-    /**
-     * {@link #forward(float[], int, boolean)} with each conv's output channels split over {@code k}'s
-     * {@link Kernels#parallelTasks} (every output is computed exactly as in order; null: on the caller).
+     * frame. {@code mel} is {@code [inChannels, frames]} channel-major. The float64 convolutions run on
+     * {@link Kernels#conv1dF64}.
      */
     public float[] forward(float[] mel, int frames, boolean finalize, Kernels k) {
         if (mel.length < (long) inChannels * frames) {
@@ -115,7 +107,7 @@ public final class CausalConvRnnF0Predictor {
             for (int t = 0; t < frames; t++) xp[ci * tp0 + t] = mel[ci * frames + t];
         }
         double[] a = new double[c * tOut];
-        conv(a, xp, inChannels, tp0, direction[0], scale[0], bias[0], c, kernel[0], tOut, k);
+        k.conv1dF64(a, xp, inChannels, tp0, direction[0], scale[0], bias[0], c, kernel[0]);
         elu(a);
         double[] padded = new double[c * (tOut + 2)];
         for (int l = 1; l < direction.length; l++) {
@@ -123,7 +115,7 @@ public final class CausalConvRnnF0Predictor {
             int tp = tOut + pad;
             if (padded.length != c * tp) padded = new double[c * tp];
             for (int ci = 0; ci < c; ci++) System.arraycopy(a, ci * tOut, padded, ci * tp + pad, tOut);
-            conv(a, padded, c, tp, direction[l], scale[l], bias[l], c, kernel[l], tOut, k);
+            k.conv1dF64(a, padded, c, tp, direction[l], scale[l], bias[l], c, kernel[l]);
             elu(a);
         }
         float[] f0 = new float[tOut];
@@ -136,80 +128,6 @@ public final class CausalConvRnnF0Predictor {
         }
         for (int t = 0; t < tOut; t++) f0[t] = (float) Math.abs(acc[t]);
         return f0;
-    }
-
-    /**
-     * Valid (unpadded) convolution of the pre-padded {@code xp} {@code [cin, tp]} with {@code w = v * scale}
-     * {@code [cout, cin, k]}: {@code out[co, t] = b[co] + sum w[co, ci, j] * xp[ci, t + j]}. Axpy loops over t
-     * (which the JIT vectorises) for four output channels at a time into separate accumulator rows, all taps
-     * per pass: about 2.5x the plain loop (5 GMAC/s double on one core).
-     */
-    private static void conv(double[] out, double[] xp, int cin, int tp, Tensor v, double[] scale, double[] b,
-                             int cout, int k, int tOut, Kernels kernels) {
-        int tasks = kernels == null ? 1 : Math.max(1, Math.min(kernels.taskThreads(), cout / 4));
-        if (tasks == 1) {
-            conv(out, xp, cin, tp, v, scale, b, 0, cout, k, tOut);
-            return;
-        }
-        int per = (cout / 4 + tasks - 1) / tasks * 4;               // whole 4-channel blocks per task
-        kernels.parallelTasks(tasks, i -> conv(out, xp, cin, tp, v, scale, b, Math.min(cout, i * per),
-                i == tasks - 1 ? cout : Math.min(cout, (i + 1) * per), k, tOut));
-    }
-
-    /** Output channels {@code [from, to)} of {@link #conv(double[], double[], int, int, Tensor, double[], double[], int, int, int, Kernels)}. */
-    private static void conv(double[] out, double[] xp, int cin, int tp, Tensor v, double[] scale, double[] b,
-                             int from, int to, int k, int tOut) {
-        double[] o0 = new double[tOut], o1 = new double[tOut], o2 = new double[tOut], o3 = new double[tOut];
-        int rowLen = cin * k;
-        float[] vRows = new float[4 * rowLen];
-        double[] w = new double[4 * rowLen];                         // the folded weights of 4 output channels
-        int co = from;
-        for (; co + 3 < to && k == 3; co += 4) {
-            fold(v, scale, co, 4, rowLen, vRows, w);
-            java.util.Arrays.fill(o0, b[co]);
-            java.util.Arrays.fill(o1, b[co + 1]);
-            java.util.Arrays.fill(o2, b[co + 2]);
-            java.util.Arrays.fill(o3, b[co + 3]);
-            for (int ci = 0; ci < cin; ci++) {
-                int xs = ci * tp;
-                int q0 = ci * 3, q1 = q0 + rowLen, q2 = q1 + rowLen, q3 = q2 + rowLen;
-                double a0 = w[q0], a1 = w[q0 + 1], a2 = w[q0 + 2], b0 = w[q1], b1 = w[q1 + 1], b2 = w[q1 + 2];
-                double c0 = w[q2], c1 = w[q2 + 1], c2 = w[q2 + 2], d0 = w[q3], d1 = w[q3 + 1], d2 = w[q3 + 2];
-                for (int t = 0; t < tOut; t++) {
-                    double x0 = xp[xs + t], x1 = xp[xs + t + 1], x2 = xp[xs + t + 2];
-                    o0[t] += a0 * x0 + a1 * x1 + a2 * x2;
-                    o1[t] += b0 * x0 + b1 * x1 + b2 * x2;
-                    o2[t] += c0 * x0 + c1 * x1 + c2 * x2;
-                    o3[t] += d0 * x0 + d1 * x1 + d2 * x2;
-                }
-            }
-            System.arraycopy(o0, 0, out, co * tOut, tOut);
-            System.arraycopy(o1, 0, out, (co + 1) * tOut, tOut);
-            System.arraycopy(o2, 0, out, (co + 2) * tOut, tOut);
-            System.arraycopy(o3, 0, out, (co + 3) * tOut, tOut);
-        }
-        for (; co < to; co++) {                                      // any kernel size, one channel at a time
-            java.util.Arrays.fill(o0, b[co]);
-            fold(v, scale, co, 1, rowLen, vRows, w);
-            for (int ci = 0; ci < cin; ci++) {
-                int xo = ci * tp;
-                for (int j = 0; j < k; j++) {
-                    double wv = w[ci * k + j];
-                    int xs = xo + j;
-                    for (int t = 0; t < tOut; t++) o0[t] += wv * xp[xs + t];
-                }
-            }
-            System.arraycopy(o0, 0, out, co * tOut, tOut);
-        }
-    }
-
-    /** {@code w[r * rowLen + i] = (double) v[co + r, i] * scale[co + r]} for {@code r < rows} (torch's fold, exactly). */
-    private static void fold(Tensor v, double[] scale, int co, int rows, int rowLen, float[] vRows, double[] w) {
-        MemorySegment.copy(v.data(), Tensor.F32_LE, (long) co * rowLen * Float.BYTES, vRows, 0, rows * rowLen);
-        for (int r = 0; r < rows; r++) {
-            double s = scale[co + r];
-            for (int i = r * rowLen; i < (r + 1) * rowLen; i++) w[i] = vRows[i] * s;
-        }
     }
 
     /** ELU with alpha 1: {@code x > 0 ? x : exp(x) - 1}. */

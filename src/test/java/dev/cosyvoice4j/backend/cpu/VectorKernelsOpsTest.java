@@ -11,6 +11,8 @@ import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -226,6 +228,32 @@ class VectorKernelsOpsTest {
                 near("ropeInterleaved hd " + hd, e, a, i -> 8 * U * 4);
             }
         }
+    }
+
+    @Test
+    void conv1dF64MatchesScalar() {
+        SplittableRandom r = new SplittableRandom(16);
+        // cin, cout, k, tp: whole 4-channel groups and 3-vector frame blocks, ragged channels and frames, k != 3
+        int[][] cases = {{8, 8, 3, 2 + 48}, {80, 12, 3, 143}, {5, 7, 3, 30}, {6, 4, 5, 40}, {3, 9, 1, 26}, {512, 8, 3, 142}};
+        for (int[] c : cases) {
+            int cin = c[0], cout = c[1], kw = c[2], tp = c[3], tOut = tp - kw + 1;
+            double[] x = new double[cin * tp], scale = new double[cout], bias = new double[cout];
+            for (int i = 0; i < x.length; i++) x[i] = 4 * r.nextDouble() - 2;
+            for (int i = 0; i < cout; i++) { scale[i] = r.nextDouble() + 0.5; bias[i] = r.nextDouble() - 0.5; }
+            Tensor v = VectorLinearTest.nativeTensor(random(r, cout * cin * kw, 1), cout, cin, kw);
+            double[] expected = new double[cout * tOut];
+            SCALAR.conv1dF64(expected, x, cin, tp, v, scale, bias, cout, kw);
+            for (VectorKernels k : FAST) {
+                double[] actual = new double[cout * tOut];
+                k.conv1dF64(actual, x, cin, tp, v, scale, bias, cout, kw);
+                for (int i = 0; i < expected.length; i++) {
+                    // float64 sums of cin * k products in another order: within a few ulps of the terms' magnitude
+                    assertEquals(expected[i], actual[i], 1e-13 * cin * kw * 4, Arrays.toString(c) + " threads " + k.threads() + " at " + i);
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> K1.conv1dF64(new double[4], new double[12], 3, 4,
+                VectorLinearTest.nativeTensor(new float[12], 2, 2, 3), new double[2], new double[2], 2, 3));
     }
 
     @Test

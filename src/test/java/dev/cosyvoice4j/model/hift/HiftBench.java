@@ -58,7 +58,7 @@ public final class HiftBench {
             long proc0 = os.getProcessCpuTime();
             prof.reset();
             long a = System.nanoTime();
-            float[] f0 = hift.f0Predictor().forward(mel, frames, true);
+            float[] f0 = hift.f0Predictor().forward(mel, frames, true, k);
             long b = System.nanoTime();
             if (f0Only) {
                 System.out.printf("run %d: f0 predictor (float64) %d frames: wall %.3f s, thread cpu %.3f s%n", rep, frames,

@@ -13,7 +13,8 @@ import java.util.Locale;
  * This machine's measured limits, to express kernel speeds as a fraction of what the hardware gives:
  * float32 FMA peak (Vector API, independent register accumulators) and memory read bandwidth (streaming sum
  * over a buffer much larger than the caches), each with one thread and with all pool threads. Each figure is
- * the best of several short repetitions (the machine may be shared); {@link #measure(KernelPool)} takes ~1-2 s.
+ * the best of several short repetitions (the machine may be shared; the bandwidth ones spread over ~2 s);
+ * {@link #measure(KernelPool)} takes ~3-4 s.
  *
  * @param threads          participants of the "all" figures
  * @param gflopsOneThread  fp32 GFLOP/s (2 per FMA lane) of one thread
@@ -29,6 +30,17 @@ public record Roofline(int threads, double gflopsOneThread, double gflopsAllThre
     /** Read buffer: well past any L3 this code is likely to meet (32 MiB per CCD here). */
     private static final long READ_BYTES = 128L << 20;
 
+    private static final int READ_REPS = 20;
+    private static final long READ_SPREAD_MS = 2000;
+
+    private static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Measures with the pool's threads. */
     public static Roofline measure(KernelPool pool) {
         int threads = pool.threads();
@@ -43,9 +55,12 @@ public record Roofline(int threads, double gflopsOneThread, double gflopsAllThre
             buf.fill((byte) 1);
             // compile the read loop first (on an L2-sized piece): a cold loop measured a third of the bandwidth
             for (int i = 0; i < 400; i++) sink = sum(buf, 0, PIECE / 4);
-            for (int rep = 0; rep < 5; rep++) {
+            // spread over ~2 s: this VM's bandwidth changes from one second to the next (25-76 GB/s by this probe),
+            // and a limit is the best the machine showed (back-to-back repetitions all saw the same phase)
+            for (int rep = 0; rep < READ_REPS; rep++) {
                 rd1 = Math.max(rd1, readGBs(pool, buf, 1));
                 if (threads > 1) rdN = Math.max(rdN, readGBs(pool, buf, threads));
+                pause(READ_SPREAD_MS / READ_REPS);
             }
         }
         return new Roofline(threads, fma1, threads > 1 ? fmaN : fma1, rd1, threads > 1 ? rdN : rd1);

@@ -25,17 +25,22 @@ final class Backends {
     private static final Pattern LLM_LINEAR = Pattern.compile(
             ".*\\.(self_attn\\.[qkvo]_proj|mlp\\.(gate|up|down)_proj)\\.weight|llm_decoder\\.weight");
 
-    /**
-     * The load-time weight transform of the LLM for its precision: Q8_0 / Q4_0 quantisation (ggml block layouts)
-     * of the linear weights whose rows are a whole number of 32-value blocks; everything else stays float32.
-     */
-    static BiFunction<String, Tensor, Tensor> llmWeights(EngineOptions.Precision precision) {
-        DType type = switch (precision) {
+    /** The ggml block type of the LLM matrices at {@code precision}; null for float32. */
+    static DType llmBlockType(EngineOptions.Precision precision) {
+        return switch (precision) {
             case F32 -> null;
             case Q8_0 -> DType.Q8_0;
             case Q4_0 -> DType.Q4_0;
             case BF16 -> throw new IllegalArgumentException("the LLM has no bf16 mode");
         };
+    }
+
+    /**
+     * The load-time weight transform of the LLM for its precision: Q8_0 / Q4_0 quantisation (ggml block layouts)
+     * of the linear weights whose rows are a whole number of 32-value blocks; everything else stays float32.
+     */
+    static BiFunction<String, Tensor, Tensor> llmWeights(EngineOptions.Precision precision) {
+        DType type = llmBlockType(precision);
         if (type == null) return (name, t) -> t;
         return (name, t) -> LLM_LINEAR.matcher(name).matches() && t.rank() == 2 && t.dim(1) % QuantizedWeights.BLOCK == 0
                 ? QuantizedWeights.quantize(t, type) : t;

@@ -57,12 +57,8 @@ final class QuantizedLlmCache {
      */
     static QuantizedLlmCache open(Path dir, Path llmPt, EngineOptions.Precision precision,
                                   Consumer<AutoCloseable> owner, Consumer<String> log) {
-        DType type = switch (precision) {
-            case Q8_0 -> DType.Q8_0;
-            case Q4_0 -> DType.Q4_0;
-            default -> null;
-        };
-        if (dir == null || type == null) return null;
+        if (dir == null || precision == EngineOptions.Precision.F32) return null;
+        DType type = Backends.llmBlockType(precision);
         Path file;
         try {
             file = file(dir, llmPt, type);
@@ -125,8 +121,7 @@ final class QuantizedLlmCache {
     private Tensor cachedBlocks(String name, Tensor t) {
         if (cached == null || !cached.has(name) || t.rank() != 2 || t.dim(1) % type.blockSize() != 0) return null;
         Tensor c = cached.takeAnyShape(name);
-        long rowBytes = (long) t.dim(1) / type.blockSize() * type.blockBytes();
-        if (c.dtype() != DType.U8 || !c.hasShape(t.dim(0), rowBytes)) return null;
+        if (c.dtype() != DType.U8 || !c.hasShape(t.dim(0), type.storageBytes(t.dim(1)))) return null;
         return new Tensor(type, t.shape(), c.data());
     }
 
@@ -137,8 +132,8 @@ final class QuantizedLlmCache {
             if (complete || tensors.isEmpty()) return;
             for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
                 Tensor q = e.getValue();
-                long rows = q.dim(0), rowBytes = (long) q.dim(1) / type.blockSize() * type.blockBytes();
-                entries.add(new PtWriter.Entry(e.getKey(), DType.U8, new long[] {rows, rowBytes}, PtWriter.DataSource.of(q)));
+                long[] blocks = {q.dim(0), type.storageBytes(q.dim(1))};
+                entries.add(new PtWriter.Entry(e.getKey(), DType.U8, blocks, PtWriter.DataSource.of(q)));
             }
         }
         try {

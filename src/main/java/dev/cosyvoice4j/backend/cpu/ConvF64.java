@@ -19,14 +19,31 @@ final class ConvF64 {
     private static final int L = D.length();
     private static final int GROUP = 4;
 
+    /** Folded weights of one channel group and their float32 source rows, per thread (reused across calls). */
+    private static final class Scratch {
+        double[] w = new double[0];
+        float[] vRows = new float[0];
+
+        Scratch fit(int n) {
+            if (w.length < n) {
+                w = new double[n];
+                vRows = new float[n];
+            }
+            return this;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
     static void conv(KernelPool pool, double[] out, double[] xp, int cin, int tp, Tensor v, double[] scale,
                      double[] bias, int cout, int k) {
         int tOut = tp - k + 1;
         int groups = (cout + GROUP - 1) / GROUP;
         pool.parallelFor(groups, g -> {
             int co = g * GROUP, rows = Math.min(GROUP, cout - co), rowLen = cin * k;
-            double[] w = new double[GROUP * rowLen];
-            ScalarKernels.foldWeightNorm(v, scale, co, rows, rowLen, w);
+            Scratch s = SCRATCH.get().fit(GROUP * rowLen);
+            double[] w = s.w;
+            ScalarKernels.foldWeightNorm(v, scale, co, rows, rowLen, s.vRows, w);
             int t = 0;
             if (rows == GROUP && k == 3) t = blocked(out, xp, cin, tp, w, bias, co, tOut);
             ScalarKernels.conv1dF64Rows(out, xp, cin, tp, w, bias, co, rows, k, tOut, t);

@@ -169,8 +169,9 @@ public class ScalarKernels implements Kernels {
         checkConv1dF64(out, xp, cin, tp, v, scale, bias, cout, k);
         int rowLen = cin * k;
         double[] w = new double[rowLen];
+        float[] vRows = new float[rowLen];
         for (int co = 0; co < cout; co++) {
-            foldWeightNorm(v, scale, co, 1, rowLen, w);
+            foldWeightNorm(v, scale, co, 1, rowLen, vRows, w);
             conv1dF64Rows(out, xp, cin, tp, w, bias, co, 1, k, tp - k + 1, 0);
         }
     }
@@ -183,9 +184,11 @@ public class ScalarKernels implements Kernels {
         }
     }
 
-    /** {@code w[r * rowLen + i] = (double) v[co + r, i] * scale[co + r]} for {@code r < rows}: torch's weight-norm fold. */
-    static void foldWeightNorm(Tensor v, double[] scale, int co, int rows, int rowLen, double[] w) {
-        float[] vRows = new float[rows * rowLen];
+    /**
+     * {@code w[r * rowLen + i] = (double) v[co + r, i] * scale[co + r]} for {@code r < rows}: torch's weight-norm fold
+     * ({@code vRows}: scratch of at least {@code rows * rowLen} floats).
+     */
+    static void foldWeightNorm(Tensor v, double[] scale, int co, int rows, int rowLen, float[] vRows, double[] w) {
         java.lang.foreign.MemorySegment.copy(v.data(), Tensor.F32_LE, (long) co * rowLen * Float.BYTES, vRows, 0, rows * rowLen);
         for (int r = 0; r < rows; r++) {
             double s = scale[co + r];

@@ -36,11 +36,6 @@ public final class OneDnnKernels implements Kernels {
     /** Set while this thread runs a task of {@link #parallelTasks} (its products then use one core's share). */
     private final ThreadLocal<Boolean> inTask = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
-    /** Wraps {@code delegate}, using its thread count for oneDNN, with the default row threshold. */
-    public OneDnnKernels(Kernels delegate, OneDnn lib, Precision precision) {
-        this(delegate, new OneDnnMatmul(lib, precision, delegate.threads()), DEFAULT_MIN_ROWS);
-    }
-
     public OneDnnKernels(Kernels delegate, OneDnnMatmul matmul, int minRows) {
         if (minRows < 1) throw new IllegalArgumentException("minRows must be >= 1, got " + minRows);
         this.delegate = delegate;

@@ -185,7 +185,7 @@ public final class SvgChart {
 
     /** Axis label with as many decimals as the step needs ("0", "0.5", "1", "1.5"). */
     static String tick(double t, double step) {
-        int decimals = (int) Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+        int decimals = (int) Math.max(0, -Math.floor(StrictMath.log10(step) + 1e-9));
         return String.format(Locale.ROOT, "%." + decimals + "f", t);
     }
 
@@ -194,7 +194,7 @@ public final class SvgChart {
     /** 1, 2 or 5 times a power of ten, at least {@code raw}. */
     static double niceStep(double raw) {
         if (!(raw > 0) || !Double.isFinite(raw)) return 1;
-        double p = Math.pow(10, Math.floor(Math.log10(raw)));
+        double p = StrictMath.pow(10, Math.floor(StrictMath.log10(raw)));
         double m = raw / p;
         return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
     }

@@ -3,6 +3,7 @@ package dev.cosyvoice4j.cli;
 import dev.cosyvoice4j.backend.Kernels;
 import dev.cosyvoice4j.backend.cpu.ScalarKernels;
 import dev.cosyvoice4j.backend.cpu.VectorKernels;
+import dev.cosyvoice4j.golden.CaseCheck;
 import dev.cosyvoice4j.golden.CaseResult;
 import dev.cosyvoice4j.golden.GoldenManifest;
 import dev.cosyvoice4j.golden.GoldenRunner;
@@ -29,14 +30,14 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--model", description = "Model directory (default: the manifest's model_dir).")
     Path model;
 
-    @Option(names = "--dump", description = "Write actual tensors of failing comparisons here.")
+    @Option(names = "--dump", description = "Write every actual output of the cases run here, as <DIR>/<case id>/<output>.npy.")
     Path dump;
 
     @Option(names = "--kernels", defaultValue = "vector",
             description = "vector (the fast kernels the engine uses) or scalar (the plain-loop specification); default ${DEFAULT-VALUE}.")
     String kernelsName;
 
-    @Option(names = {"-v", "--verbose"}, description = "Print failure details.")
+    @Option(names = {"-v", "--verbose"}, description = "Print a line per recorded output of each case (metrics and bound), and failure details.")
     boolean verbose;
 
     @Override
@@ -54,7 +55,7 @@ public final class VerifyCommand implements Callable<Integer> {
         };
         List<CaseResult> results;
         try {
-            results = new GoldenRunner().runAll(m, modelDir, kernels, stage, caseId, dump);
+            results = new GoldenRunner().runAll(m, modelDir, kernels, stage, caseId, dump, CaseCheck.Dump.ALL);
         } finally {
             if (kernels instanceof AutoCloseable c) {
                 try { c.close(); } catch (Exception ignored) { /* shutting down */ }
@@ -63,7 +64,10 @@ public final class VerifyCommand implements Callable<Integer> {
         int pass = 0, fail = 0, skip = 0;
         for (CaseResult r : results) {
             System.out.println(r.line());
-            if (r.status() == CaseResult.Status.FAIL && verbose) r.details().forEach(d -> System.out.println("     " + d));
+            if (verbose) {
+                r.comparisons().forEach(c -> System.out.println("     " + c.line()));
+                r.details().forEach(d -> System.out.println("     " + d));
+            }
             switch (r.status()) {
                 case PASS -> pass++;
                 case FAIL -> fail++;

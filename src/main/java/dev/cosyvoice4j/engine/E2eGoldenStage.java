@@ -37,6 +37,9 @@ public final class E2eGoldenStage implements GoldenStage {
 
     @Override
     public void run(GoldenCase c, GoldenContext ctx, CaseCheck check) throws Exception {
+        if (c.inputs().has("text_pieces")) {
+            throw new SkipCase("text arriving in pieces (CosyVoice3LM.inference_bistream) is not implemented yet");
+        }
         Engine engine = ctx.component("engine", dir -> Engine.load(dir, EngineOptions.defaults()));
         JsonNode in = c.inputs();
         String ttsText = in.get("tts_text").asText(), promptText = in.get("prompt_text").asText();
@@ -77,16 +80,20 @@ public final class E2eGoldenStage implements GoldenStage {
         }
         check.compare("step_logp_first3", first3, new long[] {3, v}, dev.cosyvoice4j.tensor.Tensor.of(golden3, 3, v),
                 c.toleranceFor("step_logp"));
+        // every step's log-probs of the golden top-10 ids (the masked sos entry taken from the golden, as above)
         float[] top10 = c.outputTensor("step_top10_logp").toFloatArray();
         int[] top10Ids = c.outputTensor("step_top10_ids").toIntArray();
-        for (int i = 0; i < Math.min(stepLogp.size(), top10Ids.length / 10); i++) {
+        int steps = Math.min(stepLogp.size(), top10Ids.length / 10);
+        float[] actualTop10 = new float[steps * 10];
+        for (int i = 0; i < steps; i++) {
             for (int j = 0; j < 10; j++) {
                 int id = top10Ids[i * 10 + j];
-                if (i < input.minLen() && id == lm.speechTokenSize()) continue;
-                check.compareScalar("step " + i + " logp[" + id + "]", stepLogp.get(i)[id], top10[i * 10 + j],
-                        c.toleranceFor("step_logp").maxAbs());
+                boolean masked = i < input.minLen() && id == lm.speechTokenSize();
+                actualTop10[i * 10 + j] = masked ? top10[i * 10 + j] : stepLogp.get(i)[id];
             }
         }
+        check.compare("step_top10_logp", actualTop10, new long[] {steps, 10},
+                dev.cosyvoice4j.tensor.Tensor.of(java.util.Arrays.copyOf(top10, steps * 10), steps, 10), c.toleranceFor("step_logp"));
 
         // flow and vocoder on the generated tokens
         VoicePrompt voice = new Voice(pf, promptText).flowPrompt();
@@ -97,6 +104,8 @@ public final class E2eGoldenStage implements GoldenStage {
         check.compare("flow_spks", enc.spks(), new long[] {1, enc.spks().length}, c.outputTensor("flow_spks"), FLOW_INPUT);
         check.compare("flow_mu", channelMajor(enc.mu(), enc.frames(), 80), new long[] {1, 80, enc.frames()}, c.outputTensor("flow_mu"), FLOW_INPUT);
         check.compare("flow_cond", channelMajor(enc.cond(), enc.frames(), 80), new long[] {1, 80, enc.frames()}, c.outputTensor("flow_cond"), FLOW_INPUT);
+        float[] z = dev.cosyvoice4j.model.flow.CausalConditionalCfm.initialNoise(80, enc.frames());
+        check.compare("flow_z", channelMajor(z, enc.frames(), 80), new long[] {1, 80, enc.frames()}, c.outputTensor("flow_z"), FLOW_INPUT);
         float[] mel = engine.flow().inference(flowTokens, voice.promptTokens(), voice.promptMel(), voice.promptFrames(),
                 voice.embedding(), false, true, ctx.kernels(), null);
         int frames = mel.length / 80;

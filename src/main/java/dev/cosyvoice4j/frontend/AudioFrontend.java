@@ -5,6 +5,7 @@ import dev.cosyvoice4j.frontend.audio.DecodedAudio;
 import dev.cosyvoice4j.frontend.audio.FeatureMatrix;
 import dev.cosyvoice4j.frontend.audio.KaldiFbank;
 import dev.cosyvoice4j.frontend.audio.MatchaMel;
+import dev.cosyvoice4j.frontend.audio.MelSpec;
 import dev.cosyvoice4j.frontend.audio.Resampler;
 import dev.cosyvoice4j.frontend.audio.WavReader;
 import dev.cosyvoice4j.frontend.audio.WhisperLogMel;
@@ -40,11 +41,13 @@ public final class AudioFrontend implements AutoCloseable {
     private final FrontendOptions options;
     private final CampPlus campPlus;
     private final SpeechTokenizer speechTokenizer;
+    private final MatchaMel promptMel;
 
-    private AudioFrontend(FrontendOptions options, CampPlus campPlus, SpeechTokenizer speechTokenizer) {
+    private AudioFrontend(FrontendOptions options, CampPlus campPlus, SpeechTokenizer speechTokenizer, MatchaMel promptMel) {
         this.options = options;
         this.campPlus = campPlus;
         this.speechTokenizer = speechTokenizer;
+        this.promptMel = promptMel;
     }
 
     /** Loads {@code campplus.onnx} and {@code speech_tokenizer_v3.onnx} from a model directory. */
@@ -53,16 +56,16 @@ public final class AudioFrontend implements AutoCloseable {
         if (!Files.isRegularFile(tok) && Files.isRegularFile(modelDir.resolve(SPEECH_TOKENIZER_V2_FILE))) {
             tok = modelDir.resolve(SPEECH_TOKENIZER_V2_FILE);
         }
-        return open(modelDir.resolve(CAMPPLUS_FILE), tok, options);
+        return open(modelDir.resolve(CAMPPLUS_FILE), tok, options, MelSpec.forModelDir(modelDir));
     }
 
     public static AudioFrontend open(Path modelDir) { return open(modelDir, FrontendOptions.defaults()); }
 
-    /** Loads the two ONNX models from explicit paths. */
-    public static AudioFrontend open(Path campplusOnnx, Path speechTokenizerOnnx, FrontendOptions options) {
+    /** Loads the two ONNX models from explicit paths; the prompt mel of {@code melSpec}. */
+    public static AudioFrontend open(Path campplusOnnx, Path speechTokenizerOnnx, FrontendOptions options, MelSpec melSpec) {
         CampPlus cp = CampPlus.load(campplusOnnx, options);
         try {
-            return new AudioFrontend(options, cp, SpeechTokenizer.load(speechTokenizerOnnx, options));
+            return new AudioFrontend(options, cp, SpeechTokenizer.load(speechTokenizerOnnx, options), MatchaMel.of(melSpec));
         } catch (RuntimeException e) {
             cp.close();
             throw e;
@@ -186,7 +189,7 @@ public final class AudioFrontend implements AutoCloseable {
 
     /** {@code load_wav(wav, 24000)}: the decoded audio at 24 kHz. */
     public float[] resample24k(DecodedAudio audio) {
-        return Resampler.resample(audio.samples(), audio.sampleRateHz(), MatchaMel.SAMPLE_RATE_HZ);
+        return Resampler.resample(audio.samples(), audio.sampleRateHz(), promptMel.spec().sampleRateHz());
     }
 
     /** Kaldi fbank {@code [T, 80]} of 16 kHz audio (before mean normalisation). */
@@ -210,7 +213,10 @@ public final class AudioFrontend implements AutoCloseable {
     }
 
     /** Flow prompt mel {@code [T, 80]} of 24 kHz audio, before alignment. */
-    public FeatureMatrix speechFeat(float[] wav24k) { return MatchaMel.compute(wav24k); }
+    public FeatureMatrix speechFeat(float[] wav24k) { return promptMel.logMel(wav24k); }
+
+    /** The prompt mel settings read from the model's yaml. */
+    public MelSpec promptMelSpec() { return promptMel.spec(); }
 
     @Override
     public void close() {

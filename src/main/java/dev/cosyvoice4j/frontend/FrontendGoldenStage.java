@@ -5,6 +5,7 @@ import dev.cosyvoice4j.frontend.audio.DecodedAudio;
 import dev.cosyvoice4j.frontend.audio.FeatureMatrix;
 import dev.cosyvoice4j.frontend.audio.KaldiFbank;
 import dev.cosyvoice4j.frontend.audio.MatchaMel;
+import dev.cosyvoice4j.frontend.audio.MelSpec;
 import dev.cosyvoice4j.frontend.audio.MelBank;
 import dev.cosyvoice4j.frontend.audio.Resampler;
 import dev.cosyvoice4j.frontend.audio.WavReader;
@@ -32,6 +33,12 @@ public final class FrontendGoldenStage implements GoldenStage {
     @Override
     public String stage() { return "frontend"; }
 
+    /** The prompt frontend is the same in both families, up to the yaml's mel settings and the tokenizer file name. */
+    @Override
+    public java.util.Set<String> modelFamilies() {
+        return java.util.Set.of(dev.cosyvoice4j.golden.GoldenManifest.COSYVOICE3, dev.cosyvoice4j.golden.GoldenManifest.COSYVOICE2);
+    }
+
     @Override
     public void run(GoldenCase c, GoldenContext ctx, CaseCheck check) {
         String id = c.id();
@@ -42,7 +49,7 @@ public final class FrontendGoldenStage implements GoldenStage {
         else if (id.endsWith("/resample_24k")) resample(c, check, 24000);
         else if (id.endsWith("/campplus")) campplus(c, ctx, check);
         else if (id.endsWith("/speech_tokenizer")) speechTokenizer(c, ctx, check);
-        else if (id.endsWith("/speech_feat")) speechFeat(c, check);
+        else if (id.endsWith("/speech_feat")) speechFeat(c, ctx, check);
         else if (id.endsWith("/zero_shot_alignment")) alignment(c, ctx, check);
         else throw new SkipCase("unknown frontend case " + id);
     }
@@ -141,9 +148,10 @@ public final class FrontendGoldenStage implements GoldenStage {
         check.compareIds("speech_token", tokens, c.outputTensor("speech_token").toIntArray());
     }
 
-    private static void speechFeat(GoldenCase c, CaseCheck check) {
-        float[] x24 = resampled(c.ref("speech_24k"), 24000);
-        FeatureMatrix feat = MatchaMel.compute(x24);
+    private static void speechFeat(GoldenCase c, GoldenContext ctx, CaseCheck check) {
+        MelSpec spec = frontend(ctx).promptMelSpec();          // the model's feat_extractor (CosyVoice2: fmax 8 kHz)
+        float[] x24 = resampled(c.ref("speech_24k"), spec.sampleRateHz());
+        FeatureMatrix feat = frontend(ctx).speechFeat(x24);
         check.compareExact("n_frames", feat.rows(), c.outputs().get("n_frames").asInt());
         FeatureMatrix first = feat.firstRows(300);
         check.compare("speech_feat_first300", first.values(), 1, first.rows(), first.cols());

@@ -1,12 +1,19 @@
 package dev.cosyvoice4j.golden;
 
 /**
- * Metrics of one actual-vs-golden float comparison.
+ * Metrics of one actual-vs-golden comparison (one recorded output of a case).
  *
  * @param worstIndex flat index of the largest absolute difference
+ * @param bound      the tolerance it was held to, as text ("exact", "max_abs<=0.0001 cos>=0.999")
  */
 public record Comparison(String name, double maxAbs, double maxRel, double cosine, long worstIndex,
-                         double actualAtWorst, double goldenAtWorst, boolean passed) {
+                         double actualAtWorst, double goldenAtWorst, boolean passed, String bound) {
+
+    /** An exact comparison (ids, counts, flags) that matched or not; {@code detail} says where it differs. */
+    public static Comparison exact(String name, boolean equal, String detail) {
+        return new Comparison(name, equal ? 0 : Double.NaN, equal ? 0 : Double.NaN, 1, 0, 0, 0, equal,
+                equal ? "exact" : "exact: " + detail);
+    }
 
     /** Compares {@code actual} against {@code golden} (same length) under {@code tol}. */
     public static Comparison of(String name, float[] actual, float[] golden, Tolerance tol) {
@@ -26,7 +33,7 @@ public record Comparison(String name, double maxAbs, double maxRel, double cosin
         double maxRel = maxGold == 0 ? (maxAbs == 0 ? 0 : Double.POSITIVE_INFINITY) : maxAbs / maxGold;
         double cosine = na == 0 && ng == 0 ? 1 : dot / Math.sqrt(na * ng);
         boolean ok;
-        if (tol.exact()) {
+        if (tol.isExactOnly()) {                  // a tolerance object without bounds is exact, not "anything"
             ok = maxAbs == 0;
         } else {
             ok = !Double.isNaN(maxAbs);
@@ -36,11 +43,19 @@ public record Comparison(String name, double maxAbs, double maxRel, double cosin
         }
         int w = (int) worst;
         return new Comparison(name, maxAbs, maxRel, cosine, worst,
-                actual.length == 0 ? 0 : actual[w], golden.length == 0 ? 0 : golden[w], ok);
+                actual.length == 0 ? 0 : actual[w], golden.length == 0 ? 0 : golden[w], ok, tol.describe());
     }
 
+    public boolean isExact() { return bound.startsWith("exact"); }
+
     public String describe() {
+        if (isExact()) return name + (passed ? " identical" : " differs (" + bound.substring("exact: ".length()) + ")");
         return String.format("%s max_abs=%.3g max_rel=%.3g cos=%.8f worst[%d] actual=%.6g golden=%.6g",
                 name, maxAbs, maxRel, cosine, worstIndex, actualAtWorst, goldenAtWorst);
+    }
+
+    /** One line for {@code verify -v}: status, metrics and the bound. */
+    public String line() {
+        return (passed ? "ok   " : "FAIL ") + describe() + (isExact() ? "" : "  [" + bound + "]");
     }
 }

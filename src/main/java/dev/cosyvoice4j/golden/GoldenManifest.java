@@ -15,14 +15,17 @@ import java.util.Map;
 /** A parsed {@code manifest.json} in format {@code cosyvoice3-golden/1}. */
 public final class GoldenManifest {
     public static final String FORMAT = "cosyvoice3-golden/1";
+    public static final String COSYVOICE3 = "cosyvoice3", COSYVOICE2 = "cosyvoice2";
 
     private final Path dir;
     private final Path modelDir;
+    private final String modelFamily;
     private final Map<String, GoldenCase> cases = new LinkedHashMap<>();
 
     private GoldenManifest(Path dir, JsonNode root) {
         this.dir = dir;
         this.modelDir = dir.resolve(root.path("model_dir").asText("")).normalize();
+        this.modelFamily = root.path("model_family").asText(COSYVOICE3);
         for (JsonNode c : root.path("cases")) {
             GoldenCase gc = new GoldenCase(c.path("id").asText(), c.path("stage").asText(),
                     c.path("inputs"), c.path("outputs"), c.path("tolerance"), this);
@@ -50,6 +53,9 @@ public final class GoldenManifest {
 
     /** The model directory the manifest names ({@code model_dir}, relative to the manifest). */
     public Path modelDir() { return modelDir; }
+
+    /** {@code model_family}: "cosyvoice3" (the default when absent) or "cosyvoice2". */
+    public String modelFamily() { return modelFamily; }
 
     public List<GoldenCase> cases() { return new ArrayList<>(cases.values()); }
 

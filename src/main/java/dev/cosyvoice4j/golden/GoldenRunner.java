@@ -20,13 +20,18 @@ public final class GoldenRunner {
     public boolean hasStage(String stage) { return stages.containsKey(stage); }
 
     /** Runs one case; never throws. */
-    public CaseResult run(GoldenCase c, GoldenContext ctx, Path dumpDirOrNull) {
+    public CaseResult run(GoldenCase c, GoldenContext ctx, Path dumpDirOrNull, CaseCheck.Dump dump) {
         long t0 = System.nanoTime();
         GoldenStage stage = stages.get(c.stage());
         if (stage == null) {
             return new CaseResult(c.id(), CaseResult.Status.SKIP, "stage '" + c.stage() + "' is not implemented yet", List.of(), 0);
         }
-        CaseCheck check = new CaseCheck(c, dumpDirOrNull);
+        String family = c.manifest().modelFamily();
+        if (!stage.modelFamilies().contains(family)) {
+            return new CaseResult(c.id(), CaseResult.Status.SKIP, "model family '" + family + "': stage '" + c.stage()
+                    + "' supports " + String.join(", ", stage.modelFamilies()) + " only", List.of(), 0);
+        }
+        CaseCheck check = new CaseCheck(c, dumpDirOrNull, dump);
         try {
             stage.run(c, ctx, check);
         } catch (GoldenStage.SkipCase s) {
@@ -38,27 +43,31 @@ public final class GoldenRunner {
                 d.add("    at " + el);
                 if (d.size() > 25) break;
             }
-            return new CaseResult(c.id(), CaseResult.Status.FAIL, "error: " + e.getMessage(), d, secs(t0));
+            return new CaseResult(c.id(), CaseResult.Status.FAIL, "error: " + e.getMessage(), d, secs(t0), check.comparisons());
         }
         Comparison worst = check.worst();
         String summary = worst == null ? "" : worst.describe();
+        List<Comparison> all = check.comparisons();
         if (check.passed()) {
-            if (check.comparisons().isEmpty()) {
+            if (all.isEmpty()) {
                 return new CaseResult(c.id(), CaseResult.Status.FAIL, "stage compared nothing", List.of(), secs(t0));
             }
-            return new CaseResult(c.id(), CaseResult.Status.PASS, summary, List.of(), secs(t0));
+            return new CaseResult(c.id(), CaseResult.Status.PASS, summary, check.notes(), secs(t0), all);
         }
-        return new CaseResult(c.id(), CaseResult.Status.FAIL, check.failures().get(0), check.failures(), secs(t0));
+        List<String> details = new ArrayList<>(check.failures());
+        details.addAll(check.notes());
+        return new CaseResult(c.id(), CaseResult.Status.FAIL, check.failures().get(0), details, secs(t0), all);
     }
 
     /** Runs the cases selected by stage and/or id (null = all). */
-    public List<CaseResult> runAll(GoldenManifest m, Path modelDir, Kernels kernels, String stageOrNull, String idOrNull, Path dumpDirOrNull) {
+    public List<CaseResult> runAll(GoldenManifest m, Path modelDir, Kernels kernels, String stageOrNull, String idOrNull,
+                                   Path dumpDirOrNull, CaseCheck.Dump dump) {
         List<CaseResult> out = new ArrayList<>();
         try (GoldenContext ctx = new GoldenContext(m, modelDir, kernels)) {
             for (GoldenCase c : m.cases()) {
                 if (stageOrNull != null && !stageOrNull.equals(c.stage())) continue;
                 if (idOrNull != null && !idOrNull.equals(c.id())) continue;
-                out.add(run(c, ctx, dumpDirOrNull));
+                out.add(run(c, ctx, dumpDirOrNull, dump));
             }
         }
         return out;

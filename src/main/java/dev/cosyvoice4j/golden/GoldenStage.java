@@ -15,6 +15,12 @@ public interface GoldenStage {
      */
     void run(GoldenCase goldenCase, GoldenContext context, CaseCheck check) throws Exception;
 
+    /**
+     * The manifest {@code model_family} values this stage reproduces (absent in a manifest = "cosyvoice3"); cases
+     * of other families are reported as SKIP with the reason.
+     */
+    default java.util.Set<String> modelFamilies() { return java.util.Set.of(GoldenManifest.COSYVOICE3); }
+
     /** Thrown by a stage to report a case as skipped with a reason. */
     final class SkipCase extends RuntimeException {
         public SkipCase(String reason) { super(reason); }

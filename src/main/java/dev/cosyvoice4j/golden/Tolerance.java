@@ -25,4 +25,14 @@ public record Tolerance(double maxAbs, double maxRel, double cosineMin, boolean 
     public boolean isExactOnly() {
         return exact || (Double.isNaN(maxAbs) && Double.isNaN(maxRel) && Double.isNaN(cosineMin));
     }
+
+    /** The bounds as text, e.g. {@code max_abs<=0.0001 cos>=0.999}. */
+    public String describe() {
+        if (exact) return "exact";
+        StringBuilder b = new StringBuilder();
+        if (!Double.isNaN(maxAbs)) b.append("max_abs<=").append(String.format("%.3g", maxAbs));
+        if (!Double.isNaN(maxRel)) b.append(b.isEmpty() ? "" : " ").append("max_rel<=").append(String.format("%.3g", maxRel));
+        if (!Double.isNaN(cosineMin)) b.append(b.isEmpty() ? "" : " ").append("cos>=").append(cosineMin);
+        return b.isEmpty() ? "exact" : b.toString();
+    }
 }

@@ -118,7 +118,8 @@ public final class Npy {
         ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(10 + header.length() + nbytes)).order(ByteOrder.LITTLE_ENDIAN);
         out.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
         out.put(header.getBytes(StandardCharsets.ISO_8859_1));
-        MemorySegment.copy(t.data(), 0, MemorySegment.ofBuffer(out), out.position(), nbytes);
+        // ofArray, not ofBuffer: a heap buffer's segment starts at its position, which would count the header twice
+        MemorySegment.copy(t.data(), 0, MemorySegment.ofArray(out.array()), out.position(), nbytes);
         Path parent = file.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path tmp = PartFiles.create(parent, file.getFileName().toString(), ".tmp");

@@ -2,6 +2,7 @@ package dev.cosyvoice4j.quality;
 
 import dev.cosyvoice4j.frontend.audio.FeatureMatrix;
 import dev.cosyvoice4j.frontend.audio.MatchaMel;
+import dev.cosyvoice4j.frontend.audio.MelSpec;
 
 /**
  * A phase-blind waveform distance: the root mean square difference, in dB, of the two waveforms' log-mel
@@ -17,8 +18,8 @@ public final class LogMelDistance {
         if (wav24k.length != ref24k.length) {
             throw new IllegalArgumentException("lengths differ: " + wav24k.length + " vs " + ref24k.length);
         }
-        if (wav24k.length < MatchaMel.HOP) return 0;
+        if (wav24k.length < MelSpec.COSYVOICE3.hopSize()) return 0;
         FeatureMatrix a = MatchaMel.compute(wav24k), b = MatchaMel.compute(ref24k);
-        return ErrorStats.rmsDiff(a.values(), b.values()) * 20 / Math.log(10);
+        return ErrorStats.rmsDiff(a.values(), b.values()) * 20 / StrictMath.log(10);
     }
 }

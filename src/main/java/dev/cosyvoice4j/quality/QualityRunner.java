@@ -213,7 +213,7 @@ public final class QualityRunner {
 
     /** A standard normal draw (Box-Muller). */
     private static double gaussian(java.util.SplittableRandom r) {
-        return Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
+        return Math.sqrt(-2 * StrictMath.log(1 - r.nextDouble())) * StrictMath.cos(2 * Math.PI * r.nextDouble());
     }
 
     private static int[] ints(JsonNode arr) {

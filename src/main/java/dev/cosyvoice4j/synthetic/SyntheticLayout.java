@@ -112,7 +112,7 @@ public final class SyntheticLayout {
         float[] v = new float[dimHead / 2];
         for (int i = 0; i < v.length; i++) {
             float exponent = (float) (2 * i) / dimHead;
-            v[i] = (float) (1.0 / Math.pow(10000.0, exponent));
+            v[i] = (float) (1.0 / StrictMath.pow(10000.0, exponent));
         }
         return v;
     }

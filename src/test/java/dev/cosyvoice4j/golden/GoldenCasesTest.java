@@ -3,39 +3,61 @@ package dev.cosyvoice4j.golden;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * One test per case of the fixture manifest (copied from ../shared/fixtures into the test resources).
- * Cases of stages that do not exist yet are reported as skipped with the reason. The system property
- * {@code golden.stage} (test-only) narrows the run to one stage while developing. The cases run on the fast
- * kernels the engine uses; the scalar specification is checked against them by the kernel tests (and
- * {@code verify --kernels scalar} runs the goldens on it).
+ * One test per case of every fixture set (each directory with a {@code manifest.json} under the test resources'
+ * {@code fixtures/}, copied from ../shared/fixtures: model A, model C of other shapes, the text-in streaming cases,
+ * CosyVoice2). Cases the code does not cover yet (a stage or model family not implemented) are reported as skipped
+ * with the reason. The system property {@code golden.stage} (test-only) narrows the run to one stage while
+ * developing. The cases run on the fast kernels the engine uses; the scalar specification is checked against them by
+ * the kernel tests (and {@code verify --kernels scalar} runs the goldens on it).
  */
 class GoldenCasesTest {
-    static final Path GOLDEN = Path.of("src/test/resources/fixtures/golden");
-    static final GoldenManifest MANIFEST = GoldenManifest.read(GOLDEN);
+    static final Path FIXTURES = Path.of("src/test/resources/fixtures");
     static final GoldenRunner RUNNER = new GoldenRunner();
-    static final GoldenContext CONTEXT = new GoldenContext(MANIFEST, MANIFEST.modelDir(), new dev.cosyvoice4j.backend.cpu.VectorKernels());
     static final Path DUMP = Path.of(System.getProperty("golden.dump", "target/golden-actual"));
+    static final List<GoldenContext> CONTEXTS = new ArrayList<>();
+
+    /** Every fixture set: the directories holding a manifest. */
+    static List<Path> sets() throws IOException {
+        try (Stream<Path> dirs = Files.list(FIXTURES)) {
+            return dirs.filter(d -> Files.isRegularFile(d.resolve("manifest.json"))).sorted().toList();
+        }
+    }
 
     @TestFactory
-    Stream<DynamicTest> goldenCases() {
+    Stream<DynamicContainer> goldenCases() throws IOException {
+        List<Path> sets = sets();
+        Assertions.assertTrue(sets.size() >= 4, "expected golden, golden-c, golden-bistream and golden-cv2 in " + FIXTURES);
         String only = System.getProperty("golden.stage");
-        return MANIFEST.cases().stream()
-                .filter(c -> only == null || only.isBlank() || only.equals(c.stage()))
-                .map(c -> DynamicTest.dynamicTest(c.id(), () -> {
-                    CaseResult r = RUNNER.run(c, CONTEXT, DUMP);
-                    Assumptions.assumeTrue(r.status() != CaseResult.Status.SKIP, () -> "SKIP " + r.summary());
-                    Assertions.assertEquals(CaseResult.Status.PASS, r.status(),
-                            () -> r.line() + "\n" + String.join("\n", r.details()));
-                }));
+        return sets.stream().map(set -> {
+            GoldenManifest manifest = GoldenManifest.read(set);
+            GoldenContext context = new GoldenContext(manifest, manifest.modelDir(), new dev.cosyvoice4j.backend.cpu.VectorKernels());
+            CONTEXTS.add(context);
+            Path dump = DUMP.resolve(set.getFileName().toString());
+            return DynamicContainer.dynamicContainer(set.getFileName().toString(), manifest.cases().stream()
+                    .filter(c -> only == null || only.isBlank() || only.equals(c.stage()))
+                    .map(c -> DynamicTest.dynamicTest(c.id(), () -> {
+                        CaseResult r = RUNNER.run(c, context, dump, CaseCheck.Dump.FAILURES);
+                        Assumptions.assumeTrue(r.status() != CaseResult.Status.SKIP, () -> "SKIP " + r.summary());
+                        Assertions.assertEquals(CaseResult.Status.PASS, r.status(),
+                                () -> r.line() + "\n" + String.join("\n", r.details()));
+                    })));
+        });
     }
 
     @AfterAll
-    static void close() { CONTEXT.close(); }
+    static void close() {
+        CONTEXTS.forEach(GoldenContext::close);
+    }
 }

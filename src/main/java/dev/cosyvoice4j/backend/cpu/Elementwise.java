@@ -9,10 +9,10 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Vectorised element-wise activations, normalisations and softmax. Transcendentals use the Vector API's
- * lanewise EXP / TANH / SIN / LOG1P, which HotSpot on x86 compiles to SVML's high-accuracy ("_ha") routines
- * (measured here: max error 0.6 ulp against Math.*, ~0.3-0.5 ns per value); the operators must be literal
- * constants at the call site to be intrinsified. Tails shorter than a vector use masked loads/stores.
+ * Vectorised element-wise activations, normalisations and softmax. Transcendentals are {@link VectorMath}'s
+ * deterministic polynomials (bit-identical to {@link dev.cosyvoice4j.backend.FloatMath} in every JIT state), not
+ * the Vector API's EXP/SIN/TANH, whose SVML intrinsic and interpreted fallback round differently. Tails shorter
+ * than a vector use masked loads/stores.
  *
  * <p>C2 rule followed throughout the package: the receiver of every vector operation must have a statically
  * exact class (a {@code fromArray}/{@code fromMemorySegment} result or an operation on one). Vectors from
@@ -55,9 +55,7 @@ final class Elementwise {
         }
     }
 
-    private static FloatVector silu(FloatVector v) {
-        return v.div(v.neg().lanewise(VectorOperators.EXP).add(1f));
-    }
+    private static FloatVector silu(FloatVector v) { return VectorMath.silu(v); }
 
     static void siluMul(float[] out, float[] gate, float[] up, int from, int to) {
         int i = from;
@@ -68,8 +66,6 @@ final class Elementwise {
         }
     }
 
-    private static final float GELU_C = (float) Math.sqrt(2.0 / Math.PI);
-
     static void geluTanh(float[] x, int from, int to) {
         int i = from;
         for (; i <= to - L; i += L) gelu(FloatVector.fromArray(F, x, i)).intoArray(x, i);
@@ -79,10 +75,7 @@ final class Elementwise {
         }
     }
 
-    private static FloatVector gelu(FloatVector v) {
-        FloatVector inner = v.mul(0.044715f).mul(v).mul(v).add(v).mul(GELU_C);
-        return v.mul(0.5f).mul(inner.lanewise(VectorOperators.TANH).add(1f));
-    }
+    private static FloatVector gelu(FloatVector v) { return VectorMath.geluTanh(v); }
 
     static void mish(float[] x, int from, int to) {
         int i = from;
@@ -93,11 +86,7 @@ final class Elementwise {
         }
     }
 
-    private static FloatVector mish(FloatVector v) {
-        // softplus with PyTorch's threshold 20: x itself above it (exp would overflow past ~88 anyway)
-        FloatVector sp = v.min(20f).lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P);
-        return v.mul(sp.blend(v, v.compare(VectorOperators.GT, 20f)).lanewise(VectorOperators.TANH));
-    }
+    private static FloatVector mish(FloatVector v) { return VectorMath.mish(v); }
 
     static void leakyRelu(float[] x, int from, int to, float slope) {
         int i = from;
@@ -131,10 +120,7 @@ final class Elementwise {
         }
     }
 
-    private static FloatVector snake(FloatVector v, float alpha, float inv) {
-        FloatVector s = v.mul(alpha).lanewise(VectorOperators.SIN);
-        return s.mul(s).mul(inv).add(v);
-    }
+    private static FloatVector snake(FloatVector v, float alpha, float inv) { return VectorMath.snake(v, alpha, inv); }
 
     // ---- rows -------------------------------------------------------------------------------------------------
 
@@ -212,7 +198,7 @@ final class Elementwise {
         float max = mx.reduceLanes(VectorOperators.MAX);
         FloatVector sum = FloatVector.zero(F);
         for (int i = 0; i < cols; i += L) {
-            FloatVector e = FloatVector.fromArray(F, x, o + i).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(F, x, o + i).sub(max));
             e.intoArray(x, o + i);
             sum = e.add(sum);
         }
@@ -232,14 +218,14 @@ final class Elementwise {
         }
         FloatVector sum = FloatVector.zero(F);
         for (i = 0; i <= cols - L; i += L) {
-            FloatVector e = FloatVector.fromArray(F, x, o + i).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(F, x, o + i).sub(max));
             e.intoArray(x, o + i);
             sum = e.add(sum);
         }
         float s = Lanes.sum(sum);
         if (i < cols) {
             VectorMask<Float> m = F.indexInRange(i, cols);
-            FloatVector e = FloatVector.fromArray(F, x, o + i, m).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(F, x, o + i, m).sub(max));
             e.intoArray(x, o + i, m);
             s += Lanes.sum(e.blend(0f, m.not()));
         }

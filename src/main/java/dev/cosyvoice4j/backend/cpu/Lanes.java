@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * pairwise tree of lane-wise operations (fold the upper half onto the lower, repeat), whose result is defined by
  * IEEE arithmetic alone, whatever executes it.
  */
-final class Lanes {
+public final class Lanes {
     private static final ConcurrentHashMap<VectorSpecies<Float>, VectorShuffle<Float>[]> FOLDS = new ConcurrentHashMap<>();
 
     /** The kernels' species: its fold shuffles are constants, so C2 emits permute + add with no lookup. */
@@ -24,7 +24,7 @@ final class Lanes {
     private Lanes() {}
 
     /** Sum of all lanes: ((v0 + v8) + (v4 + v12)) + ... in a fixed tree. */
-    static float sum(FloatVector v) {
+    public static float sum(FloatVector v) {
         if (v.species() == P && STEPS <= 5) {
             // same tree as the generic path; STEPS is a constant, so the untaken steps fold away
             if (STEPS > 0) v = v.add(v.rearrange(P0));

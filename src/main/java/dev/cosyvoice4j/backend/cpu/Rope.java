@@ -12,14 +12,14 @@ final class Rope {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
 
-    /** {@code cos[i] = cos(pos * invFreq[i])}, {@code sin[i] = sin(pos * invFreq[i])} for i < n (vector SVML). */
+    /** {@code cos[i] = cos(pos * invFreq[i])}, {@code sin[i] = sin(pos * invFreq[i])} for i < n (deterministic {@link VectorMath}). */
     static void cosSin(int pos, float[] invFreq, int n, float[] cos, float[] sin) {
         float p = pos;
         for (int i = 0; i < n; i += L) {
             VectorMask<Float> m = F.indexInRange(i, n);
             FloatVector angle = FloatVector.fromArray(F, invFreq, i, m).mul(p);
-            angle.lanewise(VectorOperators.COS).intoArray(cos, i, m);
-            angle.lanewise(VectorOperators.SIN).intoArray(sin, i, m);
+            VectorMath.cos(angle).intoArray(cos, i, m);
+            VectorMath.sin(angle).intoArray(sin, i, m);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.cosyvoice4j.backend.cpu;
 
 import dev.cosyvoice4j.backend.AttentionMask;
 import dev.cosyvoice4j.backend.ConvSpec;
+import dev.cosyvoice4j.backend.FloatMath;
 import dev.cosyvoice4j.backend.Kernels;
 import dev.cosyvoice4j.tensor.Tensor;
 
@@ -85,7 +86,7 @@ public class ScalarKernels implements Kernels {
             for (int i = 0; i < cols; i++) max = Math.max(max, x[o + i]);
             float sum = 0;
             for (int i = 0; i < cols; i++) {
-                float e = max == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(x[o + i] - max);
+                float e = max == Float.NEGATIVE_INFINITY ? 0f : FloatMath.exp(x[o + i] - max);
                 x[o + i] = e;
                 sum += e;
             }
@@ -118,7 +119,7 @@ public class ScalarKernels implements Kernels {
                 }
                 float sum = 0;
                 for (int j = 0; j < visible; j++) {
-                    scores[j] = (float) Math.exp(scores[j] - max);
+                    scores[j] = FloatMath.exp(scores[j] - max);
                     sum += scores[j];
                 }
                 for (int d = 0; d < headDim; d++) out[oo + d] = 0;
@@ -139,7 +140,7 @@ public class ScalarKernels implements Kernels {
             for (int i = 0; i < half; i++) {
                 // HF computes freqs = pos * inv_freq in float32, then cos/sin of it
                 float angle = pos * invFreq[i];
-                float cos = (float) Math.cos(angle), sin = (float) Math.sin(angle);
+                float cos = FloatMath.cos(angle), sin = FloatMath.sin(angle);
                 for (int h = 0; h < heads; h++) {
                     int o = r * heads * headDim + h * headDim;
                     float x1 = x[o + i], x2 = x[o + i + half];
@@ -155,7 +156,7 @@ public class ScalarKernels implements Kernels {
         for (int r = 0; r < rows; r++) {
             for (int i = 0; i < rotDim / 2; i++) {
                 float angle = r * invFreq[i];
-                float cos = (float) Math.cos(angle), sin = (float) Math.sin(angle);
+                float cos = FloatMath.cos(angle), sin = FloatMath.sin(angle);
                 int o = r * rowStride + 2 * i;
                 float x1 = x[o], x2 = x[o + 1];
                 x[o] = x1 * cos - x2 * sin;
@@ -266,32 +267,23 @@ public class ScalarKernels implements Kernels {
     @Override
     public void siluMul(float[] out, float[] gate, float[] up, int n) {
         for (int i = 0; i < n; i++) {
-            float g = gate[i];
-            out[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+            out[i] = FloatMath.silu(gate[i]) * up[i];
         }
     }
 
     @Override
     public void silu(float[] x, int off, int n) {
-        for (int i = off; i < off + n; i++) x[i] = x[i] / (1f + (float) Math.exp(-x[i]));
+        for (int i = off; i < off + n; i++) x[i] = FloatMath.silu(x[i]);
     }
 
     @Override
     public void geluTanh(float[] x, int off, int n) {
-        final float c = (float) Math.sqrt(2.0 / Math.PI);
-        for (int i = off; i < off + n; i++) {
-            float v = x[i];
-            x[i] = 0.5f * v * (1f + (float) Math.tanh(c * (v + 0.044715f * v * v * v)));
-        }
+        for (int i = off; i < off + n; i++) x[i] = FloatMath.geluTanh(x[i]);
     }
 
     @Override
     public void mish(float[] x, int off, int n) {
-        for (int i = off; i < off + n; i++) {
-            float v = x[i];
-            float sp = v > 20f ? v : (float) Math.log1p(Math.exp(v));
-            x[i] = v * (float) Math.tanh(sp);
-        }
+        for (int i = off; i < off + n; i++) x[i] = FloatMath.mish(x[i]);   // = x * tanh(softplus(x)), threshold 20
     }
 
     @Override
@@ -304,10 +296,7 @@ public class ScalarKernels implements Kernels {
         for (int c = 0; c < channels; c++) {
             float a = alpha.getFloat(c);
             float inv = 1f / (a + 1e-9f);
-            for (int i = c * t; i < (c + 1) * t; i++) {
-                float s = (float) Math.sin(a * x[i]);
-                x[i] = x[i] + inv * s * s;
-            }
+            for (int i = c * t; i < (c + 1) * t; i++) x[i] = FloatMath.snake(x[i], a, inv);
         }
     }
 

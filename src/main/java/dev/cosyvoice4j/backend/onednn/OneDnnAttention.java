@@ -1,6 +1,8 @@
 package dev.cosyvoice4j.backend.onednn;
 
 import dev.cosyvoice4j.backend.AttentionMask;
+import dev.cosyvoice4j.backend.cpu.Lanes;
+import dev.cosyvoice4j.backend.cpu.VectorMath;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -120,11 +122,11 @@ final class OneDnnAttention {
         FloatVector shift = FloatVector.broadcast(F, -mx.reduceLanes(VectorOperators.MAX) * scale);
         FloatVector sum = FloatVector.zero(F);
         for (int j = 0; j < n; j += L) {
-            FloatVector e = FloatVector.fromArray(F, x, j).fma(sc, shift).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(F, x, j).fma(sc, shift));
             e.intoArray(x, j);
             sum = sum.add(e);
         }
-        return 1f / sum.reduceLanes(VectorOperators.ADD);
+        return 1f / Lanes.sum(sum);
     }
 
     /** {@code x} [rows][heads * hd] as head-major bf16 [heads][padded][hd], zero rows past {@code rows}. */

@@ -36,8 +36,8 @@ public final class Fft {
             this.sin = new double[n];
             for (int t = 0; t < n; t++) {
                 double a = -2 * Math.PI * t / n;
-                cos[t] = Math.cos(a);
-                sin[t] = Math.sin(a);
+                cos[t] = StrictMath.cos(a);
+                sin[t] = StrictMath.sin(a);
             }
             this.bluestein = null;
         } else {
@@ -156,8 +156,8 @@ public final class Fft {
         }
     }
 
-    private static final double C51 = Math.cos(2 * Math.PI / 5), C52 = Math.cos(4 * Math.PI / 5);
-    private static final double S51 = Math.sin(2 * Math.PI / 5), S52 = Math.sin(4 * Math.PI / 5);
+    private static final double C51 = StrictMath.cos(2 * Math.PI / 5), C52 = StrictMath.cos(4 * Math.PI / 5);
+    private static final double S51 = StrictMath.sin(2 * Math.PI / 5), S52 = StrictMath.sin(4 * Math.PI / 5);
 
     private void radix5(double[] xr, double[] xi, double[] yr, double[] yi, int m, int s, int tw) {
         for (int q = 0; q < m; q++) {
@@ -244,8 +244,8 @@ public final class Fft {
             for (int k = 0; k < n; k++) {
                 long sq = (long) k * k % (2L * n);   // exact angle reduction
                 double a = -Math.PI * sq / n;
-                chirpRe[k] = Math.cos(a);
-                chirpIm[k] = Math.sin(a);
+                chirpRe[k] = StrictMath.cos(a);
+                chirpIm[k] = StrictMath.sin(a);
             }
             bRe = new double[m];
             bIm = new double[m];

@@ -54,7 +54,7 @@ public final class KaldiFbank {
             fft.power(frame, power);
             BANK.apply(power, mel);
             for (int b = 0; b < NUM_MEL_BINS; b++) {
-                out[f * NUM_MEL_BINS + b] = (float) Math.log(Math.max((float) mel[b], EPSILON));
+                out[f * NUM_MEL_BINS + b] = (float) StrictMath.log(Math.max((float) mel[b], EPSILON));
             }
         }
         return new FeatureMatrix(out, t, NUM_MEL_BINS);

@@ -77,13 +77,13 @@ public final class MelBank {
     }
 
     static double hzToMelSlaney(double f) {
-        final double fSp = 200.0 / 3, minLogHz = 1000.0, minLogMel = minLogHz / fSp, logStep = Math.log(6.4) / 27.0;
-        return f >= minLogHz ? minLogMel + Math.log(f / minLogHz) / logStep : f / fSp;
+        final double fSp = 200.0 / 3, minLogHz = 1000.0, minLogMel = minLogHz / fSp, logStep = StrictMath.log(6.4) / 27.0;
+        return f >= minLogHz ? minLogMel + StrictMath.log(f / minLogHz) / logStep : f / fSp;
     }
 
     static double melToHzSlaney(double m) {
-        final double fSp = 200.0 / 3, minLogHz = 1000.0, minLogMel = minLogHz / fSp, logStep = Math.log(6.4) / 27.0;
-        return m >= minLogMel ? minLogHz * Math.exp(logStep * (m - minLogMel)) : fSp * m;
+        final double fSp = 200.0 / 3, minLogHz = 1000.0, minLogMel = minLogHz / fSp, logStep = StrictMath.log(6.4) / 27.0;
+        return m >= minLogMel ? minLogHz * StrictMath.exp(logStep * (m - minLogMel)) : fSp * m;
     }
 
     /**
@@ -101,8 +101,8 @@ public final class MelBank {
             throw new IllegalArgumentException("bad Kaldi mel band " + lowFreqHz + ".." + high + " Hz at " + sampleRateHz + " Hz");
         }
         float fftBinWidth = (float) (sampleRateHz / paddedWindowSize);
-        double melLow = 1127.0 * Math.log(1.0 + lowFreqHz / 700.0);
-        double melHigh = 1127.0 * Math.log(1.0 + high / 700.0);
+        double melLow = 1127.0 * StrictMath.log(1.0 + lowFreqHz / 700.0);
+        double melHigh = 1127.0 * StrictMath.log(1.0 + high / 700.0);
         float delta = (float) ((melHigh - melLow) / (numBins + 1));
         float low = (float) melLow;
         int bins = numFftBins + 1;
@@ -110,7 +110,7 @@ public final class MelBank {
         float[] mel = new float[numFftBins];
         for (int k = 0; k < numFftBins; k++) {
             float f = fftBinWidth * k;
-            mel[k] = 1127.0f * (float) Math.log(1.0f + f / 700.0f);
+            mel[k] = 1127.0f * (float) StrictMath.log(1.0f + f / 700.0f);
         }
         for (int b = 0; b < numBins; b++) {
             float left = low + b * delta;

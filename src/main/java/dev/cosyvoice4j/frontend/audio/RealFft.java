@@ -25,8 +25,8 @@ public final class RealFft {
         this.twIm = new double[n / 2 + 1];
         for (int k = 0; k <= n / 2; k++) {
             double a = -2 * Math.PI * k / n;
-            twRe[k] = Math.cos(a);
-            twIm[k] = Math.sin(a);
+            twRe[k] = StrictMath.cos(a);
+            twIm[k] = StrictMath.sin(a);
         }
     }
 

@@ -55,10 +55,10 @@ public final class Resampler {
             for (int j = 0; j < kernelLength; j++) {
                 double t = (phase + (double) (j - width) / orig) * base;
                 t = Math.max(-LOWPASS_FILTER_WIDTH, Math.min(LOWPASS_FILTER_WIDTH, t));
-                double c = Math.cos(t * Math.PI / LOWPASS_FILTER_WIDTH / 2);
+                double c = StrictMath.cos(t * Math.PI / LOWPASS_FILTER_WIDTH / 2);
                 double window = c * c;
                 double tPi = t * Math.PI;
-                double sinc = t == 0 ? 1.0 : Math.sin(tPi) / tPi;
+                double sinc = t == 0 ? 1.0 : StrictMath.sin(tPi) / tPi;
                 float k = (float) (sinc * (window * scale));
                 kernel[p * kernelLength + j] = k;
                 if (k != 0f) { lo = Math.min(lo, j); hi = j + 1; }

@@ -55,7 +55,7 @@ public final class WhisperLogMel {
             fft.power(frame, power);
             BANK.apply(power, mel);
             for (int b = 0; b < N_MELS; b++) {
-                float v = (float) Math.log10(Math.max((float) mel[b], 1e-10f));
+                float v = (float) StrictMath.log10(Math.max((float) mel[b], 1e-10f));
                 out[b * t + f] = v;
                 if (v > max) max = v;
             }

@@ -13,7 +13,7 @@ final class Windows {
         float step = (float) (Math.PI * 2.0 / m);
         float[] w = new float[n];
         for (int k = 0; k < n; k++) {
-            float c = (float) Math.cos(k * step);
+            float c = (float) StrictMath.cos(k * step);
             w[k] = c * -0.5f + 0.5f;
         }
         return w;
@@ -22,7 +22,7 @@ final class Windows {
     /** Kaldi's povey window: the symmetric Hann window raised to 0.85 (torchaudio: {@code hann_window(n, periodic=False).pow(0.85)}). */
     static float[] povey(int n) {
         float[] w = hann(n, false);
-        for (int k = 0; k < n; k++) w[k] = (float) Math.pow(w[k], 0.85);
+        for (int k = 0; k < n; k++) w[k] = (float) StrictMath.pow(w[k], 0.85);
         return w;
     }
 }

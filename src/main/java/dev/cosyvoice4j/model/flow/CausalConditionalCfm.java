@@ -69,7 +69,7 @@ public final class CausalConditionalCfm {
         float[] ts = new float[steps];
         for (int i = 0; i < steps; i++) ts[i] = i < halfway ? step * i : 1f - step * (steps - i - 1);
         if (cosine) {
-            for (int i = 0; i < steps; i++) ts[i] = 1f - (float) Math.cos(ts[i] * 0.5f * (float) Math.PI);
+            for (int i = 0; i < steps; i++) ts[i] = 1f - (float) StrictMath.cos(ts[i] * 0.5f * (float) Math.PI);
         }
         return ts;
     }

@@ -201,13 +201,13 @@ public final class DiT {
     /** SiLU(Linear(SiLU(Linear(sinusoid(1000 t))))): the SiLU every adaLN applies first is folded in here. */
     private void timeEmbedding(Kernels kern, DitWorkspace ws, float[] t) {
         int half = freqEmbedDim / 2;
-        float step = (float) -(Math.log(10000) / (half - 1));
+        float step = (float) -(StrictMath.log(10000) / (half - 1));
         for (int b = 0; b < ws.batch; b++) {
             float scaled = 1000f * t[b];
             for (int i = 0; i < half; i++) {
-                float a = scaled * (float) Math.exp(i * step);
-                ws.sinusoid[b * freqEmbedDim + i] = (float) Math.sin(a);
-                ws.sinusoid[b * freqEmbedDim + half + i] = (float) Math.cos(a);
+                float a = scaled * (float) StrictMath.exp(i * step);
+                ws.sinusoid[b * freqEmbedDim + i] = (float) StrictMath.sin(a);
+                ws.sinusoid[b * freqEmbedDim + half + i] = (float) StrictMath.cos(a);
             }
         }
         kern.linear(ws.timeHidden, ws.sinusoid, ws.batch, timeMlp0Weight, timeMlp0Bias);

@@ -35,10 +35,10 @@ public final class TorchRandn {
         for (int j = 0; j < 8; j++) {
             float u1 = 1f - data[off + j]; // [0, 1) -> (0, 1] for the log
             float u2 = data[off + j + 8];
-            float radius = (float) Math.sqrt(-2f * (float) Math.log(u1));
+            float radius = (float) Math.sqrt(-2f * (float) StrictMath.log(u1));
             float theta = twoPi * u2;
-            data[off + j] = radius * (float) Math.cos(theta);
-            data[off + j + 8] = radius * (float) Math.sin(theta);
+            data[off + j] = radius * (float) StrictMath.cos(theta);
+            data[off + j + 8] = radius * (float) StrictMath.sin(theta);
         }
     }
 

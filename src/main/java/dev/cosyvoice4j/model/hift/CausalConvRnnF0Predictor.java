@@ -132,6 +132,6 @@ public final class CausalConvRnnF0Predictor {
 
     /** ELU with alpha 1: {@code x > 0 ? x : exp(x) - 1}. */
     private static void elu(double[] x) {
-        for (int i = 0; i < x.length; i++) if (x[i] <= 0) x[i] = Math.expm1(x[i]);
+        for (int i = 0; i < x.length; i++) if (x[i] <= 0) x[i] = StrictMath.expm1(x[i]);
     }
 }

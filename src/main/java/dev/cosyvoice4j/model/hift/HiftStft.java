@@ -1,5 +1,7 @@
 package dev.cosyvoice4j.model.hift;
 
+import dev.cosyvoice4j.backend.FloatMath;
+
 /**
  * The tiny STFT / iSTFT of the HiFT generator ({@code HiFTGenerator._stft / _istft}, {@code generator.py:491-505}
  * @ ace7c47): n_fft = win_length (16), hop (4), periodic Hann window ({@code scipy get_window("hann", n, fftbins=True)}
@@ -22,15 +24,15 @@ final class HiftStft {
         this.hop = hop;
         this.bins = nFft / 2 + 1;
         this.window = new float[nFft];
-        for (int n = 0; n < nFft; n++) window[n] = (float) (0.5 - 0.5 * Math.cos(2 * Math.PI * n / nFft));
+        for (int n = 0; n < nFft; n++) window[n] = (float) (0.5 - 0.5 * StrictMath.cos(2 * Math.PI * n / nFft));
         this.cos = new double[bins * nFft];
         this.sin = new double[bins * nFft];
         for (int k = 0; k < bins; k++) {
             for (int n = 0; n < nFft; n++) {
                 // exact table: reduce k*n mod nFft first
                 double ang = 2 * Math.PI * ((long) k * n % nFft) / nFft;
-                cos[k * nFft + n] = Math.cos(ang);
-                sin[k * nFft + n] = Math.sin(ang);
+                cos[k * nFft + n] = StrictMath.cos(ang);
+                sin[k * nFft + n] = StrictMath.sin(ang);
             }
         }
     }
@@ -88,10 +90,11 @@ final class HiftStft {
         double[] re = new double[bins], im = new double[bins];
         for (int f = 0; f < frames; f++) {
             for (int k = 0; k < bins; k++) {
-                float mag = Math.min((float) Math.exp(x[k * frames + f]), 100f);
-                float phase = (float) Math.sin(x[(bins + k) * frames + f]);
-                re[k] = mag * (float) Math.cos(phase);
-                im[k] = mag * (float) Math.sin(phase);
+                // float32 as torch computes them, with the deterministic functions every backend shares
+                float mag = Math.min(FloatMath.exp(x[k * frames + f]), 100f);
+                float phase = FloatMath.sin(x[(bins + k) * frames + f]);
+                re[k] = mag * FloatMath.cos(phase);
+                im[k] = mag * FloatMath.sin(phase);
             }
             int base = f * hop;
             for (int n = 0; n < nFft; n++) {

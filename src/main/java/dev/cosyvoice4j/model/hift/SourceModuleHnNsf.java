@@ -100,7 +100,7 @@ public final class SourceModuleHnNsf {
                 float r = l0 * rad(f0, f0Frames, i0, h, noise) + l1 * rad(f0, f0Frames, i1, h, noise);
                 cum[h] += r;                                         // double accumulator, float outputs
                 float phase = ((float) cum[h] * 2f) * PI_F * upsampleScale;
-                sines[i * dim + h] = (float) Math.sin(phase) * sineAmp;
+                sines[i * dim + h] = (float) StrictMath.sin(phase) * sineAmp;
             }
         }
         // nearest up-sampling of the phase frames back to samples: floor(n * float(1/scale))
@@ -124,7 +124,7 @@ public final class SourceModuleHnNsf {
                     if (trace != null && trace.sineWaves() != null) trace.sineWaves()[n * dim + h] = sw;
                     acc += linearWeight[h] * sw;
                 }
-                source[n] = (float) Math.tanh(acc + linearBias);
+                source[n] = (float) StrictMath.tanh(acc + linearBias);
                 if (trace != null) {
                     if (trace.f0Upsampled() != null) trace.f0Upsampled()[n] = f;
                     if (trace.uv() != null) trace.uv()[n] = uv;

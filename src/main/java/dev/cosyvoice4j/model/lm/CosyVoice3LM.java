@@ -186,8 +186,8 @@ public final class CosyVoice3LM implements AutoCloseable {
         float max = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) max = Math.max(max, x[i]);
         double sum = 0;     // accumulated in double: a sequential float sum of 6761 terms drifts by ~1e-6
-        for (int i = 0; i < n; i++) sum += (float) Math.exp(x[i] - max);
-        float shift = max + (float) Math.log(sum);
+        for (int i = 0; i < n; i++) sum += (float) StrictMath.exp(x[i] - max);
+        float shift = max + (float) StrictMath.log(sum);
         for (int i = 0; i < n; i++) x[i] -= shift;
     }
 

@@ -109,7 +109,7 @@ public final class RasSampler implements Sampler {
         for (int i = 0; i < n; i++) max = Math.max(max, scores[i]);
         double sum = 0;     // torch reduces with vector lanes; a double sum is closer to it than a float loop
         for (int i = 0; i < n; i++) {
-            float e = (float) Math.exp(scores[i] - max);
+            float e = (float) StrictMath.exp(scores[i] - max);
             probs[i] = e;
             sum += e;
         }

@@ -47,7 +47,7 @@ public final class Qwen2Model {
             throw new IllegalArgumentException("config has " + config.numHiddenLayers() + " layers, weights have " + weights.layers().size());
         }
         this.eps = (float) config.rmsNormEps();
-        this.scale = (float) Math.pow(headDim, -0.5);     // Qwen2Attention.scaling = head_dim ** -0.5
+        this.scale = (float) StrictMath.pow(headDim, -0.5);     // Qwen2Attention.scaling = head_dim ** -0.5
         this.invFreq = ropeInvFreq(headDim, config.ropeTheta());
     }
 
@@ -60,7 +60,7 @@ public final class Qwen2Model {
         float[] f = new float[headDim / 2];
         for (int i = 0; i < f.length; i++) {
             float exponent = (float) (2 * i) / (float) headDim;
-            float pow = (float) Math.pow(base, exponent);
+            float pow = (float) StrictMath.pow(base, exponent);
             f[i] = 1f / pow;
         }
         return f;

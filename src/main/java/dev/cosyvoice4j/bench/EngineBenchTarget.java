@@ -4,6 +4,7 @@ import dev.cosyvoice4j.backend.cpu.Roofline;
 import dev.cosyvoice4j.engine.AudioChunk;
 import dev.cosyvoice4j.engine.Engine;
 import dev.cosyvoice4j.engine.EngineOptions;
+import dev.cosyvoice4j.engine.PrecisionMode;
 import dev.cosyvoice4j.engine.Mode;
 import dev.cosyvoice4j.engine.Session;
 import dev.cosyvoice4j.engine.StageTimings;
@@ -36,21 +37,15 @@ public final class EngineBenchTarget implements BenchTarget {
         this.roofline = Roofline.measure(setup.threads());
     }
 
-    /** Parses a precision name into engine options. */
+    /** The engine options of a bench setup: its backend, threads, precision mode and quantised-weight cache. */
     static EngineOptions options(BenchSetup setup) {
-        EngineOptions o = EngineOptions.defaults().withThreads(setup.threads()).withQuantCacheDir(setup.quantCacheDir());
-        for (String part : setup.precision().toLowerCase(Locale.ROOT).split("\\+")) {
-            o = switch (part.trim()) {
-                case "fp32", "f32" -> o;
-                case "q8_0", "q8" -> o.withLlmPrecision(EngineOptions.Precision.Q8_0);
-                case "q4_0", "q4" -> o.withLlmPrecision(EngineOptions.Precision.Q4_0);
-                case "bf16" -> o.withFlowPrecision(EngineOptions.Precision.BF16);
-                default -> throw new IllegalArgumentException("--precision: unknown '" + part
-                        + "' (fp32, q8_0, q4_0, each optionally +bf16 for the flow)");
-            };
+        EngineOptions o = EngineOptions.defaults().withBackend(setup.backend()).withThreads(setup.threads())
+                .withQuantCacheDir(setup.quantCacheDir());
+        try {
+            return PrecisionMode.parse(setup.precision()).apply(o);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--precision: " + e.getMessage());
         }
-        if (!setup.backend().equals("cpu")) throw new IllegalArgumentException("--backend: only 'cpu' exists, not '" + setup.backend() + "'");
-        return o;
     }
 
     @Override

@@ -70,7 +70,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Compute threads; list allowed (default: all logical cores).")
     String threads;
 
-    @Option(names = "--backend", defaultValue = "cpu", description = "Backend name(s) passed to the target (default ${DEFAULT-VALUE}).")
+    @Option(names = "--backend", defaultValue = "cpu", description = "Backend(s) of './cosyvoice4j backends'; list allowed (default ${DEFAULT-VALUE}).")
     String backend;
 
     @Option(names = "--precision", defaultValue = "fp32", description = "Precision name(s) passed to the target (default ${DEFAULT-VALUE}).")

@@ -1,6 +1,8 @@
 package dev.cosyvoice4j.cli;
 
-import dev.cosyvoice4j.quality.QualityMode;
+import dev.cosyvoice4j.backend.BackendOptions;
+import dev.cosyvoice4j.backend.Backends;
+import dev.cosyvoice4j.engine.PrecisionMode;
 import dev.cosyvoice4j.quality.QualityReport;
 import dev.cosyvoice4j.quality.QualityRunner;
 import picocli.CommandLine.Command;
@@ -28,7 +30,7 @@ public final class QualityCommand implements Callable<Integer> {
     @Option(names = "--golden", description = "Golden manifest directory: use e2e/zero_shot's inputs and check its argmax tokens.")
     Path golden;
 
-    @Option(names = "--modes", defaultValue = QualityMode.DEFAULT_MODES,
+    @Option(names = "--modes", defaultValue = PrecisionMode.DEFAULT_MODES,
             description = "Comma list of modes: fp32, q8_0, q4_0, bf16 or combinations like q8_0+bf16 (default ${DEFAULT-VALUE}).")
     String modes;
 
@@ -51,6 +53,13 @@ public final class QualityCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Compute threads (default: all cores).")
     Integer threads;
 
+    @picocli.CommandLine.Mixin
+    OneDnnOption oneDnn = new OneDnnOption();
+
+    @Option(names = "--backend", defaultValue = Backends.DEFAULT,
+            description = "Where to compute: a backend of './cosyvoice4j backends' (default ${DEFAULT-VALUE}).")
+    String backend;
+
     @Option(names = "--out", description = "Also write the Markdown report to this file.")
     Path out;
 
@@ -61,9 +70,9 @@ public final class QualityCommand implements Callable<Integer> {
         if (golden != null && !Files.exists(golden)) throw new UserException("--golden: '" + golden + "' does not exist");
         if (repeat < 1) throw new UserException("--repeat must be >= 1");
         if (threads != null && threads < 1) throw new UserException("--threads must be >= 1");
-        List<QualityMode> list;
+        List<PrecisionMode> list;
         try {
-            list = QualityMode.parseList(modes);
+            list = PrecisionMode.parseList(modes);
         } catch (IllegalArgumentException e) {
             throw new UserException("--modes: " + e.getMessage());
         }
@@ -82,7 +91,7 @@ public final class QualityCommand implements Callable<Integer> {
             inputs = new QualityRunner.Inputs(model, wav, promptText, text, tokens, null);
         }
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        QualityReport report = new QualityRunner(n, repeat, msg -> System.err.println("quality: " + msg)).run(inputs, list);
+        QualityReport report = new QualityRunner(backend, oneDnn.apply(BackendOptions.defaults().withThreads(n)), repeat, msg -> System.err.println("quality: " + msg)).run(inputs, list);
         String md = report.markdown();
         System.out.print(md);
         if (out != null) {

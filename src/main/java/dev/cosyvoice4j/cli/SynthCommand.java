@@ -1,5 +1,7 @@
 package dev.cosyvoice4j.cli;
 
+import dev.cosyvoice4j.backend.Backends;
+import dev.cosyvoice4j.backend.Precision;
 import dev.cosyvoice4j.audio.WavWriter;
 import dev.cosyvoice4j.engine.AudioChunk;
 import dev.cosyvoice4j.engine.Engine;
@@ -92,6 +94,13 @@ public final class SynthCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Compute threads (default: all cores).")
     Integer threads;
 
+    @picocli.CommandLine.Mixin
+    OneDnnOption oneDnn = new OneDnnOption();
+
+    @Option(names = "--backend", defaultValue = Backends.DEFAULT,
+            description = "Where to compute: a backend of './cosyvoice4j backends' (default ${DEFAULT-VALUE}).")
+    String backend;
+
     @Option(names = "--llm-precision", defaultValue = "f32", description = "LLM weights: f32, q8_0 or q4_0 (default ${DEFAULT-VALUE}).")
     String llmPrecision;
 
@@ -110,11 +119,12 @@ public final class SynthCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Mode m = resolveMode();
         checkArguments(m);
-        EngineOptions.Precision llmP = precision("--llm-precision", llmPrecision), flowP = precision("--flow-precision", flowPrecision);
-        if (llmP == EngineOptions.Precision.BF16) throw new UserException("--llm-precision: f32, q8_0 or q4_0");
-        if (flowP != EngineOptions.Precision.F32 && flowP != EngineOptions.Precision.BF16) throw new UserException("--flow-precision: f32 or bf16");
+        Precision llmP = precision("--llm-precision", llmPrecision), flowP = precision("--flow-precision", flowPrecision);
+        if (llmP == Precision.BF16) throw new UserException("--llm-precision: f32, q8_0 or q4_0");
+        if (flowP != Precision.F32 && flowP != Precision.BF16) throw new UserException("--flow-precision: f32 or bf16");
         Path dir = ModelLocator.resolve(model);
-        EngineOptions options = EngineOptions.defaults()
+        EngineOptions options = EngineOptions.defaults().withBackend(backend)
+                .withBackendOptions(oneDnn.apply(EngineOptions.defaults().backendOptions()))
                 .withSpeakerDir(speakerDir != null ? speakerDir : ModelLocator.cacheRoot().resolveSibling("speakers"))
                 .withLlmPrecision(llmP).withFlowPrecision(flowP)
                 .withQuantCacheDir(cacheDir == null ? ModelLocator.cacheRoot().resolveSibling("quantized")
@@ -213,14 +223,12 @@ public final class SynthCommand implements Callable<Integer> {
         if (Files.isDirectory(out)) throw new UserException("--out: is a directory: " + out);
     }
 
-    private static EngineOptions.Precision precision(String flag, String v) {
-        return switch (v.toLowerCase(Locale.ROOT)) {
-            case "f32", "fp32" -> EngineOptions.Precision.F32;
-            case "q8_0", "q8", "int8" -> EngineOptions.Precision.Q8_0;
-            case "q4_0", "q4", "int4" -> EngineOptions.Precision.Q4_0;
-            case "bf16" -> EngineOptions.Precision.BF16;
-            default -> throw new UserException(flag + ": unknown precision '" + v + "' (f32, q8_0, q4_0, bf16)");
-        };
+    private static Precision precision(String flag, String v) {
+        try {
+            return Precision.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new UserException(flag + ": " + e.getMessage());
+        }
     }
 
     /** One updating status line on a terminal; nothing when piped or quiet, except the final summary on stderr. */

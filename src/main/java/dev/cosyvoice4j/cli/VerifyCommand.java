@@ -1,8 +1,8 @@
 package dev.cosyvoice4j.cli;
 
-import dev.cosyvoice4j.backend.Kernels;
-import dev.cosyvoice4j.backend.cpu.ScalarKernels;
-import dev.cosyvoice4j.backend.cpu.VectorKernels;
+import dev.cosyvoice4j.backend.Backend;
+import dev.cosyvoice4j.backend.BackendOptions;
+import dev.cosyvoice4j.backend.Backends;
 import dev.cosyvoice4j.golden.CaseCheck;
 import dev.cosyvoice4j.golden.CaseResult;
 import dev.cosyvoice4j.golden.GoldenManifest;
@@ -21,7 +21,8 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--golden", required = true, description = "Directory containing manifest.json.")
     Path golden;
 
-    @Option(names = "--stage", description = "Only this stage (frontend, tokenizer, llm, sampling, flow, hift, stream, e2e).")
+    @Option(names = "--stage", completionCandidates = GoldenRunner.StageNames.class,
+            description = "Only this stage: ${COMPLETION-CANDIDATES}.")
     String stage;
 
     @Option(names = "--case", description = "Only this case id.")
@@ -33,9 +34,12 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--dump", description = "Write every actual output of the cases run here, as <DIR>/<case id>/<output>.npy.")
     Path dump;
 
-    @Option(names = "--kernels", defaultValue = "vector",
-            description = "vector (the fast kernels the engine uses) or scalar (the plain-loop specification); default ${DEFAULT-VALUE}.")
-    String kernelsName;
+    @picocli.CommandLine.Mixin
+    OneDnnOption oneDnn = new OneDnnOption();
+
+    @Option(names = "--backend", defaultValue = Backends.DEFAULT,
+            description = "The backend to check: a name of './cosyvoice4j backends' (scalar is the plain-loop specification); default ${DEFAULT-VALUE}.")
+    String backendName;
 
     @Option(names = {"-v", "--verbose"}, description = "Print a line per recorded output of each case (metrics and bound), and failure details.")
     boolean verbose;
@@ -44,22 +48,23 @@ public final class VerifyCommand implements Callable<Integer> {
     public Integer call() {
         GoldenManifest m = GoldenManifest.read(golden);
         Path modelDir = model != null ? model : m.modelDir();
+        GoldenRunner runner = new GoldenRunner();
+        if (stage != null && !runner.hasStage(stage)) {
+            throw new UserException("--stage: no stage '" + stage + "' (stages: " + String.join(", ", runner.stageNames()) + ")");
+        }
         if (stage != null && m.cases().stream().noneMatch(c -> c.stage().equals(stage))) {
             throw new UserException("--stage: no case of stage '" + stage + "' in " + golden.resolve("manifest.json"));
         }
         if (caseId != null) m.byId(caseId);
-        Kernels kernels = switch (kernelsName) {
-            case "vector" -> new VectorKernels();
-            case "scalar" -> new ScalarKernels();
-            default -> throw new UserException("--kernels: 'vector' or 'scalar', not '" + kernelsName + "'");
-        };
         List<CaseResult> results;
+        Backend backend;
         try {
-            results = new GoldenRunner().runAll(m, modelDir, kernels, stage, caseId, dump, CaseCheck.Dump.ALL);
-        } finally {
-            if (kernels instanceof AutoCloseable c) {
-                try { c.close(); } catch (Exception ignored) { /* shutting down */ }
-            }
+            backend = Backends.open(backendName, oneDnn.apply(BackendOptions.defaults()));
+        } catch (IllegalArgumentException e) {
+            throw new UserException("--backend: " + e.getMessage());
+        }
+        try (backend) {
+            results = runner.runAll(m, modelDir, backend, stage, caseId, dump, CaseCheck.Dump.ALL);
         }
         int pass = 0, fail = 0, skip = 0;
         for (CaseResult r : results) {

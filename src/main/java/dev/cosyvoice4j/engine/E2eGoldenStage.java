@@ -1,7 +1,9 @@
 package dev.cosyvoice4j.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cosyvoice4j.backend.Backend;
 import dev.cosyvoice4j.frontend.PromptFeatures;
+import dev.cosyvoice4j.model.flow.FlowSession;
 import dev.cosyvoice4j.golden.CaseCheck;
 import dev.cosyvoice4j.golden.GoldenCase;
 import dev.cosyvoice4j.golden.GoldenContext;
@@ -40,7 +42,8 @@ public final class E2eGoldenStage implements GoldenStage {
         if (c.inputs().has("text_pieces")) {
             throw new SkipCase("text arriving in pieces (CosyVoice3LM.inference_bistream) is not implemented yet");
         }
-        Engine engine = ctx.component("engine", dir -> Engine.load(dir, EngineOptions.defaults()));
+        Engine engine = ctx.component("engine", dir -> Engine.load(dir, EngineOptions.defaults()
+                .withBackend(ctx.backend().name()).withThreads(ctx.backend().threads())));
         JsonNode in = c.inputs();
         String ttsText = in.get("tts_text").asText(), promptText = in.get("prompt_text").asText();
         Path wav = c.dir().resolve(in.get("prompt_wav").get("file").asText());
@@ -58,7 +61,8 @@ public final class E2eGoldenStage implements GoldenStage {
         // LLM: lm_input, argmax tokens, step log-probs
         CosyVoice3LM lm = engine.llm();
         LmInput input = lm.lmInput(LmPrompt.zeroShot(promptIds, textIds, pf.speechTokens()));
-        check.compare("lm_input", input.embeddings(), new long[] {1, input.rows(), input.dim()}, c.outputTensor("lm_input"), LM_INPUT);
+        check.compare("lm_input", engine.backend().read(input.embeddings()), new long[] {1, input.rows(), input.dim()},
+                c.outputTensor("lm_input"), LM_INPUT);
         check.compareExact("min_len", input.minLen(), c.output("min_len").asInt());
         check.compareExact("max_len", input.maxLen(), c.output("max_len").asInt());
         List<float[]> stepLogp = new ArrayList<>();
@@ -99,18 +103,20 @@ public final class E2eGoldenStage implements GoldenStage {
         VoicePrompt voice = new Voice(pf, promptText).flowPrompt();
         int[] flowTokens = dev.cosyvoice4j.model.lm.SilentTokenFilter.filter(gen.tokens());
         check.compareIds("flow_tokens", flowTokens, ints(c.output("flow_tokens")));
-        var enc = engine.flow().encode(flowTokens, voice.promptTokens(), voice.promptMel(), voice.promptFrames(),
-                voice.embedding(), true, ctx.kernels());
-        check.compare("flow_spks", enc.spks(), new long[] {1, enc.spks().length}, c.outputTensor("flow_spks"), FLOW_INPUT);
-        check.compare("flow_mu", channelMajor(enc.mu(), enc.frames(), 80), new long[] {1, 80, enc.frames()}, c.outputTensor("flow_mu"), FLOW_INPUT);
-        check.compare("flow_cond", channelMajor(enc.cond(), enc.frames(), 80), new long[] {1, 80, enc.frames()}, c.outputTensor("flow_cond"), FLOW_INPUT);
+        FlowSession fs = engine.flow().newSession();
+        var enc = engine.flow().encode(fs, flowTokens, voice.promptTokens(), voice.promptMel(), voice.promptFrames(),
+                voice.embedding(), true);
+        Backend b = engine.backend();
+        check.compare("flow_spks", b.read(enc.spks()), new long[] {1, enc.spks().cols()}, c.outputTensor("flow_spks"), FLOW_INPUT);
+        check.compare("flow_mu", channelMajor(b.read(enc.mu()), enc.frames(), 80), new long[] {1, 80, enc.frames()}, c.outputTensor("flow_mu"), FLOW_INPUT);
+        check.compare("flow_cond", channelMajor(b.read(enc.cond()), enc.frames(), 80), new long[] {1, 80, enc.frames()}, c.outputTensor("flow_cond"), FLOW_INPUT);
         float[] z = dev.cosyvoice4j.model.flow.CausalConditionalCfm.initialNoise(80, enc.frames());
         check.compare("flow_z", channelMajor(z, enc.frames(), 80), new long[] {1, 80, enc.frames()}, c.outputTensor("flow_z"), FLOW_INPUT);
-        float[] mel = engine.flow().inference(flowTokens, voice.promptTokens(), voice.promptMel(), voice.promptFrames(),
-                voice.embedding(), false, true, ctx.kernels(), null);
+        float[] mel = engine.flow().inference(fs, flowTokens, voice.promptTokens(), voice.promptMel(), voice.promptFrames(),
+                voice.embedding(), false, true, null);
         int frames = mel.length / 80;
         check.compare("mel", mel, new long[] {1, 80, frames}, c.outputTensor("mel"), c.toleranceFor("mel"));
-        var hift = engine.hift().inference(mel, frames, true, dev.cosyvoice4j.model.hift.SourceNoise.goldenUniform(), ctx.kernels());
+        var hift = engine.hift().inference(engine.hift().newSession(), mel, frames, true);
         check.compare("f0", hift.f0(), new long[] {1, hift.f0().length}, c.outputTensor("f0"), c.toleranceFor("mel"));
         check.compare("source", hift.source(), new long[] {1, 1, hift.source().length}, c.outputTensor("source"), c.toleranceFor("mel"));
         float[] wavOut = hift.speech();

@@ -1,6 +1,10 @@
 package dev.cosyvoice4j.engine;
 
-import dev.cosyvoice4j.backend.Kernels;
+import dev.cosyvoice4j.backend.Backend;
+import dev.cosyvoice4j.backend.Backends;
+import dev.cosyvoice4j.backend.Precision;
+import dev.cosyvoice4j.backend.WeightKind;
+import dev.cosyvoice4j.tensor.Tensor;
 import dev.cosyvoice4j.config.ModelConfig;
 import dev.cosyvoice4j.config.ModelDir;
 import dev.cosyvoice4j.frontend.AudioFrontend;
@@ -8,7 +12,6 @@ import dev.cosyvoice4j.frontend.FrontendOptions;
 import dev.cosyvoice4j.io.WeightStore;
 import dev.cosyvoice4j.model.flow.FlowModel;
 import dev.cosyvoice4j.model.hift.CausalHiftGenerator;
-import dev.cosyvoice4j.model.hift.SourceNoise;
 import dev.cosyvoice4j.model.lm.CosyVoice3LM;
 import dev.cosyvoice4j.text.Qwen2Tokenizer;
 import dev.cosyvoice4j.text.TextFrontend;
@@ -21,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.Executors;
+import java.util.function.BiFunction;
 
 /**
  * A loaded model directory, ready to synthesise: the port of {@code CosyVoice3(model_dir)} + {@code
@@ -32,8 +36,9 @@ public final class Engine implements AutoCloseable {
     private final ModelDir modelDir;
     private final ModelConfig config;
     private final EngineOptions options;
-    private final Kernels kernels;
-    private final Kernels flowKernels;
+    private final Backend backend;
+    /** The precision the flow really runs in (BF16 asked of a backend without it: F32, with a log line). */
+    private final Precision flowPrecision;
     private final Qwen2Tokenizer tokenizer;
     private final TextFrontend textFrontend;
     private final AudioFrontend frontend;
@@ -59,13 +64,18 @@ public final class Engine implements AutoCloseable {
             th.setDaemon(true);
             return th;
         });
-        this.kernels = Backends.cpu(options);
-        // once oneDNN holds a DiT weight in bf16, its float32 file pages leave the resident set (~1.2 GB at full size)
-        var flowStore = new java.util.concurrent.atomic.AtomicReference<WeightStore>();
-        this.flowKernels = Backends.flow(kernels, options, msg -> LOG.log(System.Logger.Level.INFO, msg), w -> {
-            WeightStore s = flowStore.get();
-            if (s != null) s.releaseResident(w);
-        });
+        this.backend = Backends.open(options.backend(), options.backendOptions());
+        if (!backend.supports(options.llmPrecision())) {
+            backend.close();
+            throw new IllegalArgumentException("backend '" + backend.name() + "' has no " + options.llmPrecision() + " LLM weights");
+        }
+        if (options.flowPrecision() != Precision.F32 && !backend.supports(options.flowPrecision())) {
+            LOG.log(System.Logger.Level.WARNING, "backend '" + backend.name() + "' cannot run the flow in "
+                    + options.flowPrecision() + " here (" + backend.description() + "): the flow runs in fp32");
+            this.flowPrecision = Precision.F32;
+        } else {
+            this.flowPrecision = options.flowPrecision();
+        }
         boolean ok = false;
         List<Future<?>> parts = new ArrayList<>();
         try {
@@ -76,29 +86,32 @@ public final class Engine implements AutoCloseable {
                     FrontendOptions.defaults().withTokenMelRatio(config.tokenMelRatio())))));
             Future<Timed<CosyVoice3LM>> lm = workers.submit(() -> timed(() -> {
                 WeightStore store = owned(WeightStore.openPt(modelDir.llmPt()));
-                var quantize = Backends.llmWeights(options.llmPrecision());
-                QuantizedLlmCache cache = QuantizedLlmCache.open(options.quantCacheDir(), modelDir.llmPt(),
-                        options.llmPrecision(), this::owned, msg -> LOG.log(System.Logger.Level.INFO, msg));
-                CosyVoice3LM m = CosyVoice3LM.load(store.replacing(cache == null ? quantize : cache.transform(quantize)),
-                        config.llm(), config.qwen2(), kernels);
-                String p = options.llmPrecision().name();
+                Precision p = options.llmPrecision();
+                BiFunction<String, Tensor, Tensor> prepare = (name, t) -> CosyVoice3LM.LINEAR_WEIGHTS.matcher(name).matches()
+                        && t.rank() == 2 ? backend.prepare(t, WeightKind.LINEAR, p, store::releaseResident) : t;
+                QuantizedLlmCache cache = QuantizedLlmCache.open(options.quantCacheDir(), modelDir.llmPt(), p,
+                        this::owned, msg -> LOG.log(System.Logger.Level.INFO, msg));
+                CosyVoice3LM m = CosyVoice3LM.load(store.transformed(cache == null ? prepare : cache.transform(prepare)),
+                        config.llm(), config.qwen2(), backend);
                 if (cache == null) {
-                    llmWeightSource = options.llmPrecision() == EngineOptions.Precision.F32 ? "F32 (mapped)" : p + " quantised at load";
+                    llmWeightSource = p == Precision.F32 ? "F32 (mapped)" : p.name() + " quantised at load";
                 } else if (cache.hit()) {
-                    llmWeightSource = p + " mapped from " + cache.file();
+                    llmWeightSource = p.name() + " mapped from " + cache.file();
                 } else {
                     cache.saveIfNeeded();
-                    llmWeightSource = p + " quantised at load, saved to " + cache.file();
+                    llmWeightSource = p.name() + " quantised at load, saved to " + cache.file();
                 }
                 return m;
             }));
             Future<Timed<FlowModel>> fl = workers.submit(() -> timed(() -> {
                 WeightStore store = owned(WeightStore.openPt(modelDir.flowPt()));
-                flowStore.set(store);
-                return FlowModel.load(store, config.flow());
+                // BF16: oneDNN converts each matrix at its first use, then the float32 pages leave the resident set
+                WeightStore prepared = store.transformed((name, t) -> FlowModel.isLinearWeight(name, t)
+                        ? backend.prepare(t, WeightKind.LINEAR, flowPrecision, store::releaseResident) : t);
+                return FlowModel.load(prepared, config.flow(), backend, flowPrecision);
             }));
             Future<Timed<CausalHiftGenerator>> hi = workers.submit(() -> timed(() ->
-                    CausalHiftGenerator.load(owned(WeightStore.openPt(modelDir.hiftPt())), config.hift())));
+                    CausalHiftGenerator.load(owned(WeightStore.openPt(modelDir.hiftPt())), config.hift(), backend)));
             parts.addAll(List.of(tok, fe, lm, fl, hi));
             Timed<Qwen2Tokenizer> tokT = await(tok);
             Timed<AudioFrontend> feT = await(fe);
@@ -180,11 +193,16 @@ public final class Engine implements AutoCloseable {
     /** Bytes of weights the LLM streams per decode step (for bandwidth figures). */
     public long decodeStepWeightBytes() { return llm.decodeStepWeightBytes(); }
 
-    /** Which kernels compute (for logs and benchmark reports). */
+    /** What computes (for logs and benchmark reports): the backend, its threads, the precisions. */
     public String kernelsDescription() {
-        return kernels.getClass().getSimpleName() + ", " + kernels.threads() + " threads, llm " + options.llmPrecision()
-                + ", flow " + (flowKernels == kernels ? "F32" : flowKernels.getClass().getSimpleName() + " BF16");
+        return backend.description() + "; llm " + options.llmPrecision() + ", flow " + flowPrecision;
     }
+
+    /** The backend every network computes on. */
+    public Backend backend() { return backend; }
+
+    /** The precision the flow runs in (F32 when BF16 was asked but the backend cannot). */
+    public Precision flowPrecision() { return flowPrecision; }
 
     /** Analyses a prompt recording into a reusable voice (zero-shot prompt text may be null for other modes). */
     public Voice analyzeVoice(Path promptWav, String promptText) {
@@ -203,28 +221,25 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * The loaded networks and the kernels each one runs on, for diagnostics that look inside a synthesis (the
-     * {@code quality} command compares precision modes logit by logit and mel by mel). Synthesis never needs it.
-     * The objects are the engine's own: immutable and thread-safe, valid until the engine is closed.
+     * The loaded networks, for diagnostics that look inside a synthesis (the {@code quality} command compares precision
+     * modes logit by logit and mel by mel). Synthesis never needs it. The objects are the engine's own: immutable and
+     * thread-safe, valid until the engine is closed.
      *
-     * @param tokenizer   the Qwen2 text tokenizer
-     * @param llm         the speech-token LM, with weights in this engine's {@link EngineOptions#llmPrecision()}
-     * @param flow        the flow (token-to-mel) network
-     * @param flowKernels the kernels the flow runs on: oneDNN bf16 when {@link EngineOptions#flowPrecision()} is
-     *                    BF16 and oneDNN loaded, otherwise the same object as {@code kernels}
-     * @param hift        the HiFT vocoder (always float32)
-     * @param kernels     the CPU kernels of the LLM and the vocoder
+     * @param tokenizer     the Qwen2 text tokenizer
+     * @param llm           the speech-token LM, with weights in this engine's {@link EngineOptions#llmPrecision()}
+     * @param flow          the flow (token-to-mel) network, in {@code flowPrecision}
+     * @param flowPrecision what the flow really runs in (F32 when BF16 was asked of a backend that cannot)
+     * @param hift          the HiFT vocoder (always float32)
      */
-    public record Parts(Qwen2Tokenizer tokenizer, CosyVoice3LM llm, FlowModel flow, Kernels flowKernels,
-                        CausalHiftGenerator hift, Kernels kernels) {
-        /** Whether the flow really runs in reduced precision (false when BF16 was asked but oneDNN is absent). */
-        public boolean flowReduced() { return flowKernels != kernels; }
+    public record Parts(Qwen2Tokenizer tokenizer, CosyVoice3LM llm, FlowModel flow, Precision flowPrecision,
+                        CausalHiftGenerator hift) {
+        /** Whether the flow really runs in reduced precision. */
+        public boolean flowReduced() { return flowPrecision != Precision.F32; }
     }
 
     /** The loaded parts, see {@link Parts}. */
-    public Parts parts() { return new Parts(tokenizer, llm, flow, flowKernels, hift, kernels); }
+    public Parts parts() { return new Parts(tokenizer, llm, flow, flowPrecision, hift); }
 
-    Kernels kernels() { return kernels; }
     Qwen2Tokenizer tokenizer() { return tokenizer; }
     TextFrontend textFrontend() { return textFrontend; }
     AudioFrontend frontend() { return frontend; }
@@ -232,11 +247,6 @@ public final class Engine implements AutoCloseable {
     FlowModel flow() { return flow; }
     CausalHiftGenerator hift() { return hift; }
     ExecutorService workers() { return workers; }
-
-    UtteranceSynthesizer utteranceSynthesizer() {
-        return new UtteranceSynthesizer(ModelStages.flow(flow, flowKernels),
-                ModelStages.vocoder(hift, SourceNoise.goldenUniform(), kernels), config.tokenMelRatio(), workers);
-    }
 
     @Override
     public void close() {
@@ -251,9 +261,7 @@ public final class Engine implements AutoCloseable {
             }
             resources.clear();
         }
-        if (kernels instanceof AutoCloseable c) {
-            try { c.close(); } catch (Exception ignored) { /* best effort on shutdown */ }
-        }
+        if (backend != null) backend.close();
     }
 
     private static double ms(long t0) { return (System.nanoTime() - t0) / 1e6; }

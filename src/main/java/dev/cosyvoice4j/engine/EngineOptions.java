@@ -1,41 +1,65 @@
 package dev.cosyvoice4j.engine;
 
+import dev.cosyvoice4j.backend.BackendOptions;
+import dev.cosyvoice4j.backend.Backends;
+import dev.cosyvoice4j.backend.Precision;
+
 import java.nio.file.Path;
 
 /**
  * How an {@link Engine} is built. No system properties or globals: everything that changes behaviour is here.
  *
- * @param threads       compute threads of the CPU kernels (default: available processors)
+ * @param backend       the backend provider's name ({@code cpu}, {@code scalar}; {@code ./cosyvoice4j backends} lists them)
+ * @param backendOptions threads and native-library settings of the backend
  * @param speakerDir    where saved voices live ({@code --save-speaker} / {@code --speaker}); null = none
  * @param llmPrecision  weight format of the LLM matrices: F32 (parity), Q8_0 or Q4_0
- * @param flowPrecision matmul precision of the flow's DiT: F32 (parity) or BF16 (oneDNN, when installed)
+ * @param flowPrecision matmul precision of the flow's DiT: F32 (parity) or BF16 (cpu backend with oneDNN)
  * @param quantCacheDir where quantised LLM weights are kept between loads ({@link QuantizedLlmCache}); null = quantise
  *                      at every load and write nothing
  */
-public record EngineOptions(int threads, Path speakerDir, Precision llmPrecision, Precision flowPrecision,
-                            Path quantCacheDir) {
-    /** Weight / compute precisions. */
-    public enum Precision { F32, Q8_0, Q4_0, BF16 }
+public record EngineOptions(String backend, BackendOptions backendOptions, Path speakerDir, Precision llmPrecision,
+                            Precision flowPrecision, Path quantCacheDir) {
 
     public EngineOptions {
-        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
-        if (llmPrecision == Precision.BF16) throw new IllegalArgumentException("the LLM supports F32, Q8_0 and Q4_0 weights");
+        if (backend == null || backend.isBlank()) throw new IllegalArgumentException("no backend named");
+        if (backendOptions == null) throw new IllegalArgumentException("no backend options");
+        if (llmPrecision == Precision.BF16) throw new IllegalArgumentException("the LLM supports fp32, q8_0 and q4_0 weights, not bf16");
         if (flowPrecision != Precision.F32 && flowPrecision != Precision.BF16) {
-            throw new IllegalArgumentException("the flow supports F32 and BF16, not " + flowPrecision);
+            throw new IllegalArgumentException("the flow supports fp32 and bf16, not " + flowPrecision);
         }
     }
 
+    /** The cpu backend on every available processor, float32 throughout. */
     public static EngineOptions defaults() {
-        return new EngineOptions(Runtime.getRuntime().availableProcessors(), null, Precision.F32, Precision.F32, null);
+        return new EngineOptions(Backends.DEFAULT, BackendOptions.defaults(), null, Precision.F32, Precision.F32, null);
     }
 
-    public EngineOptions withThreads(int n) { return new EngineOptions(n, speakerDir, llmPrecision, flowPrecision, quantCacheDir); }
+    /** Compute threads of the backend. */
+    public int threads() { return backendOptions.threads(); }
 
-    public EngineOptions withSpeakerDir(Path d) { return new EngineOptions(threads, d, llmPrecision, flowPrecision, quantCacheDir); }
+    public EngineOptions withBackend(String name) {
+        return new EngineOptions(name, backendOptions, speakerDir, llmPrecision, flowPrecision, quantCacheDir);
+    }
 
-    public EngineOptions withLlmPrecision(Precision p) { return new EngineOptions(threads, speakerDir, p, flowPrecision, quantCacheDir); }
+    public EngineOptions withBackendOptions(BackendOptions o) {
+        return new EngineOptions(backend, o, speakerDir, llmPrecision, flowPrecision, quantCacheDir);
+    }
 
-    public EngineOptions withFlowPrecision(Precision p) { return new EngineOptions(threads, speakerDir, llmPrecision, p, quantCacheDir); }
+    public EngineOptions withThreads(int n) { return withBackendOptions(backendOptions.withThreads(n)); }
 
-    public EngineOptions withQuantCacheDir(Path d) { return new EngineOptions(threads, speakerDir, llmPrecision, flowPrecision, d); }
+    public EngineOptions withSpeakerDir(Path d) {
+        return new EngineOptions(backend, backendOptions, d, llmPrecision, flowPrecision, quantCacheDir);
+    }
+
+    public EngineOptions withLlmPrecision(Precision p) {
+        return new EngineOptions(backend, backendOptions, speakerDir, p, flowPrecision, quantCacheDir);
+    }
+
+    public EngineOptions withFlowPrecision(Precision p) {
+        return new EngineOptions(backend, backendOptions, speakerDir, llmPrecision, p, quantCacheDir);
+    }
+
+    public EngineOptions withQuantCacheDir(Path d) {
+        return new EngineOptions(backend, backendOptions, speakerDir, llmPrecision, flowPrecision, d);
+    }
 }

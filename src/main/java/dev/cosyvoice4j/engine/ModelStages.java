@@ -1,28 +1,29 @@
 package dev.cosyvoice4j.engine;
 
-import dev.cosyvoice4j.backend.Kernels;
+import dev.cosyvoice4j.backend.NsfNoise;
 import dev.cosyvoice4j.model.flow.FlowModel;
+import dev.cosyvoice4j.model.flow.FlowSession;
 import dev.cosyvoice4j.model.flow.FlowTimings;
 import dev.cosyvoice4j.model.hift.CausalHiftGenerator;
-import dev.cosyvoice4j.model.hift.SourceNoise;
+import dev.cosyvoice4j.model.hift.HiftSession;
 
 /** Adapters from the loaded networks to the engine's stage interfaces, recording stage timings. */
 final class ModelStages {
     private ModelStages() {}
 
-    /** {@link FlowStage} over {@link FlowModel#inference}. */
-    static FlowStage flow(FlowModel flow, Kernels kernels) {
+    /** {@link FlowStage} over {@link FlowModel#inference}, on one request's flow memory. */
+    static FlowStage flow(FlowModel flow, FlowSession session) {
         int bins = flow.config().outputSize();
         return (tokens, prompt, streaming, finalize, timings) -> {
             long t0 = System.nanoTime();
             FlowTimings ft = new FlowTimings();
-            float[] mel = flow.inference(tokens, prompt.promptTokens(), prompt.promptMel(), prompt.promptFrames(),
-                    prompt.embedding(), streaming, finalize, kernels, ft);
+            float[] mel = flow.inference(session, tokens, prompt.promptTokens(), prompt.promptMel(), prompt.promptFrames(),
+                    prompt.embedding(), streaming, finalize, ft);
             timings.flowNanos.add(System.nanoTime() - t0);
             timings.flowCalls.increment();
             timings.flowSteps.add(ft.ditCalls());
             timings.flowFrames.add(ft.frames());
-            timings.flowFlop.add(ft.ditCalls() * ditFlop(flow.config(), ft.frames()));
+            timings.flowFlop.add(ft.ditCalls() * ditFlop(flow.config(), ft.frames(), flow.estimator().convMacsPerChannel()));
             return new Mel(mel, bins, mel.length / bins);
         };
     }
@@ -32,21 +33,21 @@ final class ModelStages {
      * (input projection, q/k/v/out, feed-forward, output), the two grouped position convolutions and attention
      * (QK^T and PV). Element-wise work is left out (it is not matrix arithmetic); 255.7 GFLOP at full size, 314 frames.
      */
-    static long ditFlop(dev.cosyvoice4j.config.FlowConfig c, int frames) {
+    static long ditFlop(dev.cosyvoice4j.config.FlowConfig c, int frames, long convMacsPerChannel) {
         long rows = 2L * frames, dim = c.ditDim(), inner = (long) c.ditHeads() * c.ditDimHead();
         long in = c.melDim() + c.melDim() + c.muDim() + c.spkDim();
         long perBlock = 2 * rows * (4 * dim * inner + 2 * dim * dim * c.ditFfMult()) + 2 * 2 * 2L * frames * frames * inner;
-        long conv = 2 * 2 * rows * dim * (dim / 16) * 31;
+        long conv = 2 * 2 * rows * dim * convMacsPerChannel;
         return 2 * rows * (in * dim + dim * c.outChannels()) + conv + c.ditDepth() * perBlock;
     }
 
-    /** {@link VocoderStage} over {@link CausalHiftGenerator#inference}. */
-    static VocoderStage vocoder(CausalHiftGenerator hift, SourceNoise noise, Kernels kernels) {
+    /** {@link VocoderStage} over {@link CausalHiftGenerator#inference}, on one request's vocoder memory. */
+    static VocoderStage vocoder(CausalHiftGenerator hift, HiftSession session, NsfNoise noise) {
         return (mel, finalize, timings) -> {
             long t0 = System.nanoTime();
             int minFrames = finalize ? 1 : hift.heldBackFrames() + 1;
             float[] wav = mel.frames() < minFrames ? new float[0]
-                    : hift.inference(mel.data(), mel.frames(), finalize, noise, kernels).speech();
+                    : hift.inference(session, mel.data(), mel.frames(), finalize, noise).speech();
             timings.vocoderNanos.add(System.nanoTime() - t0);
             timings.vocoderCalls.increment();
             return wav;

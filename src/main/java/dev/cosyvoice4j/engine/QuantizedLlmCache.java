@@ -1,5 +1,6 @@
 package dev.cosyvoice4j.engine;
 
+import dev.cosyvoice4j.backend.Precision;
 import dev.cosyvoice4j.io.ModelFormatException;
 import dev.cosyvoice4j.io.PtWriter;
 import dev.cosyvoice4j.io.WeightStore;
@@ -55,10 +56,10 @@ final class QuantizedLlmCache {
      * directory, or float32 weights). An existing file is opened (memory-mapped) and registered with {@code owner},
      * which must close it with the engine.
      */
-    static QuantizedLlmCache open(Path dir, Path llmPt, EngineOptions.Precision precision,
+    static QuantizedLlmCache open(Path dir, Path llmPt, Precision precision,
                                   Consumer<AutoCloseable> owner, Consumer<String> log) {
-        if (dir == null || precision == EngineOptions.Precision.F32) return null;
-        DType type = Backends.llmBlockType(precision);
+        DType type = blockType(precision);
+        if (dir == null || type == null) return null;
         Path file;
         try {
             file = file(dir, llmPt, type);
@@ -76,6 +77,15 @@ final class QuantizedLlmCache {
             }
         }
         return new QuantizedLlmCache(file, type, cached, log);
+    }
+
+    /** The ggml block type of the LLM matrices at {@code precision}; null when they are not block-quantised. */
+    static DType blockType(Precision precision) {
+        return switch (precision) {
+            case Q8_0 -> DType.Q8_0;
+            case Q4_0 -> DType.Q4_0;
+            case F32, BF16 -> null;
+        };
     }
 
     /** The cache file for {@code llmPt} quantised to {@code type}. */

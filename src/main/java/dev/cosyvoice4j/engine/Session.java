@@ -4,7 +4,11 @@ import dev.cosyvoice4j.frontend.AudioFrontend;
 import dev.cosyvoice4j.frontend.audio.DecodedAudio;
 import dev.cosyvoice4j.model.lm.ArgmaxSampler;
 import dev.cosyvoice4j.model.lm.CosyVoice3LM;
+import dev.cosyvoice4j.model.flow.FlowSession;
+import dev.cosyvoice4j.model.hift.HiftSession;
+import dev.cosyvoice4j.model.hift.SourceModuleHnNsf;
 import dev.cosyvoice4j.model.lm.LmInput;
+import dev.cosyvoice4j.model.lm.LmSession;
 import dev.cosyvoice4j.model.lm.LmPrompt;
 import dev.cosyvoice4j.model.lm.RasSampler;
 import dev.cosyvoice4j.model.lm.Sampler;
@@ -13,33 +17,72 @@ import java.util.List;
 
 /**
  * One request at a time on a loaded {@link Engine}: the port of {@code CosyVoice3.inference_*} (cosyvoice/cli/
- * cosyvoice.py) with {@code CosyVoice2Model.tts}. Everything mutable lives here or in the objects it creates per
- * request, never in the engine. Not thread-safe itself; open one session per concurrent request.
+ * cosyvoice.py) with {@code CosyVoice2Model.tts}. Everything mutable lives here, never in the engine (as whisper.cpp
+ * splits {@code whisper_context} and {@code whisper_state}): the LLM's KV cache and step buffers, the flow's and the
+ * vocoder's workspaces. They are made on first use, grow to the longest segment or chunk of the session's requests
+ * (bounded: the KV cache by the model's context, the flow by its 300 s noise buffer) and are reused by every later
+ * segment and request; {@link #close()} releases them. Not thread-safe itself: one request at a time; open one session
+ * per concurrent request.
  */
 public final class Session implements AutoCloseable {
     private final Engine engine;
+    private LmSession lmSession;
+    private FlowSession flowSession;
+    private HiftSession hiftSession;
+    private volatile boolean closed;
+    /** Set while a synthesis runs: the buffers serve one request at a time. */
+    private final java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
 
     Session(Engine engine) { this.engine = engine; }
+
+    /** The request's LLM state (made on first use). */
+    private LmSession lmSession() {
+        if (lmSession == null) lmSession = engine.llm().newSession(INITIAL_KV_POSITIONS);
+        return lmSession;
+    }
+
+    /** KV positions allocated at first use; the cache grows for longer segments. */
+    private static final int INITIAL_KV_POSITIONS = 512;
+
+    /** The flow and vocoder stages on this session's workspaces. */
+    private UtteranceSynthesizer utteranceSynthesizer() {
+        if (flowSession == null) flowSession = engine.flow().newSession();
+        if (hiftSession == null) hiftSession = engine.hift().newSession();
+        return new UtteranceSynthesizer(ModelStages.flow(engine.flow(), flowSession),
+                ModelStages.vocoder(engine.hift(), hiftSession, SourceModuleHnNsf.defaultNoise()),
+                engine.config().tokenMelRatio(), engine.workers());
+    }
 
     /**
      * Starts synthesising {@code request}; audio chunks arrive on the returned stream while the work runs on a
      * worker thread. Argument problems throw here, before any work starts.
      */
     public SynthesisStream synthesize(SynthesisRequest request) {
+        if (closed) throw new IllegalStateException("session is closed");
         request.validate();
+        if (!busy.compareAndSet(false, true)) {
+            throw new IllegalStateException("this session is already synthesising; open one session per concurrent request");
+        }
         SynthesisStream stream = new SynthesisStream();
-        engine.workers().submit(() -> {
-            stream.producerThread(Thread.currentThread());
-            try {
-                run(request, stream);
-                stream.finish();
-            } catch (Throwable t) {
-                if (stream.isCancelled()) stream.finish();
-                else stream.fail(t);
-            } finally {
-                Thread.interrupted();   // clear a cancel interrupt before the worker is reused
-            }
-        });
+        try {
+            engine.workers().submit(() -> {
+                stream.producerThread(Thread.currentThread());
+                try {
+                    run(request, stream);
+                    busy.set(false);                 // free before the reader sees the end
+                    stream.finish();
+                } catch (Throwable t) {
+                    busy.set(false);
+                    if (stream.isCancelled()) stream.finish();
+                    else stream.fail(t);
+                } finally {
+                    Thread.interrupted();   // clear a cancel interrupt before the worker is reused
+                }
+            });
+        } catch (RuntimeException e) {
+            busy.set(false);
+            throw e;
+        }
         return stream;
     }
 
@@ -54,7 +97,7 @@ public final class Session implements AutoCloseable {
         StageTimings timings = out.timingsSink();
         long t0 = System.nanoTime();
         ChunkEmitter emit = new ChunkEmitter(out, engine.sampleRateHz());
-        UtteranceSynthesizer synth = engine.utteranceSynthesizer();
+        UtteranceSynthesizer synth = utteranceSynthesizer();
         if (req.mode() == Mode.VOICE_CONVERSION) {
             VoiceConversionInput vc = voiceConversionInput(req);
             timings.frontendNanos.add(System.nanoTime() - t0);
@@ -91,7 +134,7 @@ public final class Session implements AutoCloseable {
             Sampler sampler = req.argmax() ? ArgmaxSampler.INSTANCE
                     : RasSampler.fromConfig(engine.config().llm(), req.seed() + i);
             emit.segment = i;
-            synth.synthesize(lm, input, sampler, req.pinnedTokens(), flowPrompt, req.stream(), req.speed(),
+            synth.synthesize(lm, lmSession(), input, sampler, req.pinnedTokens(), flowPrompt, req.stream(), req.speed(),
                     out::isCancelled, timings, out.startNanos(), emit);
         }
         emit.end();
@@ -138,6 +181,12 @@ public final class Session implements AutoCloseable {
         }
     }
 
+    /** Releases the session's buffers; a synthesis still running keeps them until it ends. */
     @Override
-    public void close() {}
+    public void close() {
+        closed = true;
+        lmSession = null;
+        flowSession = null;
+        hiftSession = null;
+    }
 }

@@ -3,13 +3,16 @@ package dev.cosyvoice4j.engine;
 import dev.cosyvoice4j.model.lm.CosyVoice3LM;
 import dev.cosyvoice4j.model.lm.GenerationOptions;
 import dev.cosyvoice4j.model.lm.LmInput;
+import dev.cosyvoice4j.model.lm.LmSession;
 import dev.cosyvoice4j.model.lm.LmStepListener;
 import dev.cosyvoice4j.model.lm.Sampler;
 import dev.cosyvoice4j.model.lm.SilentTokenFilter;
 import dev.cosyvoice4j.model.lm.SpeechTokenGenerator;
 
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -36,11 +39,18 @@ final class UtteranceSynthesizer {
         this.workers = workers;
     }
 
-    /** Speech tokens come from the LLM, generated concurrently with the audio. */
-    void synthesize(CosyVoice3LM lm, LmInput input, Sampler sampler, int pinnedTokens, VoicePrompt voice,
+    /**
+     * Speech tokens come from the LLM, generated concurrently with the audio on {@code lmSession} (the request's KV
+     * cache, reset first). Returns only once the LLM job has stopped using the session, also on failure or
+     * cancellation, so the next segment can reuse it.
+     */
+    void synthesize(CosyVoice3LM lm, LmSession lmSession, LmInput input, Sampler sampler, int pinnedTokens, VoicePrompt voice,
                     boolean stream, double speed, BooleanSupplier cancelled, StageTimings timings, long startNanos,
                     AudioSink sink) throws InterruptedException {
         TokenBuffer tokens = new TokenBuffer();
+        AtomicBoolean abandoned = new AtomicBoolean();
+        AtomicInteger jobState = new AtomicInteger(JOB_NEW);
+        CountDownLatch jobDone = new CountDownLatch(1);
         LmStepListener listener = new LmStepListener() {
             @Override public void onPrefill(int positions, long nanos) { timings.llmPrefillNanos.add(nanos); }
             @Override public void onDecodeStep(int step, int token, long nanos) {
@@ -48,10 +58,12 @@ final class UtteranceSynthesizer {
                 timings.llmDecodeTokens.increment();
             }
         };
-        GenerationOptions options = new GenerationOptions(pinnedTokens, cancelled, listener);
-        Future<?> job = workers.submit(() -> {
+        GenerationOptions options = new GenerationOptions(pinnedTokens,
+                () -> abandoned.get() || cancelled.getAsBoolean(), listener);
+        workers.submit(() -> {
+            if (!jobState.compareAndSet(JOB_NEW, JOB_RUNNING)) return;        // abandoned before it started
             try {
-                SpeechTokenGenerator gen = lm.generator(input, sampler, options);
+                SpeechTokenGenerator gen = lm.generator(lmSession, input, sampler, options);
                 SilentTokenFilter filter = new SilentTokenFilter();   // CosyVoice3Model.llm_job: the flow never sees long silences
                 for (int t = gen.next(); t != SpeechTokenGenerator.END; t = gen.next()) {
                     timings.firstTokenNanos.compareAndSet(-1, System.nanoTime() - startNanos);
@@ -60,13 +72,32 @@ final class UtteranceSynthesizer {
                 tokens.finish(null);
             } catch (Throwable e) {
                 tokens.finish(e);
+            } finally {
+                jobDone.countDown();
             }
         });
         try {
             toAudio(tokens, voice, stream, speed, cancelled, timings, sink);
         } finally {
-            job.cancel(true);
+            abandoned.set(true);                                  // a running generator stops at its next step
+            if (!jobState.compareAndSet(JOB_NEW, JOB_ABANDONED)) awaitUninterruptibly(jobDone);
         }
+    }
+
+    private static final int JOB_NEW = 0, JOB_RUNNING = 1, JOB_ABANDONED = 2;
+
+    /** Waits until the LLM job has left the session (one decode step at most), keeping an interrupt for the caller. */
+    private static void awaitUninterruptibly(CountDownLatch done) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                done.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
     }
 
     /** Speech tokens are all known (voice conversion: the source recording's tokens). */

@@ -1,6 +1,6 @@
 package dev.cosyvoice4j.golden;
 
-import dev.cosyvoice4j.backend.Kernels;
+import dev.cosyvoice4j.backend.Backend;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -15,17 +15,17 @@ import java.util.function.Function;
 public final class GoldenContext implements AutoCloseable {
     private final GoldenManifest manifest;
     private final Path modelDir;
-    private final Kernels kernels;
+    private final Backend backend;
     private final Map<String, Object> cache = new ConcurrentHashMap<>();
 
-    public GoldenContext(GoldenManifest manifest, Path modelDir, Kernels kernels) {
+    public GoldenContext(GoldenManifest manifest, Path modelDir, Backend backend) {
         this.manifest = manifest;
         this.modelDir = modelDir;
-        this.kernels = kernels;
+        this.backend = backend;
     }
 
-    /** The kernels every stage computes with in this run. */
-    public Kernels kernels() { return kernels; }
+    /** The backend every stage computes on in this run. */
+    public Backend backend() { return backend; }
 
     public GoldenManifest manifest() { return manifest; }
 

@@ -1,6 +1,6 @@
 package dev.cosyvoice4j.golden;
 
-import dev.cosyvoice4j.backend.Kernels;
+import dev.cosyvoice4j.backend.Backend;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +18,23 @@ public final class GoldenRunner {
     }
 
     public boolean hasStage(String stage) { return stages.containsKey(stage); }
+
+    /** The registered stage names, in pipeline order as the manifests list them, then any others. */
+    public List<String> stageNames() { return stageNames(stages.keySet()); }
+
+    static List<String> stageNames(java.util.Collection<String> names) {
+        List<String> order = List.of("frontend", "tokenizer", "llm", "flow", "hift", "streaming", "e2e");
+        List<String> out = new ArrayList<>();
+        for (String n : order) if (names.contains(n)) out.add(n);
+        names.stream().filter(n -> !order.contains(n)).sorted().forEach(out::add);
+        return out;
+    }
+
+    /** The stage names of the registry, for {@code --stage}'s help and completion. */
+    public static final class StageNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() { return new GoldenRunner().stageNames().iterator(); }
+    }
 
     /** Runs one case; never throws. */
     public CaseResult run(GoldenCase c, GoldenContext ctx, Path dumpDirOrNull, CaseCheck.Dump dump) {
@@ -60,10 +77,10 @@ public final class GoldenRunner {
     }
 
     /** Runs the cases selected by stage and/or id (null = all). */
-    public List<CaseResult> runAll(GoldenManifest m, Path modelDir, Kernels kernels, String stageOrNull, String idOrNull,
+    public List<CaseResult> runAll(GoldenManifest m, Path modelDir, Backend backend, String stageOrNull, String idOrNull,
                                    Path dumpDirOrNull, CaseCheck.Dump dump) {
         List<CaseResult> out = new ArrayList<>();
-        try (GoldenContext ctx = new GoldenContext(m, modelDir, kernels)) {
+        try (GoldenContext ctx = new GoldenContext(m, modelDir, backend)) {
             for (GoldenCase c : m.cases()) {
                 if (stageOrNull != null && !stageOrNull.equals(c.stage())) continue;
                 if (idOrNull != null && !idOrNull.equals(c.id())) continue;

@@ -2,7 +2,6 @@ package dev.cosyvoice4j.quality;
 
 import dev.cosyvoice4j.engine.Engine;
 import dev.cosyvoice4j.engine.VoicePrompt;
-import dev.cosyvoice4j.model.hift.SourceNoise;
 import dev.cosyvoice4j.model.lm.ArgmaxSampler;
 import dev.cosyvoice4j.model.lm.CosyVoice3LM;
 import dev.cosyvoice4j.model.lm.GenerationOptions;
@@ -65,19 +64,19 @@ public final class Probes {
     }
 
     /**
-     * One offline flow call ({@code finalize}, full attention) on the engine's flow kernels: the mel of
+     * One offline flow call ({@code finalize}, full attention) in the engine's flow precision: the mel of
      * {@code tokens} after the prompt, channel-major {@code [80, frames]}.
      */
     public static FlowRun flow(Engine.Parts parts, int[] tokens, VoicePrompt prompt) {
         long t0 = System.nanoTime();
-        float[] mel = parts.flow().inference(tokens, prompt.promptTokens(), prompt.promptMel(), prompt.promptFrames(),
-                prompt.embedding(), false, true, parts.flowKernels(), null);
+        float[] mel = parts.flow().inference(parts.flow().newSession(), tokens, prompt.promptTokens(), prompt.promptMel(),
+                prompt.promptFrames(), prompt.embedding(), false, true, null);
         long nanos = System.nanoTime() - t0;
         return new FlowRun(mel, mel.length / parts.flow().config().outputSize(), nanos);
     }
 
     /** The float32 vocoder on a mel (finalizing, the golden source noise): the waveform. */
     public static float[] vocoder(Engine.Parts parts, FlowRun mel) {
-        return parts.hift().inference(mel.mel(), mel.frames(), true, SourceNoise.goldenUniform(), parts.kernels()).speech();
+        return parts.hift().inference(parts.hift().newSession(), mel.mel(), mel.frames(), true).speech();
     }
 }

@@ -1,7 +1,8 @@
 package dev.cosyvoice4j.quality;
 
+import dev.cosyvoice4j.engine.PrecisionMode;
 import dev.cosyvoice4j.bench.BenchEnvironment;
-import dev.cosyvoice4j.engine.EngineOptions.Precision;
+import dev.cosyvoice4j.backend.Precision;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -79,7 +80,7 @@ public record QualityReport(BenchEnvironment environment, Setup setup, LlmPart l
     }
 
     /** One requested mode: its LLM part, its flow part, and the golden check (null without goldens). */
-    public record Row(QualityMode mode, LlmPart llm, FlowPart flow, GoldenE2e golden) {}
+    public record Row(PrecisionMode mode, LlmPart llm, FlowPart flow, GoldenE2e golden) {}
 
     /** The report as Markdown (also what the command prints). */
     public String markdown() {

@@ -1,10 +1,12 @@
 package dev.cosyvoice4j.quality;
 
+import dev.cosyvoice4j.engine.PrecisionMode;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cosyvoice4j.bench.BenchEnvironment;
 import dev.cosyvoice4j.engine.Engine;
+import dev.cosyvoice4j.backend.BackendOptions;
 import dev.cosyvoice4j.engine.EngineOptions;
-import dev.cosyvoice4j.engine.EngineOptions.Precision;
+import dev.cosyvoice4j.backend.Precision;
 import dev.cosyvoice4j.engine.Mode;
 import dev.cosyvoice4j.engine.Session;
 import dev.cosyvoice4j.engine.SynthesisRequest;
@@ -62,7 +64,8 @@ public final class QualityRunner {
                 in.get("prompt_text").asText(), in.get("tts_text").asText(), g.llmTokens().length, g);
     }
 
-    private final int threads;
+    private final String backend;
+    private final BackendOptions backendOptions;
     private final int repeats;
     private final Consumer<String> log;
 
@@ -72,9 +75,14 @@ public final class QualityRunner {
      * @param log     progress lines
      */
     public QualityRunner(int threads, int repeats, Consumer<String> log) {
-        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        this(dev.cosyvoice4j.backend.Backends.DEFAULT, BackendOptions.defaults().withThreads(threads), repeats, log);
+    }
+
+    /** Compares the modes on the backend called {@code backend}. */
+    public QualityRunner(String backend, BackendOptions backendOptions, int repeats, Consumer<String> log) {
+        this.backend = backend;
+        this.backendOptions = backendOptions;
         if (repeats < 1) throw new IllegalArgumentException("repeats must be >= 1, got " + repeats);
-        this.threads = threads;
         this.repeats = repeats;
         this.log = log;
     }
@@ -83,9 +91,9 @@ public final class QualityRunner {
     private record Fixed(LmInput lmInput, int[] tokens, String tokenSource, int[] flowTokens, VoicePrompt prompt,
                          float[][] refLogits, float[] refMel, float[] refWav) {}
 
-    public QualityReport run(Inputs in, List<QualityMode> modes) {
+    public QualityReport run(Inputs in, List<PrecisionMode> modes) {
         if (modes.isEmpty()) throw new IllegalArgumentException("no modes to measure");
-        EngineOptions base = EngineOptions.defaults().withThreads(threads);
+        EngineOptions base = EngineOptions.defaults().withBackend(backend).withBackendOptions(backendOptions);
         Map<Precision, LlmPart> llm = new EnumMap<>(Precision.class);
         Map<Precision, FlowPart> flow = new EnumMap<>(Precision.class);
         List<QualityReport.Row> rows = new ArrayList<>();
@@ -116,7 +124,7 @@ public final class QualityRunner {
                     SignalComparison.of(fr.first().mel(), fr.first().mel()), SignalComparison.ofWaveform(refWav, refWav),
                     SignalComparison.ofWaveform(refWav, refWav)));
 
-            for (QualityMode mode : modes) {
+            for (PrecisionMode mode : modes) {
                 boolean needLlm = !llm.containsKey(mode.llm()), needFlow = !flow.containsKey(mode.flow());
                 GoldenE2e golden = null;
                 if (mode.isFp32()) {
@@ -134,12 +142,12 @@ public final class QualityRunner {
             }
             QualityReport.Setup setup = new QualityReport.Setup(in.modelDir(), in.promptWav(), in.promptText(), in.text(),
                     lmInput.rows(), p.llm().vocabSize(), tokens, source, flowTokens.length, f.prompt().promptFrames(),
-                    fr.first().frames(), threads, repeats, in.golden() == null ? null : in.golden().manifestDir());
+                    fr.first().frames(), backendOptions.threads(), repeats, in.golden() == null ? null : in.golden().manifestDir());
             return new QualityReport(BenchEnvironment.capture(), setup, llm.get(Precision.F32), flow.get(Precision.F32), rows);
         }
     }
 
-    private LlmPart llmPart(QualityMode mode, Engine.Parts p, Engine.Parts ref, Fixed f, int pinned) {
+    private LlmPart llmPart(PrecisionMode mode, Engine.Parts p, Engine.Parts ref, Fixed f, int pinned) {
         log.accept(mode.name() + ": LLM x" + repeats + ", alternating with fp32");
         Measured<Probes.TeacherForced> tf = teacherForced(p, ref, f);
         int[] argmax = Probes.argmaxTokens(p.llm(), f.lmInput(), pinned);
@@ -147,7 +155,7 @@ public final class QualityRunner {
                 LogitComparison.of(tf.first().logits(), f.refLogits()), argmax);
     }
 
-    private FlowPart flowPart(QualityMode mode, Engine.Parts p, Engine.Parts ref, Fixed f) {
+    private FlowPart flowPart(PrecisionMode mode, Engine.Parts p, Engine.Parts ref, Fixed f) {
         log.accept(mode.name() + ": flow x" + repeats + ", alternating with fp32");
         Measured<Probes.FlowRun> fr = flow(p, ref, f);
         float[] wav = Probes.vocoder(p, fr.first());
@@ -157,7 +165,7 @@ public final class QualityRunner {
         java.util.SplittableRandom rnd = new java.util.SplittableRandom(1);
         for (int i = 0; i < noisy.length; i++) noisy[i] += (float) (mel.rmsErr() * gaussian(rnd));
         float[] noisyWav = Probes.vocoder(p, new Probes.FlowRun(noisy, fr.first().frames(), 0));
-        String kernels = p.flowReduced() ? mode.flow().name().toLowerCase(java.util.Locale.ROOT) + " (oneDNN)" : "fp32 (Java)";
+        String kernels = p.flowReduced() ? mode.flow().label() + " (oneDNN)" : "fp32 (Java)";
         return new FlowPart(mode.flow(), p.flowReduced(), kernels, fr.bestMs, fr.refBestMs, fr.runToRun, mel,
                 SignalComparison.ofWaveform(wav, f.refWav()), SignalComparison.ofWaveform(noisyWav, f.refWav()));
     }

@@ -23,8 +23,15 @@ public final class Tensor {
     private final DType dtype;
     private final long[] shape;
     private final MemorySegment data;
+    /** A backend's prepared form of this weight (packed layout, device copy), or null for a plain view. */
+    private final Object prepared;
 
     public Tensor(DType dtype, long[] shape, MemorySegment data) {
+        this(dtype, shape, data, null);
+    }
+
+    private Tensor(DType dtype, long[] shape, MemorySegment data, Object prepared) {
+        this.prepared = prepared;
         this.dtype = dtype;
         this.shape = shape.clone();
         long n = numel(this.shape);
@@ -49,6 +56,14 @@ public final class Tensor {
                 .asSlice(0, (long) values.length * Float.BYTES);
         MemorySegment.copy(values, 0, seg, F32_LE, 0, values.length);
         return new Tensor(DType.F32, shape, seg);
+    }
+
+    /** A float64 tensor holding a copy of {@code values} in native memory. */
+    public static Tensor ofDoubles(double[] values, long... shape) {
+        MemorySegment seg = Arena.ofAuto().allocate(Math.max(1L, (long) values.length * Double.BYTES), 64)
+                .asSlice(0, (long) values.length * Double.BYTES);
+        MemorySegment.copy(values, 0, seg, F64_LE, 0, values.length);
+        return new Tensor(DType.F64, shape, seg);
     }
 
     /** A copy of {@code t} in native memory (one bulk copy), independent of the file or arena {@code t} views. */
@@ -83,6 +98,15 @@ public final class Tensor {
     public int dim(int i) { return Math.toIntExact(shape[i < 0 ? shape.length + i : i]); }
     public long numel() { return numel(shape); }
     public MemorySegment data() { return data; }
+
+    /**
+     * The same values carrying a backend's prepared form (e.g. oneDNN's packed bf16 copy, a device copy). Backends
+     * recognise their own handle; every other reader still sees the plain values.
+     */
+    public Tensor withPrepared(Object handle) { return new Tensor(dtype, shape, data, handle); }
+
+    /** The handle of {@link #withPrepared}, or null. */
+    public Object prepared() { return prepared; }
 
     public boolean hasShape(long... expected) { return Arrays.equals(shape, expected); }
 

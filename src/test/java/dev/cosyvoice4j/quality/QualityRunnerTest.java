@@ -1,6 +1,7 @@
 package dev.cosyvoice4j.quality;
 
-import dev.cosyvoice4j.engine.EngineOptions.Precision;
+import dev.cosyvoice4j.engine.PrecisionMode;
+import dev.cosyvoice4j.backend.Precision;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -19,7 +20,7 @@ class QualityRunnerTest {
         QualityRunner.Inputs in = new QualityRunner.Inputs(SmallRandomModel.dir(), SmallRandomModel.PROMPT_WAV,
                 SmallRandomModel.PROMPT_TEXT, "Good morning.", 6, null);
         QualityReport r = new QualityRunner(SmallRandomModel.THREADS, 1, msg -> { })
-                .run(in, QualityMode.parseList("fp32,q8_0,bf16,q8_0+bf16"));
+                .run(in, PrecisionMode.parseList("fp32,q8_0,bf16,q8_0+bf16"));
         assertEquals(4, r.rows().size());
         assertEquals(6, r.setup().tokens().length);
         assertArrayEquals(r.setup().tokens(), r.llmRef().argmaxTokens(), "teacher-forced = fp32 greedy tokens");
@@ -42,16 +43,16 @@ class QualityRunnerTest {
     @Test
     void parsesModes() {
         assertEquals(List.of("fp32", "q8_0", "q4_0", "bf16", "q8_0+bf16"),
-                QualityMode.parseList(QualityMode.DEFAULT_MODES).stream().map(QualityMode::name).toList());
-        QualityMode m = QualityMode.parse(" BF16+q4 ");
+                PrecisionMode.parseList(PrecisionMode.DEFAULT_MODES).stream().map(PrecisionMode::name).toList());
+        PrecisionMode m = PrecisionMode.parse(" BF16+q4 ");
         assertEquals("q4_0+bf16", m.name());
         assertEquals(Precision.Q4_0, m.llm());
         assertEquals(Precision.BF16, m.flow());
-        assertTrue(QualityMode.parse("f32").isFp32());
-        assertEquals(2, QualityMode.parseList("q8_0,q8,fp32").size());
-        assertThrows(IllegalArgumentException.class, () -> QualityMode.parse("q8_0+q4_0"));
-        assertThrows(IllegalArgumentException.class, () -> QualityMode.parse("int8"));
-        assertThrows(IllegalArgumentException.class, () -> QualityMode.parse(""));
+        assertTrue(PrecisionMode.parse("f32").isFp32());
+        assertEquals(2, PrecisionMode.parseList("q8_0,q8,fp32").size());
+        assertThrows(IllegalArgumentException.class, () -> PrecisionMode.parse("q8_0+q4_0"));
+        assertThrows(IllegalArgumentException.class, () -> PrecisionMode.parse("int8"));
+        assertThrows(IllegalArgumentException.class, () -> PrecisionMode.parse(""));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.cosyvoice4j.quality;
 
+import dev.cosyvoice4j.engine.PrecisionMode;
 import dev.cosyvoice4j.config.LlmConfig;
 import dev.cosyvoice4j.config.ModelConfig;
 import dev.cosyvoice4j.config.Qwen2Config;
@@ -59,11 +60,11 @@ final class SmallRandomModel {
     }
 
     /** The engine of {@code mode} on this model (cached). */
-    static synchronized Engine engine(QualityMode mode) {
+    static synchronized Engine engine(PrecisionMode mode) {
         return ENGINES.computeIfAbsent(mode.name(), k -> Engine.load(dir(), mode.apply(EngineOptions.defaults().withThreads(THREADS))));
     }
 
-    static Engine engine(String mode) { return engine(QualityMode.parse(mode)); }
+    static Engine engine(String mode) { return engine(PrecisionMode.parse(mode)); }
 
     private static void deleteQuietly(Path p) {
         try (Stream<Path> s = Files.walk(p)) {

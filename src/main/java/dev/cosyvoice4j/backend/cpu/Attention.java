@@ -33,6 +33,15 @@ final class Attention {
 
     static void attention(KernelPool pool, float[] out, float[] q, float[] k, float[] v, int tq, int tk, int heads,
                           int kvHeads, int headDim, float scale, AttentionMask mask) {
+        attention(pool, out, 0, q, 0, k, 0, v, 0, tq, tk, heads, kvHeads, headDim, scale, mask);
+    }
+
+    /**
+     * {@code Backend.attention} over arrays whose matrices start at {@code oo, qo, ko, vo} ({@code q}, {@code out}
+     * {@code [tq, heads * headDim]}, {@code k}, {@code v} {@code [tk, kvHeads * headDim]}, dense rows).
+     */
+    static void attention(KernelPool pool, float[] out, int oo, float[] q, int qo, float[] k, int ko, float[] v, int vo,
+                          int tq, int tk, int heads, int kvHeads, int headDim, float scale, AttentionMask mask) {
         if (heads <= 0 || kvHeads <= 0 || heads % kvHeads != 0) {
             throw new IllegalArgumentException("attention: heads " + heads + " not a multiple of kvHeads " + kvHeads);
         }
@@ -46,16 +55,16 @@ final class Attention {
         int tasks = (qBlocks + perTask - 1) / perTask;
         pool.parallelFor(kvHeads * tasks, t -> {
             int g = t / tasks, b0 = (t % tasks) * perTask, b1 = Math.min(qBlocks, b0 + perTask);
-            task(out, q, k, v, tq, tk, heads, kvHeads, headDim, scale, mask, g, b0 * qb, Math.min(tq, b1 * qb), qb);
+            task(out, oo, q, qo, k, ko, v, vo, tk, heads, kvHeads, headDim, scale, mask, g, b0 * qb, Math.min(tq, b1 * qb), qb);
         });
     }
 
     /** KV head g, queries [i0, i1) in blocks of qb. */
-    private static void task(float[] out, float[] q, float[] k, float[] v, int tq, int tk, int heads, int kvHeads,
-                             int hd, float scale, AttentionMask mask, int g, int i0, int i1, int qb) {
+    private static void task(float[] out, int oo, float[] q, int qo, float[] k, int ko, float[] v, int vo, int tk,
+                             int heads, int kvHeads, int hd, float scale, AttentionMask mask, int g, int i0, int i1, int qb) {
         int kStride = kvHeads * hd;
         if (hd == 4 * L && (i1 - i0) * (heads / kvHeads) <= TR) {
-            fewRows(out, q, k, v, tk, heads, kvHeads, scale, mask, g, i0, i1);
+            fewRows(out, oo, q, qo, k, ko, v, vo, tk, heads, kvHeads, scale, mask, g, i0, i1);
             return;
         }
         int visMax = 0;
@@ -67,28 +76,28 @@ final class Attention {
         // K^T [hd][tkPad] (16 x 16 register transposes where whole), V [visMax][hdPad]
         int j16 = Transpose.SUPPORTED ? visMax / 16 * 16 : 0, d16 = Transpose.SUPPORTED ? hd / 16 * 16 : 0;
         for (int j = 0; j < j16; j += 16) {
-            for (int d = 0; d < d16; d += 16) Transpose.fromArray(k, j * kStride + g * hd + d, kStride, kt, d * tkPad + j, tkPad);
+            for (int d = 0; d < d16; d += 16) Transpose.fromArray(k, ko + j * kStride + g * hd + d, kStride, kt, d * tkPad + j, tkPad);
         }
         for (int d = 0; d < hd; d++) {
             int dst = d * tkPad;
-            for (int j = d < d16 ? j16 : 0, src = j * kStride + g * hd + d; j < visMax; j++, src += kStride) kt[dst + j] = k[src];
+            for (int j = d < d16 ? j16 : 0, src = ko + j * kStride + g * hd + d; j < visMax; j++, src += kStride) kt[dst + j] = k[src];
             java.util.Arrays.fill(kt, dst + visMax, dst + tkPad, 0f);
         }
         for (int j = 0; j < visMax; j++) {
-            System.arraycopy(v, j * kStride + g * hd, vp, j * hdPad, hd);
+            System.arraycopy(v, vo + j * kStride + g * hd, vp, j * hdPad, hd);
             java.util.Arrays.fill(vp, j * hdPad + hd, (j + 1) * hdPad, 0f);
         }
-        for (int b = i0; b < i1; b += qb) block(out, q, tk, heads, hd, scale, mask, g, heads / kvHeads, b, Math.min(i1, b + qb), kt, tkPad, vp, hdPad, s);
+        for (int b = i0; b < i1; b += qb) block(out, oo, q, qo, tk, heads, hd, scale, mask, g, heads / kvHeads, b, Math.min(i1, b + qb), kt, tkPad, vp, hdPad, s);
     }
 
-    private static void block(float[] out, float[] q, int tk, int heads, int hd, float scale, AttentionMask mask, int g,
+    private static void block(float[] out, int oo, float[] q, int qo, int tk, int heads, int hd, float scale, AttentionMask mask, int g,
                               int group, int i0, int i1, float[] kt, int ldk, float[] vp, int hdPad, Scratch s) {
         int nq = i1 - i0, rows = group * nq, qStride = heads * hd;
         int visMax = 0;
         for (int i = i0; i < i1; i++) visMax = Math.max(visMax, mask.visibleKeys(i, tk));
         if (visMax <= 0) {
             for (int r = 0; r < rows; r++) {
-                int o = (i0 + r % nq) * qStride + (g * group + r / nq) * hd;
+                int o = oo + (i0 + r % nq) * qStride + (g * group + r / nq) * hd;
                 Arrays.fill(out, o, o + hd, 0f);
             }
             return;
@@ -99,7 +108,7 @@ final class Attention {
         float[] op = s.op = Scratch.grow(s.op, rowsPad * hdPad);
         // rows: r = (head g*group + r / nq, query i0 + r % nq)
         for (int r = 0; r < rows; r++) {
-            System.arraycopy(q, (i0 + r % nq) * qStride + (g * group + r / nq) * hd, qp, r * hd, hd);
+            System.arraycopy(q, qo + (i0 + r % nq) * qStride + (g * group + r / nq) * hd, qp, r * hd, hd);
         }
         Arrays.fill(qp, rows * hd, rowsPad * hd, 0f);
         // S = Q K^T
@@ -127,7 +136,7 @@ final class Attention {
             for (int c = 0; c < hdPad; c += TC) tile(sc, r * tkPad, tkPad, vp, c, hdPad, visMax, op, r * hdPad + c, hdPad);
         }
         for (int r = 0; r < rows; r++) {
-            System.arraycopy(op, r * hdPad, out, (i0 + r % nq) * qStride + (g * group + r / nq) * hd, hd);
+            System.arraycopy(op, r * hdPad, out, oo + (i0 + r % nq) * qStride + (g * group + r / nq) * hd, hd);
         }
     }
 
@@ -137,40 +146,40 @@ final class Attention {
      * {@code q . k_j} (4 FMAs + one lane reduction per key), softmax, then {@code sum_j p_j v_j} with 4 independent
      * accumulators.
      */
-    private static void fewRows(float[] out, float[] q, float[] k, float[] v, int tk, int heads, int kvHeads,
-                                float scale, AttentionMask mask, int g, int i0, int i1) {
+    private static void fewRows(float[] out, int oo, float[] q, int qo, float[] k, int ko, float[] v, int vo, int tk,
+                                int heads, int kvHeads, float scale, AttentionMask mask, int g, int i0, int i1) {
         int hd = 4 * L, group = heads / kvHeads, nq = i1 - i0, qStride = heads * hd, kStride = kvHeads * hd;
         Scratch s = SCRATCH.get();
         float[] sc = s.s = Scratch.grow(s.s, Math.max(tk, 1));
         for (int r = 0; r < group * nq; r++) {
-            int i = i0 + r % nq, qo = i * qStride + (g * group + r / nq) * hd;
+            int i = i0 + r % nq, at = i * qStride + (g * group + r / nq) * hd, qa = qo + at, oa = oo + at;
             int vis = mask.visibleKeys(i, tk);
             if (vis <= 0) {
-                Arrays.fill(out, qo, qo + hd, 0f);
+                Arrays.fill(out, oa, oa + hd, 0f);
                 continue;
             }
-            FloatVector q0 = FloatVector.fromArray(F, q, qo), q1 = FloatVector.fromArray(F, q, qo + L);
-            FloatVector q2 = FloatVector.fromArray(F, q, qo + 2 * L), q3 = FloatVector.fromArray(F, q, qo + 3 * L);
-            for (int j = 0, ko = g * hd; j < vis; j++, ko += kStride) {
-                FloatVector d = q0.mul(FloatVector.fromArray(F, k, ko));
-                d = q1.fma(FloatVector.fromArray(F, k, ko + L), d);
-                d = q2.fma(FloatVector.fromArray(F, k, ko + 2 * L), d);
-                d = q3.fma(FloatVector.fromArray(F, k, ko + 3 * L), d);
+            FloatVector q0 = FloatVector.fromArray(F, q, qa), q1 = FloatVector.fromArray(F, q, qa + L);
+            FloatVector q2 = FloatVector.fromArray(F, q, qa + 2 * L), q3 = FloatVector.fromArray(F, q, qa + 3 * L);
+            for (int j = 0, ka = ko + g * hd; j < vis; j++, ka += kStride) {
+                FloatVector d = q0.mul(FloatVector.fromArray(F, k, ka));
+                d = q1.fma(FloatVector.fromArray(F, k, ka + L), d);
+                d = q2.fma(FloatVector.fromArray(F, k, ka + 2 * L), d);
+                d = q3.fma(FloatVector.fromArray(F, k, ka + 3 * L), d);
                 sc[j] = Lanes.sum(d) * scale;
             }
             Elementwise.softmaxRow(sc, 0, vis);
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            for (int j = 0, vo = g * hd; j < vis; j++, vo += kStride) {
+            for (int j = 0, va = vo + g * hd; j < vis; j++, va += kStride) {
                 FloatVector p = FloatVector.broadcast(F, sc[j]);
-                a0 = FloatVector.fromArray(F, v, vo).fma(p, a0);
-                a1 = FloatVector.fromArray(F, v, vo + L).fma(p, a1);
-                a2 = FloatVector.fromArray(F, v, vo + 2 * L).fma(p, a2);
-                a3 = FloatVector.fromArray(F, v, vo + 3 * L).fma(p, a3);
+                a0 = FloatVector.fromArray(F, v, va).fma(p, a0);
+                a1 = FloatVector.fromArray(F, v, va + L).fma(p, a1);
+                a2 = FloatVector.fromArray(F, v, va + 2 * L).fma(p, a2);
+                a3 = FloatVector.fromArray(F, v, va + 3 * L).fma(p, a3);
             }
-            a0.intoArray(out, qo);
-            a1.intoArray(out, qo + L);
-            a2.intoArray(out, qo + 2 * L);
-            a3.intoArray(out, qo + 3 * L);
+            a0.intoArray(out, oa);
+            a1.intoArray(out, oa + L);
+            a2.intoArray(out, oa + 2 * L);
+            a3.intoArray(out, oa + 3 * L);
         }
     }
 

@@ -28,14 +28,14 @@ final class Conv {
 
     private static final ThreadLocal<float[][]> Y = ThreadLocal.withInitial(() -> new float[1][0]);
 
-    /** B = im2col of channels [c0, c0 + cinG) of x [*, t]: row (ci, kk), column to. */
-    record Im2col(float[] x, int c0, int t, int kw, int tOut, ConvSpec spec) implements Gemm.BSource {
+    /** B = im2col of channels [c0, c0 + cinG) of x [*, t] (starting at {@code x[xOff]}): row (ci, kk), column to. */
+    record Im2col(float[] x, int xOff, int c0, int t, int kw, int tOut, ConvSpec spec) implements Gemm.BSource {
         @Override
         public void pack(float[] dst, int off, int n0, int k0, int kc) {
             int stride = spec.stride(), dil = spec.dilation(), pad = spec.padLeft();
             for (int p = 0; p < kc; p++) {
                 int row = k0 + p, ci = row / kw, kk = row % kw;
-                int xo = (c0 + ci) * t, d = off + p * NR;
+                int xo = xOff + (c0 + ci) * t, d = off + p * NR;
                 int start = n0 * stride - pad + kk * dil;
                 if (stride == 1 && NR == 2 * L && start >= 0 && start + NR <= t) {
                     FloatVector.fromArray(F, x, xo + start).intoArray(dst, d);
@@ -50,6 +50,12 @@ final class Conv {
     }
 
     static void conv1d(KernelPool pool, float[] out, float[] x, int cin, int t, Tensor w, float[] bias, ConvSpec spec) {
+        conv1d(pool, out, 0, x, 0, cin, t, w, bias, spec);
+    }
+
+    /** {@code Backend.conv1d} with {@code x [cin, t]} from {@code x[xOff]} and {@code out} from {@code out[oOff]}. */
+    static void conv1d(KernelPool pool, float[] out, int oOff, float[] x, int xOff, int cin, int t, Tensor w, float[] bias,
+                       ConvSpec spec) {
         int cout = w.dim(0), cinG = w.dim(1), kw = w.dim(2), groups = spec.groups();
         if (cinG * groups != cin || cout % groups != 0) {
             throw new IllegalArgumentException("conv1d: weight " + w + " does not fit cin " + cin + " groups " + groups);
@@ -57,21 +63,21 @@ final class Conv {
         int coutG = cout / groups, tOut = spec.outLength(t, kw), kDim = cinG * kw;
         if (tOut <= 0) return;
         if (GroupedConv.applies(spec)) {
-            GroupedConv.conv1d(pool, out, x, t, w, spec, tOut);
-            if (bias != null) addRowBias(pool, out, bias, cout, tOut);
+            GroupedConv.conv1d(pool, out, oOff, x, xOff, t, w, spec, tOut);
+            if (bias != null) addRowBias(pool, out, oOff, bias, cout, tOut);
             return;
         }
         MemorySegment ws = w.data();
         Body g = gi -> {
-            Gemm.gemm(pool, out, gi * coutG * tOut, new Gemm.RowMajorA(ws, (long) gi * coutG * kDim * Float.BYTES), coutG, tOut, kDim,
-                    new Im2col(x, gi * cinG, t, kw, tOut, spec), null);
+            Gemm.gemm(pool, out, oOff + gi * coutG * tOut, new Gemm.RowMajorA(ws, (long) gi * coutG * kDim * Float.BYTES), coutG, tOut, kDim,
+                    new Im2col(x, xOff, gi * cinG, t, kw, tOut, spec), null);
         };
         if (groups >= 2 * pool.threads()) {
             pool.parallelFor(groups, g::run); // the inner GEMMs run on their own thread
         } else {
             for (int gi = 0; gi < groups; gi++) g.run(gi);
         }
-        if (bias != null) addRowBias(pool, out, bias, cout, tOut);
+        if (bias != null) addRowBias(pool, out, oOff, bias, cout, tOut);
     }
 
     private interface Body {
@@ -121,11 +127,11 @@ final class Conv {
 
     private static int ceilDiv(int a, int b) { return -Math.floorDiv(-a, b); }
 
-    private static void addRowBias(KernelPool pool, float[] out, float[] bias, int rows, int cols) {
+    private static void addRowBias(KernelPool pool, float[] out, int oOff, float[] bias, int rows, int cols) {
         int per = Math.max(1, Elementwise.PARALLEL_MIN / Math.max(1, cols));
         pool.parallelFor((rows + per - 1) / per, q -> {
             for (int r = q * per; r < Math.min(rows, (q + 1) * per); r++) {
-                int o = r * cols;
+                int o = oOff + r * cols;
                 float b = bias[r];
                 for (int i = 0; i < cols; i += L) {
                     var m = F.indexInRange(i, cols);

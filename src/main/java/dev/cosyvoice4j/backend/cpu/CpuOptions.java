@@ -1,7 +1,7 @@
 package dev.cosyvoice4j.backend.cpu;
 
 /**
- * Settings of {@link VectorKernels}.
+ * Settings of a {@link KernelPool} (the cpu backend's threads).
  *
  * @param threads    participants in parallel kernels (the calling thread plus {@code threads - 1} pool threads)
  * @param spinMicros how long an idle pool thread busy-waits for the next job before parking; decode-time kernels

@@ -58,11 +58,16 @@ final class Elementwise {
     private static FloatVector silu(FloatVector v) { return VectorMath.silu(v); }
 
     static void siluMul(float[] out, float[] gate, float[] up, int from, int to) {
+        siluMul(out, 0, gate, 0, up, 0, from, to);
+    }
+
+    /** {@code out[oo + i] = silu(gate[go + i]) * up[uo + i]} for i in [from, to). */
+    static void siluMul(float[] out, int oo, float[] gate, int go, float[] up, int uo, int from, int to) {
         int i = from;
-        for (; i <= to - L; i += L) silu(FloatVector.fromArray(F, gate, i)).mul(FloatVector.fromArray(F, up, i)).intoArray(out, i);
+        for (; i <= to - L; i += L) silu(FloatVector.fromArray(F, gate, go + i)).mul(FloatVector.fromArray(F, up, uo + i)).intoArray(out, oo + i);
         if (i < to) {
             VectorMask<Float> m = F.indexInRange(i, to);
-            silu(FloatVector.fromArray(F, gate, i, m)).mul(FloatVector.fromArray(F, up, i, m)).intoArray(out, i, m);
+            silu(FloatVector.fromArray(F, gate, go + i, m)).mul(FloatVector.fromArray(F, up, uo + i, m)).intoArray(out, oo + i, m);
         }
     }
 
@@ -102,11 +107,79 @@ final class Elementwise {
     }
 
     static void add(float[] out, float[] a, float[] b, int from, int to) {
+        add(out, 0, a, 0, b, 0, from, to);
+    }
+
+    /** {@code out[oo + i] = a[ao + i] + b[bo + i]} for i in [from, to). */
+    static void add(float[] out, int oo, float[] a, int ao, float[] b, int bo, int from, int to) {
         int i = from;
-        for (; i <= to - L; i += L) FloatVector.fromArray(F, a, i).add(FloatVector.fromArray(F, b, i)).intoArray(out, i);
+        for (; i <= to - L; i += L) FloatVector.fromArray(F, a, ao + i).add(FloatVector.fromArray(F, b, bo + i)).intoArray(out, oo + i);
         if (i < to) {
             VectorMask<Float> m = F.indexInRange(i, to);
-            FloatVector.fromArray(F, a, i, m).add(FloatVector.fromArray(F, b, i, m)).intoArray(out, i, m);
+            FloatVector.fromArray(F, a, ao + i, m).add(FloatVector.fromArray(F, b, bo + i, m)).intoArray(out, oo + i, m);
+        }
+    }
+
+    // The ops below must equal HostOps bit for bit: the same float operations per element in the same order, with
+    // mul and add kept separate (never fma). Commuted operands are fine (IEEE add and multiply are commutative).
+
+    /** {@code out[oo + i] = x[xo + i] / d} for i in [from, to) (a division, as the specification; not times 1/d). */
+    static void div(float[] out, int oo, float[] x, int xo, float d, int from, int to) {
+        int i = from;
+        for (; i <= to - L; i += L) FloatVector.fromArray(F, x, xo + i).div(d).intoArray(out, oo + i);
+        if (i < to) {
+            VectorMask<Float> m = F.indexInRange(i, to);
+            FloatVector.fromArray(F, x, xo + i, m).div(d).intoArray(out, oo + i, m);
+        }
+    }
+
+    /** {@code x[i] = x[i] * s + b} for i in [from, to) (one row of affineRows). */
+    static void affine(float[] x, int from, int to, float s, float b) {
+        int i = from;
+        for (; i <= to - L; i += L) FloatVector.fromArray(F, x, i).mul(s).add(b).intoArray(x, i);
+        if (i < to) {
+            VectorMask<Float> m = F.indexInRange(i, to);
+            FloatVector.fromArray(F, x, i, m).mul(s).add(b).intoArray(x, i, m);
+        }
+    }
+
+    /** {@code x[xo + c] = x[xo + c] * (1 + mod[scaleO + c]) + mod[shiftO + c]} for c < n (adaLN modulation of one row). */
+    static void modulate(float[] x, int xo, float[] mod, int shiftO, int scaleO, int n) {
+        int c = 0;
+        for (; c <= n - L; c += L) {
+            FloatVector onePlusScale = FloatVector.fromArray(F, mod, scaleO + c).add(1f);
+            FloatVector.fromArray(F, x, xo + c).mul(onePlusScale).add(FloatVector.fromArray(F, mod, shiftO + c)).intoArray(x, xo + c);
+        }
+        if (c < n) {
+            VectorMask<Float> m = F.indexInRange(c, n);
+            FloatVector onePlusScale = FloatVector.fromArray(F, mod, scaleO + c, m).add(1f);
+            FloatVector.fromArray(F, x, xo + c, m).mul(onePlusScale).add(FloatVector.fromArray(F, mod, shiftO + c, m)).intoArray(x, xo + c, m);
+        }
+    }
+
+    /** {@code x[xo + c] += mod[gateO + c] * y[yo + c]} for c < n (gated residual of one row). */
+    static void addGated(float[] x, int xo, float[] mod, int gateO, float[] y, int yo, int n) {
+        int c = 0;
+        for (; c <= n - L; c += L) {
+            FloatVector.fromArray(F, mod, gateO + c).mul(FloatVector.fromArray(F, y, yo + c)).add(FloatVector.fromArray(F, x, xo + c)).intoArray(x, xo + c);
+        }
+        if (c < n) {
+            VectorMask<Float> m = F.indexInRange(c, n);
+            FloatVector.fromArray(F, mod, gateO + c, m).mul(FloatVector.fromArray(F, y, yo + c, m)).add(FloatVector.fromArray(F, x, xo + c, m)).intoArray(x, xo + c, m);
+        }
+    }
+
+    /** {@code x[xo + i] += dt * (cc * vc[co + i] - cu * vu[uo + i])} for i in [from, to) (CFG Euler step). */
+    static void cfgEuler(float[] x, int xo, float[] vc, int co, float[] vu, int uo, float dt, float cc, float cu, int from, int to) {
+        int i = from;
+        for (; i <= to - L; i += L) {
+            FloatVector.fromArray(F, vc, co + i).mul(cc).sub(FloatVector.fromArray(F, vu, uo + i).mul(cu)).mul(dt)
+                    .add(FloatVector.fromArray(F, x, xo + i)).intoArray(x, xo + i);
+        }
+        if (i < to) {
+            VectorMask<Float> m = F.indexInRange(i, to);
+            FloatVector.fromArray(F, vc, co + i, m).mul(cc).sub(FloatVector.fromArray(F, vu, uo + i, m).mul(cu)).mul(dt)
+                    .add(FloatVector.fromArray(F, x, xo + i, m)).intoArray(x, xo + i, m);
         }
     }
 
@@ -134,8 +207,13 @@ final class Elementwise {
         return w.getAtIndex(Tensor.F32_LE, i);
     }
 
-    /** RMSNorm of one row; {@code weight} is a float32 segment (read in place, no copy per call). */
+    /** RMSNorm of one row at {@code o} of both arrays; {@code weight} is a float32 segment (read in place, no copy per call). */
     static void rmsNormRow(float[] out, float[] x, int o, int dim, MemorySegment weight, float eps) {
+        rmsNormRow(out, o, x, o, dim, weight, eps);
+    }
+
+    /** RMSNorm of the row {@code x[o ..]} into {@code out[oo ..]}. */
+    static void rmsNormRow(float[] out, int oo, float[] x, int o, int dim, MemorySegment weight, float eps) {
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
         for (; i <= dim - L; i += L) {
@@ -146,13 +224,18 @@ final class Elementwise {
         for (; i < dim; i++) ss += x[o + i] * x[o + i];
         float inv = (float) (1.0 / Math.sqrt(ss / dim + eps));
         for (i = 0; i <= dim - L; i += L) {
-            w(weight, i).mul(FloatVector.fromArray(F, x, o + i).mul(inv)).intoArray(out, o + i);
+            w(weight, i).mul(FloatVector.fromArray(F, x, o + i).mul(inv)).intoArray(out, oo + i);
         }
-        for (; i < dim; i++) out[o + i] = wAt(weight, i) * (x[o + i] * inv);
+        for (; i < dim; i++) out[oo + i] = wAt(weight, i) * (x[o + i] * inv);
     }
 
-    /** LayerNorm of one row; weight / bias are float32 segments or null. */
+    /** LayerNorm of one row at {@code o} of both arrays; weight / bias are float32 segments or null. */
     static void layerNormRow(float[] out, float[] x, int o, int dim, MemorySegment weight, MemorySegment bias, float eps) {
+        layerNormRow(out, o, x, o, dim, weight, bias, eps);
+    }
+
+    /** LayerNorm of the row {@code x[o ..]} into {@code out[oo ..]}. */
+    static void layerNormRow(float[] out, int oo, float[] x, int o, int dim, MemorySegment weight, MemorySegment bias, float eps) {
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
         for (; i <= dim - L; i += L) acc = FloatVector.fromArray(F, x, o + i).add(acc);
@@ -172,17 +255,16 @@ final class Elementwise {
             FloatVector y = FloatVector.fromArray(F, x, o + i).sub(mean).mul(inv);
             if (weight != null) y = y.mul(w(weight, i));
             if (bias != null) y = y.add(w(bias, i));
-            y.intoArray(out, o + i);
+            y.intoArray(out, oo + i);
         }
         for (; i < dim; i++) {
             float y = (x[o + i] - mean) * inv;
             if (weight != null) y *= wAt(weight, i);
             if (bias != null) y += wAt(bias, i);
-            out[o + i] = y;
+            out[oo + i] = y;
         }
     }
 
-    /** In-place softmax of x[o, o+cols): max-subtracted, float32; all -inf gives zeros. */
     /**
      * In place {@code softmax(scale * x)} over {@code cols} values, {@code cols} a multiple of the vector length and at
      * least one value finite (masked entries are -inf and come out 0): no tail handling, the scaling fused into the
@@ -206,6 +288,7 @@ final class Elementwise {
         for (int i = 0; i < cols; i += L) FloatVector.fromArray(F, x, o + i).div(s).intoArray(x, o + i);
     }
 
+    /** In-place softmax of x[o, o+cols): max-subtracted, float32; all -inf gives zeros. */
     static void softmaxRow(float[] x, int o, int cols) {
         FloatVector mx = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         int i = 0;

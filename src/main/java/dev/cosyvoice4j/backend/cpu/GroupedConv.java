@@ -15,7 +15,7 @@ import java.util.Arrays;
  * times accumulates {@code w[co, ci, kk] * x[ci, t - pad + kk * dil]} over (ci, kk) straight from a zero-padded copy
  * of the group's input rows (two unaligned vector loads per tap), the weights broadcast from a bulk copy of the
  * group's rows (nothing transposed). Sums run over (ci, kk) in the same order as {@link Gemm}'s, so results equal
- * the im2col path's bit for bit. Specification: {@code ScalarKernels.conv1d}.
+ * the im2col path's bit for bit. Specification: {@code Backend.conv1d}.
  */
 final class GroupedConv {
     private GroupedConv() {}
@@ -36,13 +36,13 @@ final class GroupedConv {
         return spec.groups() > 1 && spec.stride() == 1 && L == 16;
     }
 
-    /** {@code out[gi*coutG + co, to]} for every group (bias not added). */
-    static void conv1d(KernelPool pool, float[] out, float[] x, int t, Tensor w, ConvSpec spec, int tOut) {
+    /** {@code out[oOff + (gi*coutG + co) * tOut + to]} for every group, x from {@code x[xOff]} (bias not added). */
+    static void conv1d(KernelPool pool, float[] out, int oOff, float[] x, int xOff, int t, Tensor w, ConvSpec spec, int tOut) {
         int groups = spec.groups();
-        pool.parallelFor(groups, gi -> group(out, x, t, w, spec, tOut, gi));
+        pool.parallelFor(groups, gi -> group(out, oOff, x, xOff, t, w, spec, tOut, gi));
     }
 
-    private static void group(float[] out, float[] x, int t, Tensor w, ConvSpec spec, int tOut, int gi) {
+    private static void group(float[] out, int oOff, float[] x, int xOff, int t, Tensor w, ConvSpec spec, int tOut, int gi) {
         int cout = w.dim(0), cinG = w.dim(1), kw = w.dim(2), coutG = cout / spec.groups();
         int pad = spec.padLeft(), dil = spec.dilation(), kDim = cinG * kw;
         int tBlocks = (tOut + NR - 1) / NR, xw = tBlocks * NR + (kw - 1) * dil;
@@ -50,7 +50,7 @@ final class GroupedConv {
         // the group's input rows, zero-padded so that every tap of every (whole) time block is in bounds
         float[] xp = s.xp = s.xp.length >= cinG * xw ? s.xp : new float[cinG * xw];
         for (int ci = 0; ci < cinG; ci++) {
-            int src = (gi * cinG + ci) * t, dst = ci * xw, from = Math.max(0, pad), to = Math.min(xw, t + pad);
+            int src = xOff + (gi * cinG + ci) * t, dst = ci * xw, from = Math.max(0, pad), to = Math.min(xw, t + pad);
             Arrays.fill(xp, dst, dst + xw, 0f);
             if (to > from) System.arraycopy(x, src + from - pad, xp, dst + from, to - from);
         }
@@ -62,7 +62,7 @@ final class GroupedConv {
         for (int panel = 0; panel < panels; panel++) {
             int co0 = panel * MR, rows = Math.min(MR, coutG - co0);
             for (int tb = 0; tb < tBlocks; tb++) {
-                int t0 = tb * NR, cols = Math.min(NR, tOut - t0), o = (gi * coutG + co0) * tOut + t0;
+                int t0 = tb * NR, cols = Math.min(NR, tOut - t0), o = oOff + (gi * coutG + co0) * tOut + t0;
                 if (rows == MR && cols == NR) {
                     kernel(wg, co0 * kDim, kDim, xp, xw, cinG, kw, dil, t0, out, o, tOut);
                 } else {

@@ -21,40 +21,40 @@ final class MatVec {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     /**
-     * {@code out[r*n + j] = bias[j] + sum_p x[r*k + p] * w[j, p]} for {@code r < rows}; {@code w} is a row-major
-     * [n, k] float32 segment, bias null or length n.
+     * {@code out[oo + r*n + j] = bias[j] + sum_p x[xo + r*k + p] * w[j, p]} for {@code r < rows}; {@code w} is a
+     * row-major [n, k] float32 segment, bias null or length n; {@code oo}, {@code xo} are the arrays' base offsets.
      */
-    static void linear(KernelPool pool, float[] out, float[] x, int rows, MemorySegment w, int n, int k, float[] bias) {
+    static void linear(KernelPool pool, float[] out, int oo, float[] x, int xo, int rows, MemorySegment w, int n, int k, float[] bias) {
         int threads = pool.threads();
         // blocks of W rows: a multiple of 4, at least 16, about 4 per thread for balance
         int blk = Math.max(16, ((n + 4 * threads - 1) / (4 * threads) + 3) & ~3);
         int blocks = (n + blk - 1) / blk;
         // separate loop bodies, so that the DiT's few-row calls do not shape the code C2 compiles for LLM decode
         if (rows == 1) {
-            pool.parallelFor(blocks, q -> range1(out, x, w, k, bias, q * blk, Math.min(n, (q + 1) * blk)));
+            pool.parallelFor(blocks, q -> range1(out, oo, x, xo, w, k, bias, q * blk, Math.min(n, (q + 1) * blk)));
         } else {
-            pool.parallelFor(blocks, q -> range(out, x, rows, w, n, k, bias, q * blk, Math.min(n, (q + 1) * blk)));
+            pool.parallelFor(blocks, q -> range(out, oo, x, xo, rows, w, n, k, bias, q * blk, Math.min(n, (q + 1) * blk)));
         }
     }
 
     /** One x row (LLM decode) against W rows [j0, j1). */
-    static void range1(float[] out, float[] x, MemorySegment w, int k, float[] bias, int j0, int j1) {
+    static void range1(float[] out, int oo, float[] x, int xo, MemorySegment w, int k, float[] bias, int j0, int j1) {
         int j = j0;
-        for (; j + 4 <= j1; j += 4) dot1x4(out, x, w, 0, k, bias, j);
-        for (; j < j1; j++) out[j] = dot1(x, 0, w, (long) j * k * Float.BYTES, k) + (bias == null ? 0f : bias[j]);
+        for (; j + 4 <= j1; j += 4) dot1x4(out, oo, x, xo, w, k, bias, j);
+        for (; j < j1; j++) out[oo + j] = dot1(x, xo, w, (long) j * k * Float.BYTES, k) + (bias == null ? 0f : bias[j]);
     }
 
-    static void range(float[] out, float[] x, int rows, MemorySegment w, int n, int k, float[] bias, int j0, int j1) {
+    static void range(float[] out, int oo, float[] x, int xo, int rows, MemorySegment w, int n, int k, float[] bias, int j0, int j1) {
         int j = j0;
         for (; j + 4 <= j1; j += 4) {
             if (rows == 1) {
-                dot1x4(out, x, w, n, k, bias, j);
+                dot1x4(out, oo, x, xo, w, k, bias, j);
             } else {
-                for (int r = 0; r < rows; r += 4) dot4x4(out, x, rows, r, w, n, k, bias, j);
+                for (int r = 0; r < rows; r += 4) dot4x4(out, oo, x, xo, rows, r, w, n, k, bias, j);
             }
         }
         for (; j < j1; j++) {
-            for (int r = 0; r < rows; r++) out[r * n + j] = dot1(x, r * k, w, (long) j * k * Float.BYTES, k) + (bias == null ? 0f : bias[j]);
+            for (int r = 0; r < rows; r++) out[oo + r * n + j] = dot1(x, xo + r * k, w, (long) j * k * Float.BYTES, k) + (bias == null ? 0f : bias[j]);
         }
     }
 
@@ -69,13 +69,13 @@ final class MatVec {
         return s;
     }
 
-    /** One x row against W rows j..j+3. */
-    private static void dot1x4(float[] out, float[] x, MemorySegment w, int n, int k, float[] bias, int j) {
+    /** One x row (from {@code xo}) against W rows j..j+3, into {@code out[oo + j ..]}. */
+    private static void dot1x4(float[] out, int oo, float[] x, int xo, MemorySegment w, int k, float[] bias, int j) {
         long rb = (long) k * Float.BYTES, w0 = j * rb, w1 = w0 + rb, w2 = w1 + rb, w3 = w2 + rb;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         int kv = k - k % L, p = 0;
         for (; p < kv; p += L) {
-            FloatVector xv = FloatVector.fromArray(F, x, p);
+            FloatVector xv = FloatVector.fromArray(F, x, xo + p);
             long o = (long) p * Float.BYTES;
             a0 = FloatVector.fromMemorySegment(F, w, w0 + o, LE).fma(xv, a0);
             a1 = FloatVector.fromMemorySegment(F, w, w1 + o, LE).fma(xv, a1);
@@ -85,7 +85,7 @@ final class MatVec {
         float s0 = Lanes.sum(a0), s1 = Lanes.sum(a1);
         float s2 = Lanes.sum(a2), s3 = Lanes.sum(a3);
         for (; p < k; p++) {
-            float xv = x[p];
+            float xv = x[xo + p];
             long o = (long) p * Float.BYTES;
             s0 += xv * w.get(dev.cosyvoice4j.tensor.Tensor.F32_LE, w0 + o);
             s1 += xv * w.get(dev.cosyvoice4j.tensor.Tensor.F32_LE, w1 + o);
@@ -98,15 +98,15 @@ final class MatVec {
             s2 += bias[j + 2];
             s3 += bias[j + 3];
         }
-        out[j] = s0;
-        out[j + 1] = s1;
-        out[j + 2] = s2;
-        out[j + 3] = s3;
+        out[oo + j] = s0;
+        out[oo + j + 1] = s1;
+        out[oo + j + 2] = s2;
+        out[oo + j + 3] = s3;
     }
 
     /** x rows r..r+3 (clamped to rows-1; the duplicates are computed and dropped) against W rows j..j+3. */
-    private static void dot4x4(float[] out, float[] x, int rows, int r, MemorySegment w, int n, int k, float[] bias, int j) {
-        int x0 = r * k, x1 = Math.min(r + 1, rows - 1) * k, x2 = Math.min(r + 2, rows - 1) * k, x3 = Math.min(r + 3, rows - 1) * k;
+    private static void dot4x4(float[] out, int oo, float[] x, int xo, int rows, int r, MemorySegment w, int n, int k, float[] bias, int j) {
+        int x0 = xo + r * k, x1 = xo + Math.min(r + 1, rows - 1) * k, x2 = xo + Math.min(r + 2, rows - 1) * k, x3 = xo + Math.min(r + 3, rows - 1) * k;
         long rb = (long) k * Float.BYTES, w0 = j * rb, w1 = w0 + rb, w2 = w1 + rb, w3 = w2 + rb;
         FloatVector z = FloatVector.zero(F);
         FloatVector a00 = z, a01 = z, a02 = z, a03 = z, a10 = z, a11 = z, a12 = z, a13 = z;
@@ -128,14 +128,14 @@ final class MatVec {
             a30 = v0.fma(xv, a30); a31 = v1.fma(xv, a31); a32 = v2.fma(xv, a32); a33 = v3.fma(xv, a33);
         }
         // results straight to out (arrays here would be allocated per block)
-        store(out, x, x0, w, w0, rb, k, p, bias, n, r, j, rows, Lanes.sum(a00), Lanes.sum(a01), Lanes.sum(a02), Lanes.sum(a03));
-        if (r + 1 < rows) store(out, x, x1, w, w0, rb, k, p, bias, n, r + 1, j, rows, Lanes.sum(a10), Lanes.sum(a11), Lanes.sum(a12), Lanes.sum(a13));
-        if (r + 2 < rows) store(out, x, x2, w, w0, rb, k, p, bias, n, r + 2, j, rows, Lanes.sum(a20), Lanes.sum(a21), Lanes.sum(a22), Lanes.sum(a23));
-        if (r + 3 < rows) store(out, x, x3, w, w0, rb, k, p, bias, n, r + 3, j, rows, Lanes.sum(a30), Lanes.sum(a31), Lanes.sum(a32), Lanes.sum(a33));
+        store(out, oo, x, x0, w, w0, rb, k, p, bias, n, r, j, rows, Lanes.sum(a00), Lanes.sum(a01), Lanes.sum(a02), Lanes.sum(a03));
+        if (r + 1 < rows) store(out, oo, x, x1, w, w0, rb, k, p, bias, n, r + 1, j, rows, Lanes.sum(a10), Lanes.sum(a11), Lanes.sum(a12), Lanes.sum(a13));
+        if (r + 2 < rows) store(out, oo, x, x2, w, w0, rb, k, p, bias, n, r + 2, j, rows, Lanes.sum(a20), Lanes.sum(a21), Lanes.sum(a22), Lanes.sum(a23));
+        if (r + 3 < rows) store(out, oo, x, x3, w, w0, rb, k, p, bias, n, r + 3, j, rows, Lanes.sum(a30), Lanes.sum(a31), Lanes.sum(a32), Lanes.sum(a33));
     }
 
     /** out[row, j..j+3] = partial sums + the k tail (p..k) + bias. */
-    private static void store(float[] out, float[] x, int xo, MemorySegment w, long w0, long rb, int k, int p, float[] bias,
+    private static void store(float[] out, int oo, float[] x, int xo, MemorySegment w, long w0, long rb, int k, int p, float[] bias,
                               int n, int row, int j, int rows, float s0, float s1, float s2, float s3) {
         for (int q = p; q < k; q++) {
             float xv = x[xo + q];
@@ -145,7 +145,7 @@ final class MatVec {
             s2 += xv * w.get(dev.cosyvoice4j.tensor.Tensor.F32_LE, w0 + 2 * rb + o);
             s3 += xv * w.get(dev.cosyvoice4j.tensor.Tensor.F32_LE, w0 + 3 * rb + o);
         }
-        int o = row * n + j;
+        int o = oo + row * n + j;
         out[o] = s0 + (bias == null ? 0f : bias[j]);
         out[o + 1] = s1 + (bias == null ? 0f : bias[j + 1]);
         out[o + 2] = s2 + (bias == null ? 0f : bias[j + 2]);

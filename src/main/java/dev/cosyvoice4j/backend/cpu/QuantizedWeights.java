@@ -1,5 +1,6 @@
 package dev.cosyvoice4j.backend.cpu;
 
+import dev.cosyvoice4j.backend.host.GgmlQuant;
 import dev.cosyvoice4j.tensor.DType;
 import dev.cosyvoice4j.tensor.Tensor;
 import jdk.incubator.vector.ByteVector;
@@ -8,7 +9,6 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
@@ -39,23 +39,12 @@ import java.nio.ByteOrder;
 public final class QuantizedWeights {
     private QuantizedWeights() {}
 
-    public static final int BLOCK = 32;
+    public static final int BLOCK = GgmlQuant.BLOCK;
 
-    /** ggml {@code block_q8_0}: {@code ggml_half d; int8_t qs[32];}. */
-    public static final StructLayout BLOCK_Q8_0 = MemoryLayout.structLayout(
-            ValueLayout.JAVA_SHORT_UNALIGNED.withName("d"), MemoryLayout.sequenceLayout(BLOCK, ValueLayout.JAVA_BYTE).withName("qs"));
-    /** ggml {@code block_q4_0}: {@code ggml_half d; uint8_t qs[16];}. */
-    public static final StructLayout BLOCK_Q4_0 = MemoryLayout.structLayout(
-            ValueLayout.JAVA_SHORT_UNALIGNED.withName("d"), MemoryLayout.sequenceLayout(BLOCK / 2, ValueLayout.JAVA_BYTE).withName("qs"));
-
-    static {
-        if (BLOCK_Q8_0.byteSize() != 34 || DType.Q8_0.blockBytes() != BLOCK_Q8_0.byteSize() || DType.Q8_0.blockSize() != BLOCK) {
-            throw new AssertionError("block_q8_0 must be 34 bytes per 32 values, DType says " + DType.Q8_0.blockBytes());
-        }
-        if (BLOCK_Q4_0.byteSize() != 18 || DType.Q4_0.blockBytes() != BLOCK_Q4_0.byteSize() || DType.Q4_0.blockSize() != BLOCK) {
-            throw new AssertionError("block_q4_0 must be 18 bytes per 32 values, DType says " + DType.Q4_0.blockBytes());
-        }
-    }
+    /** ggml {@code block_q8_0}: {@code ggml_half d; int8_t qs[32];} (defined in {@link GgmlQuant}). */
+    public static final StructLayout BLOCK_Q8_0 = GgmlQuant.BLOCK_Q8_0;
+    /** ggml {@code block_q4_0}: {@code ggml_half d; uint8_t qs[16];} (defined in {@link GgmlQuant}). */
+    public static final StructLayout BLOCK_Q4_0 = GgmlQuant.BLOCK_Q4_0;
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
@@ -65,89 +54,38 @@ public final class QuantizedWeights {
     /** The vector kernels convert 16 bytes to 16 floats; elsewhere the scalar path is used. */
     private static final boolean VECTOR = L == 16;
 
-    /** Quantises a float32 weight (last dimension a multiple of 32) into a new native segment kept alive by GC. */
+    /** Quantises a float32 weight (last dimension a multiple of 32): {@link GgmlQuant#quantize(Tensor, DType)}. */
     public static Tensor quantize(Tensor w, DType type) {
-        return quantize(w, type, Arena.ofAuto());
+        return GgmlQuant.quantize(w, type);
     }
 
     /**
      * Quantises a float32 tensor (any rank, last dimension a multiple of 32) with ggml's reference rounding into
-     * memory from {@code arena}.
+     * memory from {@code arena}: {@link GgmlQuant#quantize(Tensor, DType, Arena)}.
      *
      * @throws IllegalArgumentException for a non-F32 source, a non-quantised target or a bad last dimension
      */
     public static Tensor quantize(Tensor w, DType type, Arena arena) {
-        if (w.dtype() != DType.F32) throw new IllegalArgumentException("quantize: need an F32 tensor, got " + w);
-        if (type != DType.Q8_0 && type != DType.Q4_0) throw new IllegalArgumentException("quantize: " + type + " is not Q8_0 or Q4_0");
-        if (w.rank() == 0 || w.dim(-1) % BLOCK != 0) {
-            throw new IllegalArgumentException("quantize: last dimension of " + w + " must be a multiple of " + BLOCK);
-        }
-        long blocks = w.numel() / BLOCK;
-        MemorySegment dst = arena.allocate(type.storageBytes(w.numel()), 64);
-        MemorySegment src = w.data();
-        int bytes = type.blockBytes();
-        // chunks of blocks through heap buffers (bulk copies in and out: per-element segment access was most of the
-        // time), spread over the common pool's threads (the model load quantises ~360 M weights)
-        long chunks = (blocks + CHUNK_BLOCKS - 1) / CHUNK_BLOCKS;
-        java.util.stream.LongStream.range(0, chunks).parallel().forEach(c -> {
-            long b0 = c * CHUNK_BLOCKS;
-            int n = (int) Math.min(CHUNK_BLOCKS, blocks - b0);
-            float[] x = new float[n * BLOCK];
-            MemorySegment.copy(src, Tensor.F32_LE, b0 * BLOCK * Float.BYTES, x, 0, n * BLOCK);
-            byte[] out = new byte[n * bytes];   // a plain array, not a heap segment: see "one kind of MemorySegment"
-            for (int b = 0; b < n; b++) {
-                if (type == DType.Q8_0) quantizeQ8(x, b * BLOCK, out, b * bytes);
-                else quantizeQ4(x, b * BLOCK, out, b * bytes);
-            }
-            MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, b0 * bytes, n * bytes);
-        });
-        return new Tensor(type, w.shape(), dst);
+        return GgmlQuant.quantize(w, type, arena);
     }
 
-    private static final int CHUNK_BLOCKS = 1024;
-
-    /** ggml quantize_row_q8_0_ref for one block. */
+    /** ggml quantize_row_q8_0_ref for one block: {@link GgmlQuant#quantizeQ8}. */
     static void quantizeQ8(float[] x, int xo, byte[] dst, int off) {
-        float amax = 0;
-        for (int j = 0; j < BLOCK; j++) amax = Math.max(amax, Math.abs(x[xo + j]));
-        float d = amax / 127f, id = d != 0 ? 1f / d : 0f;
-        putF16(dst, off, Float.floatToFloat16(d));
-        for (int j = 0; j < BLOCK; j++) dst[off + 2 + j] = (byte) roundAway(x[xo + j] * id);
+        GgmlQuant.quantizeQ8(x, xo, dst, off);
     }
 
-    /** Little-endian float16 bits (ggml_half) at {@code off}. */
-    private static void putF16(byte[] dst, int off, short bits) {
-        dst[off] = (byte) bits;
-        dst[off + 1] = (byte) (bits >> 8);
-    }
-
-    /** ggml quantize_row_q4_0_ref for one block. */
+    /** ggml quantize_row_q4_0_ref for one block: {@link GgmlQuant#quantizeQ4}. */
     static void quantizeQ4(float[] x, int xo, byte[] dst, int off) {
-        float amax = 0, max = 0;
-        for (int j = 0; j < BLOCK; j++) {
-            float v = x[xo + j];
-            if (amax < Math.abs(v)) {
-                amax = Math.abs(v);
-                max = v;
-            }
-        }
-        float d = max / -8f, id = d != 0 ? 1f / d : 0f;
-        putF16(dst, off, Float.floatToFloat16(d));
-        for (int j = 0; j < BLOCK / 2; j++) {
-            int q0 = Math.min(15, (int) (x[xo + j] * id + 8.5f)), q1 = Math.min(15, (int) (x[xo + j + BLOCK / 2] * id + 8.5f));
-            dst[off + 2 + j] = (byte) (q0 | q1 << 4);
-        }
-    }
-
-    /** C's roundf: halves away from zero. */
-    private static int roundAway(float v) {
-        int r = Math.round(Math.abs(v));
-        return v < 0 ? -r : r;
+        GgmlQuant.quantizeQ4(x, xo, dst, off);
     }
 
     // ---- linear --------------------------------------------------------------------------------------------
 
-    static void linear(KernelPool pool, float[] out, float[] x, int rows, Tensor w, float[] bias) {
+    /**
+     * {@code out[oo + r*n + j] = bias[j] + sum_p x[xo + r*k + p] * w[j, p]} for a Q8_0/Q4_0 {@code [n, k]} weight;
+     * {@code oo}, {@code xo} are the arrays' base offsets.
+     */
+    static void linear(KernelPool pool, float[] out, int oo, float[] x, int xo, int rows, Tensor w, float[] bias) {
         int n = w.dim(0), k = w.dim(1);
         DType type = w.dtype();
         MemorySegment seg = w.data();
@@ -157,13 +95,13 @@ public final class QuantizedWeights {
             pool.parallelFor((n + blk - 1) / blk, q -> {
                 int j1 = Math.min(n, q * blk + blk);
                 // one row per call: interleaving 4 rows in one method measured 3x slower (C2 node limits)
-                for (int j = q * blk; j < j1; j++) out[j] = type == DType.Q8_0 ? dotQ8(seg, j, k, x) : dotQ4(seg, j, k, x);
+                for (int j = q * blk; j < j1; j++) out[oo + j] = type == DType.Q8_0 ? dotQ8(seg, j, k, x, xo) : dotQ4(seg, j, k, x, xo);
                 if (bias != null) {
-                    for (int i = q * blk; i < j1; i++) out[i] += bias[i];
+                    for (int i = q * blk; i < j1; i++) out[oo + i] += bias[i];
                 }
             });
         } else {
-            Gemm.gemm(pool, out, 0, new Gemm.ArrayA(x, 0), rows, n, k, new Dequantizing(seg, type, n, k), bias);
+            Gemm.gemm(pool, out, oo, new Gemm.ArrayA(x, xo), rows, n, k, new Dequantizing(seg, type, n, k), bias);
         }
     }
 
@@ -182,44 +120,45 @@ public final class QuantizedWeights {
         return (FloatVector) q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
     }
 
-    /** Row j of a Q8_0 [n, k] weight dotted with x (float32 accumulation, per-block scale). */
-    static float dotQ8(MemorySegment w, int j, int k, float[] x) {
-        if (!VECTOR) return dotScalar(w, DType.Q8_0, j, k, x);
+    /** Row j of a Q8_0 [n, k] weight dotted with x from {@code xo} (float32 accumulation, per-block scale). */
+    static float dotQ8(MemorySegment w, int j, int k, float[] x, int xo) {
+        if (!VECTOR) return dotScalar(w, DType.Q8_0, j, k, x, xo);
         long row = (long) j * (k / BLOCK) * 34;
         // two accumulators (even / odd blocks): one chain of dependent FMAs per block was the limit (+12% GB/s)
         FloatVector acc = FloatVector.zero(F), acc2 = acc;
-        int p = 0;
-        for (; p + 2 * BLOCK <= k; p += 2 * BLOCK, row += 68) {
-            FloatVector x0 = FloatVector.fromArray(F, x, p), x1 = FloatVector.fromArray(F, x, p + L);
-            FloatVector x2 = FloatVector.fromArray(F, x, p + 2 * L), x3 = FloatVector.fromArray(F, x, p + 3 * L);
+        // the x index is the loop variable (from xo), as it was from 0 before views: indexing x[xo + p] measured 4-6% slower
+        int i = xo, end = xo + k;
+        for (; i + 2 * BLOCK <= end; i += 2 * BLOCK, row += 68) {
+            FloatVector x0 = FloatVector.fromArray(F, x, i), x1 = FloatVector.fromArray(F, x, i + L);
+            FloatVector x2 = FloatVector.fromArray(F, x, i + 2 * L), x3 = FloatVector.fromArray(F, x, i + 3 * L);
             acc = x1.fma(q8(w, row + 18), x0.mul(q8(w, row + 2))).fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(F16, row))), acc);
             acc2 = x3.fma(q8(w, row + 52), x2.mul(q8(w, row + 36))).fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(F16, row + 34))), acc2);
         }
-        if (p < k) {
-            FloatVector x0 = FloatVector.fromArray(F, x, p), x1 = FloatVector.fromArray(F, x, p + L);
+        if (i < end) {
+            FloatVector x0 = FloatVector.fromArray(F, x, i), x1 = FloatVector.fromArray(F, x, i + L);
             acc = x1.fma(q8(w, row + 18), x0.mul(q8(w, row + 2))).fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(F16, row))), acc);
         }
         return Lanes.sum(acc.add(acc2));
     }
 
-    /** Row j of a Q4_0 [n, k] weight dotted with x. */
-    static float dotQ4(MemorySegment w, int j, int k, float[] x) {
-        if (!VECTOR) return dotScalar(w, DType.Q4_0, j, k, x);
+    /** Row j of a Q4_0 [n, k] weight dotted with x from {@code xo}. */
+    static float dotQ4(MemorySegment w, int j, int k, float[] x, int xo) {
+        if (!VECTOR) return dotScalar(w, DType.Q4_0, j, k, x, xo);
         long row = (long) j * (k / BLOCK) * 18;
         FloatVector acc = FloatVector.zero(F);
-        for (int p = 0; p < k; p += BLOCK, row += 18) {
-            FloatVector x0 = FloatVector.fromArray(F, x, p), x1 = FloatVector.fromArray(F, x, p + L);
+        for (int i = xo, end = xo + k; i < end; i += BLOCK, row += 18) {
+            FloatVector x0 = FloatVector.fromArray(F, x, i), x1 = FloatVector.fromArray(F, x, i + L);
             ByteVector q = ByteVector.fromMemorySegment(B, w, row + 2, LE);
             acc = x1.fma(q4hi(q), x0.mul(q4lo(q))).fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(F16, row))), acc);
         }
         return Lanes.sum(acc);
     }
 
-    private static float dotScalar(MemorySegment w, DType type, int j, int k, float[] x) {
+    private static float dotScalar(MemorySegment w, DType type, int j, int k, float[] x, int xo) {
         float[] row = new float[k];
         dequantizeRows(w, type, k, j, 1, 0, k, row);
         float s = 0;
-        for (int p = 0; p < k; p++) s += row[p] * x[p];
+        for (int p = 0; p < k; p++) s += row[p] * x[xo + p];
         return s;
     }
 

@@ -7,6 +7,7 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -25,21 +26,27 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * <p>Loading never throws and never crashes the JVM: a missing file, a library that cannot be opened or one that
  * lacks a symbol is reported in {@link LoadResult#message()} and the caller keeps the pure-Java kernels.
  *
- * <p>Search order: the system property {@value #LIBRARY_PROPERTY} / environment variable {@value #LIBRARY_ENV}
- * (comma-separated names or paths), then the sonames {@code libdnnl.so.3}, {@code libdnnl.so.2} through the
+ * <p>Search order ({@link #loadDefault(Path, String)}): the library the caller names
+ * ({@code BackendOptions.oneDnnLibrary()}), then the sonames {@code libdnnl.so.3}, {@code libdnnl.so.2} through the
  * dynamic loader's path, then the bundled bytedeco natives (extracted once to {@code ~/.cache/cosyvoice4j}).
  *
- * <p>Threading: the Debian and bytedeco builds use OpenMP (libgomp). Unless {@code OMP_WAIT_POLICY} is already
- * set, it is set to {@code PASSIVE} before the library is opened (override with the property
- * {@value #WAIT_POLICY_PROPERTY}): otherwise libgomp's workers spin after each product and take the cores from
- * the Java kernels that run between products. The team size is set per call from the kernels' thread count.
+ * <p>Threading: the Debian and bytedeco builds use OpenMP (libgomp). Unless the user's environment sets
+ * {@code OMP_WAIT_POLICY}, it is set to the caller's policy ({@code BackendOptions.ompWaitPolicy()}, by default
+ * {@code PASSIVE}) before the library is opened: otherwise libgomp's workers spin after each product and take the
+ * cores from the Java kernels that run between products. The team size is set per call from the kernels' thread
+ * count.
  */
 @SuppressWarnings("restricted") // binding a native library is what this class is for
 public final class OneDnn {
     /** The message when no usable library was found. */
     public static final String ABSENT = "oneDNN not found (install libdnnl3 / libdnnl-dev): using the pure-Java kernels";
-    public static final String LIBRARY_PROPERTY = "cosyvoice4j.onednn.library";
-    public static final String LIBRARY_ENV = "COSYVOICE4J_ONEDNN_LIBRARY";
+    /** The wait policy set when neither the caller nor the environment chooses one. */
+    public static final String DEFAULT_WAIT_POLICY = "PASSIVE";
+    /**
+     * Formerly the system property of the wait policy; no longer read ({@code BackendOptions.ompWaitPolicy()}
+     * replaces it). Kept only until the benchmarks that print it are rewritten.
+     */
+    @Deprecated(forRemoval = true)
     public static final String WAIT_POLICY_PROPERTY = "cosyvoice4j.onednn.ompWaitPolicy";
     /** Where the bytedeco {@code dnnl} natives jar keeps its Linux x86-64 libraries. */
     static final String BUNDLED_DIR = "org/bytedeco/dnnl/linux-x86_64/";
@@ -74,7 +81,8 @@ public final class OneDnn {
     /** Outcome of a load attempt: the library, or empty and the reason (always a non-null message). */
     public record LoadResult(Optional<OneDnn> library, String message) {}
 
-    private static volatile LoadResult defaultResult;
+    /** Load results by (library, wait policy): one load per JVM each (dlopen and engine creation take ~0.4 s). */
+    private static final java.util.concurrent.ConcurrentHashMap<List<String>, LoadResult> LOADED = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final String source;
     private final int major, minor, patch;
@@ -101,16 +109,21 @@ public final class OneDnn {
         }
     }
 
-    /** The library found by the default search, loaded once per JVM. */
+    /**
+     * The library found by the default search ({@link #defaultCandidates}, then the bundled natives), loaded once
+     * per JVM and arguments.
+     *
+     * @param library       a {@code libdnnl} to try first, or null
+     * @param ompWaitPolicy {@code OMP_WAIT_POLICY} to set unless the environment has one; null or "default": none
+     */
+    public static LoadResult loadDefault(Path library, String ompWaitPolicy) {
+        List<String> key = java.util.Arrays.asList(library == null ? null : library.toString(), ompWaitPolicy);
+        return LOADED.computeIfAbsent(key, k -> load(defaultCandidates(library), OneDnn.class.getClassLoader(), ompWaitPolicy));
+    }
+
+    /** {@link #loadDefault(Path, String)} with no library named and the {@link #DEFAULT_WAIT_POLICY}. */
     public static LoadResult loadDefault() {
-        LoadResult r = defaultResult;
-        if (r == null) {
-            synchronized (OneDnn.class) {
-                r = defaultResult;
-                if (r == null) defaultResult = r = load(defaultCandidates(), OneDnn.class.getClassLoader());
-            }
-        }
-        return r;
+        return loadDefault(null, DEFAULT_WAIT_POLICY);
     }
 
     /** Shorthand for {@code loadDefault().library()}. */
@@ -118,13 +131,10 @@ public final class OneDnn {
         return loadDefault().library();
     }
 
-    /** The default search list: the property / environment override, then the sonames. */
-    public static List<String> defaultCandidates() {
+    /** The default search list: {@code library} (if not null), then the platform's sonames. */
+    public static List<String> defaultCandidates(Path library) {
         List<String> c = new ArrayList<>();
-        for (String s : new String[] {System.getProperty(LIBRARY_PROPERTY), System.getenv(LIBRARY_ENV)}) {
-            if (s == null) continue;
-            for (String part : s.split(",")) if (!part.isBlank()) c.add(part.strip());
-        }
+        if (library != null) c.add(library.toString());
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         if (os.contains("mac")) c.addAll(List.of("libdnnl.3.dylib", "libdnnl.2.dylib", "libdnnl.dylib"));
         else if (os.contains("win")) c.add("dnnl.dll");
@@ -137,7 +147,12 @@ public final class OneDnn {
      * loader), then the bundled natives visible to {@code bundledFrom} (null: none); the first usable wins.
      */
     public static LoadResult load(List<String> candidates, ClassLoader bundledFrom) {
-        return OneDnnLoader.load(candidates, bundledFrom);
+        return load(candidates, bundledFrom, DEFAULT_WAIT_POLICY);
+    }
+
+    /** {@link #load(List, ClassLoader)} setting {@code ompWaitPolicy} first (see {@link #loadDefault(Path, String)}). */
+    public static LoadResult load(List<String> candidates, ClassLoader bundledFrom, String ompWaitPolicy) {
+        return OneDnnLoader.load(candidates, bundledFrom, ompWaitPolicy);
     }
 
     // ---- what was loaded -----------------------------------------------------------------------------------

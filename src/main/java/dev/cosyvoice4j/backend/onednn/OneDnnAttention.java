@@ -18,10 +18,10 @@ import java.util.Map;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 /**
- * {@code Kernels.attention} of the flow DiT (one query head per KV head, hundreds of frames) in bf16: per head,
+ * {@code Backend.attention} of the flow DiT (one query head per KV head, hundreds of frames) in bf16: per head,
  * {@code S = Q_h K_h^T} and {@code O_h = P_h V_h} are two oneDNN matmuls (bf16 operands rounded to nearest even,
  * f32 accumulation), and between them each S row gets the scaled, masked softmax in float32 (Java), written as the
- * bf16 {@code P}. Same function as {@code ScalarKernels.attention} up to the operand rounding (relative 2^-9 per
+ * bf16 {@code P}. Same function as the scalar backend's attention up to the operand rounding (relative 2^-9 per
  * operand; bounded in {@code OneDnnAttentionTest} and, on the whole flow, {@code Bf16FlowQualityTest}).
  *
  * <p>One head at a time so that its f32 scores (frames^2 x 4 bytes: 400 KB at 320 frames) stay in L2. Measured
@@ -31,7 +31,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
  * <p>Query and key counts are rounded up to a multiple of {@link #BUCKET} (zero rows; padded keys are masked,
  * padded queries dropped) so that nearby lengths share primitives; operands live in per-thread native buffers.
  */
-final class OneDnnAttention {
+public final class OneDnnAttention {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
     /** Row rounding; a multiple of the vector length, so that the softmax runs on whole vectors. */
@@ -45,13 +45,13 @@ final class OneDnnAttention {
     });
     private final ThreadLocal<Buffers> buffers;
 
-    OneDnnAttention(OneDnn lib) {
+    public OneDnnAttention(OneDnn lib) {
         this.lib = lib;
         this.buffers = ThreadLocal.withInitial(() -> new Buffers(lib));
     }
 
     /** Whether this call goes through oneDNN: one query head per KV head, at least {@code minRows} queries. */
-    static boolean supports(int tq, int tk, int heads, int kvHeads, int headDim, float scale, int minRows) {
+    public static boolean supports(int tq, int tk, int heads, int kvHeads, int headDim, float scale, int minRows) {
         return heads == kvHeads && heads >= 1 && tq >= minRows && tk >= 1 && headDim >= 1
                 && scale > 0f && Float.isFinite(scale);
     }
@@ -59,18 +59,27 @@ final class OneDnnAttention {
     static int pad(int n) { return (n + BUCKET - 1) / BUCKET * BUCKET; }
 
     /** The oneDNN implementations of the two products at this shape, e.g. {@code brg:avx512_core_bf16}. */
-    String implementation(int tq, int tk, int heads, int hd, int teamSize) {
+    public String implementation(int tq, int tk, int heads, int hd, int teamSize) {
         lib.setThreads(teamSize);
         Pair p = primitives(pad(tq), pad(tk), heads, hd, teamSize);
         return lib.implInfo(p.scores.pd) + " / " + lib.implInfo(p.values.pd);
     }
 
-    /** See {@code Kernels.attention} (with {@code kvHeads == heads}); products on an OpenMP team of {@code teamSize}. */
+    /** See {@code Backend.attention} (with {@code kvHeads == heads}); products on an OpenMP team of {@code teamSize}. */
     void attention(float[] out, float[] q, float[] k, float[] v, int tq, int tk, int heads, int hd, float scale,
                    AttentionMask mask, int teamSize) {
+        attention(out, 0, q, 0, k, 0, v, 0, tq, tk, heads, hd, scale, mask, teamSize);
+    }
+
+    /**
+     * {@link #attention(float[], float[], float[], float[], int, int, int, int, float, AttentionMask, int)} on arrays
+     * whose matrices start at {@code oo}, {@code qo}, {@code ko}, {@code vo} (views).
+     */
+    public void attention(float[] out, int oo, float[] q, int qo, float[] k, int ko, float[] v, int vo, int tq, int tk,
+                          int heads, int hd, float scale, AttentionMask mask, int teamSize) {
         int width = heads * hd;
-        if ((long) tq * width > q.length || (long) tk * width > k.length || (long) tk * width > v.length
-                || (long) tq * width > out.length) {
+        if (Math.min(Math.min(oo, qo), Math.min(ko, vo)) < 0 || qo + (long) tq * width > q.length
+                || ko + (long) tk * width > k.length || vo + (long) tk * width > v.length || oo + (long) tq * width > out.length) {
             throw new IllegalArgumentException("attention: arrays too short for tq " + tq + ", tk " + tk + ", "
                     + heads + " heads of " + hd);
         }
@@ -83,9 +92,9 @@ final class OneDnnAttention {
         MemorySegment s = b.s.take((long) tqP * tkP * 4), p = b.p.take((long) tqP * tkP * 2);
         MemorySegment o = b.o.take((long) tqP * hd * 4);
         MemorySegment scratch = b.scratch.take(Math.max(prims.scores.scratchBytes, prims.values.scratchBytes));
-        operand(q, tq, tqP, heads, hd, qs);
-        operand(k, tk, tkP, heads, hd, ks);
-        operand(v, tk, tkP, heads, hd, vs);
+        operand(q, qo, tq, tqP, heads, hd, qs);
+        operand(k, ko, tk, tkP, heads, hd, ks);
+        operand(v, vo, tk, tkP, heads, hd, vs);
         float[] row = b.row(tkP);
         for (int h = 0; h < heads; h++) {
             prims.scores.execute(b.exec, qs.asSlice(h * qHead, qHead), ks.asSlice(h * kHead, kHead),
@@ -105,7 +114,7 @@ final class OneDnnAttention {
             // O_h dense (brgemm; writing it into its columns of [tq][heads * hd] directly selects gemm:jit, same speed)
             prims.values.execute(b.exec, p, vs.asSlice(h * kHead, kHead), MemorySegment.NULL,
                     o, scratch);
-            for (int i = 0; i < tq; i++) MemorySegment.copy(o, JAVA_FLOAT, (long) i * hd * 4, out, i * width + h * hd, hd);
+            for (int i = 0; i < tq; i++) MemorySegment.copy(o, JAVA_FLOAT, (long) i * hd * 4, out, oo + i * width + h * hd, hd);
         }
         Reference.reachabilityFence(prims);
         Reference.reachabilityFence(b);
@@ -129,11 +138,11 @@ final class OneDnnAttention {
         return 1f / Lanes.sum(sum);
     }
 
-    /** {@code x} [rows][heads * hd] as head-major bf16 [heads][padded][hd], zero rows past {@code rows}. */
-    private static void operand(float[] x, int rows, int padded, int heads, int hd, MemorySegment dst) {
+    /** {@code x} [rows][heads * hd] from {@code xo} as head-major bf16 [heads][padded][hd], zero rows past {@code rows}. */
+    private static void operand(float[] x, int xo, int rows, int padded, int heads, int hd, MemorySegment dst) {
         int width = heads * hd;
         for (int t = 0; t < rows; t++) {
-            for (int h = 0; h < heads; h++) Bf16.convert(x, t * width + h * hd, hd, dst, ((long) h * padded + t) * hd * 2);
+            for (int h = 0; h < heads; h++) Bf16.convert(x, xo + t * width + h * hd, hd, dst, ((long) h * padded + t) * hd * 2);
         }
         if (rows < padded) {
             for (int h = 0; h < heads; h++) {

@@ -30,9 +30,9 @@ final class OneDnnLoader {
      * Tries each candidate (a file path when it contains a separator, else a library name for the dynamic
      * loader), then the bundled natives visible to {@code bundledFrom} (null: none); the first usable wins.
      */
-    static OneDnn.LoadResult load(List<String> candidates, ClassLoader bundledFrom) {
+    static OneDnn.LoadResult load(List<String> candidates, ClassLoader bundledFrom, String ompWaitPolicy) {
         List<String> failures = new ArrayList<>();
-        presetOmpWaitPolicy();
+        presetOmpWaitPolicy(ompWaitPolicy);
         for (String c : candidates) {
             boolean isPath = c.indexOf('/') >= 0 || c.indexOf('\\') >= 0;
             if (isPath && !Files.isRegularFile(Path.of(c))) {
@@ -125,10 +125,12 @@ final class OneDnnLoader {
         return dir.resolve("libdnnl.so.3");
     }
 
-    /** Sets OMP_WAIT_POLICY for libgomp before it is loaded, unless the user set it (see class javadoc). */
-    private static void presetOmpWaitPolicy() {
-        String policy = System.getProperty(OneDnn.WAIT_POLICY_PROPERTY, "PASSIVE");
-        if (System.getenv("OMP_WAIT_POLICY") != null || policy.isBlank() || policy.equalsIgnoreCase("default")) return;
+    /**
+     * Sets OMP_WAIT_POLICY for libgomp before it is loaded, unless the user's environment sets it (respected) or
+     * {@code policy} is null, blank or "default" (see {@link OneDnn}).
+     */
+    private static void presetOmpWaitPolicy(String policy) {
+        if (System.getenv("OMP_WAIT_POLICY") != null || policy == null || policy.isBlank() || policy.equalsIgnoreCase("default")) return;
         try {
             Linker linker = Linker.nativeLinker();
             Optional<MemorySegment> setenv = linker.defaultLookup().find("setenv");

@@ -19,7 +19,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 /**
  * PyTorch {@code Linear} through a oneDNN matmul primitive, with exactly the semantics of
- * {@code Kernels.linear}: {@code out[m, n] = sum_k x[m, k] * w[n, k] + bias[n]}, {@code w} {@code [N, K]}.
+ * {@code Backend.linear}: {@code out[m, n] = sum_k x[m, k] * w[n, k] + bias[n]}, {@code w} {@code [N, K]}.
  *
  * <p>Weights are immutable, so each is converted ONCE (to bf16 for {@link Precision#BF16}) into the blocked layout
  * the primitive prefers (memory format "any", chosen by oneDNN) and cached, keyed by the address of the tensor's
@@ -33,6 +33,10 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
  * utterance of a new length then mostly reuses the primitives of earlier ones. The weight layout does not depend
  * on the row count for the DiT shapes; when it does, a second packed copy is made. A user-managed scratchpad and a per-thread stream make concurrent
  * calls from several threads safe.
+ *
+ * <p>Two ways to find a weight's packed copy: a {@link PackedWeight} handle from {@link #prepare} carried by the
+ * tensor ({@link Tensor#withPrepared}; the {@code cpu} backend's way: the copy lives and dies with the tensor), or
+ * a cache keyed by the weight's memory (plain tensors).
  */
 public final class OneDnnMatmul {
     private static final int MAX_PRIMITIVES = 512;
@@ -98,17 +102,71 @@ public final class OneDnnMatmul {
                 && (bias == null || bias.numel() == w.dim(0));
     }
 
-    /** {@code Kernels.linear}: {@code out[m, n] = sum_k x[m, k] * w[n, k] + bias[n]} for {@code m < rows}. */
+    /** {@code Backend.linear}: {@code out[m, n] = sum_k x[m, k] * w[n, k] + bias[n]} for {@code m < rows}. */
     public void linear(float[] out, float[] x, int rows, Tensor w, Tensor bias) {
         linear(out, x, rows, w, bias, threads);
     }
 
     /**
+     * The handle that marks a weight for this matmul: {@code w.withPrepared(prepare(w, release))}. The weight is
+     * converted and packed on its first product (the layout depends on the primitive, known only then), after which
+     * {@code release} is told that {@code w}'s float32 values are no longer read (again after any later repacking for
+     * another layout, which reads them once more).
+     *
+     * @throws IllegalArgumentException when {@code w} is not a 2-d F32/BF16 tensor
+     */
+    public PackedWeight prepare(Tensor w, java.util.function.Consumer<Tensor> release) {
+        if (!supports(w, null)) throw new IllegalArgumentException("oneDNN linear needs a 2-d F32/BF16 weight, got " + w);
+        return new PackedWeight(this, w, java.util.Objects.requireNonNull(release, "release"));
+    }
+
+    /** Whether {@code w} carries a handle of this matmul ({@link #prepare}). */
+    public boolean isPrepared(Tensor w) {
+        return w.prepared() instanceof PackedWeight p && p.owner == this;
+    }
+
+    /**
+     * A weight's packed copies, made on first use ({@link #prepare}). Opaque to callers; held by the prepared tensor,
+     * so the copies are freed with it.
+     */
+    public static final class PackedWeight {
+        private final OneDnnMatmul owner;
+        private final Tensor original;
+        private final java.util.function.Consumer<Tensor> release;
+        private final Packed packed = new Packed(null);
+
+        private PackedWeight(OneDnnMatmul owner, Tensor original, java.util.function.Consumer<Tensor> release) {
+            this.owner = owner;
+            this.original = original;
+            this.release = release;
+        }
+
+        /** Bytes of its packed copies (0 before the first product). */
+        public long bytes() { return packed.bytes(); }
+
+        @Override
+        public String toString() { return "oneDNN " + owner.precision + " packed " + original; }
+    }
+
+    /**
+     * {@link #linear(float[], float[], int, Tensor, Tensor, int)} on arrays whose matrices start at {@code outOff}
+     * and {@code xOff} (views: a batch row, a workspace prefix).
+     */
+    public void linear(float[] out, int outOff, float[] x, int xOff, int rows, Tensor w, Tensor bias, int teamSize) {
+        if (outOff < 0 || xOff < 0) throw new IllegalArgumentException("negative offset " + outOff + " / " + xOff);
+        linearAt(out, outOff, x, xOff, rows, w, bias, teamSize);
+    }
+
+    /**
      * {@link #linear(float[], float[], int, Tensor, Tensor)} with an OpenMP team of {@code teamSize} threads (1 inside
-     * a task of {@code Kernels.parallelTasks}, where every core already runs a task). Primitives are created per team
+     * a task of {@code Backend.parts}, where every core already runs a task). Primitives are created per team
      * size: oneDNN fixes a primitive's thread count when it is created.
      */
     public void linear(float[] out, float[] x, int rows, Tensor w, Tensor bias, int teamSize) {
+        linearAt(out, 0, x, 0, rows, w, bias, teamSize);
+    }
+
+    private void linearAt(float[] out, int outOff, float[] x, int xOff, int rows, Tensor w, Tensor bias, int teamSize) {
         if (!supports(w, bias)) throw new IllegalArgumentException("oneDNN linear needs 2-d F32/BF16 weights and "
                 + "a bias of N values, got " + w + (bias == null ? "" : " and bias " + bias));
         int n = w.dim(0), k = w.dim(1);
@@ -116,9 +174,9 @@ public final class OneDnnMatmul {
             if (rows == 0) return;
             throw new IllegalArgumentException("rows must be >= 0, got " + rows);
         }
-        if ((long) rows * k > x.length || (long) rows * n > out.length) {
+        if (xOff + (long) rows * k > x.length || outOff + (long) rows * n > out.length) {
             throw new IllegalArgumentException("linear " + rows + "x" + k + " -> " + rows + "x" + n + ": x has "
-                    + x.length + " values, out has " + out.length);
+                    + x.length + " values from " + xOff + ", out has " + out.length + " from " + outOff);
         }
         if (teamSize < 1) throw new IllegalArgumentException("teamSize must be >= 1, got " + teamSize);
         lib.setThreads(teamSize);
@@ -131,12 +189,12 @@ public final class OneDnnMatmul {
         long srcBytes = (long) paddedRows * k * (precision == Precision.BF16 ? 2 : 4);
         long dstBytes = (long) paddedRows * n * 4;
         MemorySegment src = ws.src(srcBytes), dst = ws.dst(dstBytes), scratch = ws.scratch(prim.scratchBytes);
-        if (precision == Precision.BF16) Bf16.convert(x, 0, rows * k, src);
-        else MemorySegment.copy(x, 0, src, JAVA_FLOAT, 0, rows * k);
+        if (precision == Precision.BF16) Bf16.convert(x, xOff, rows * k, src);
+        else MemorySegment.copy(x, xOff, src, JAVA_FLOAT, 0, rows * k);
         MemorySegment biasPtr = bias == null ? MemorySegment.NULL : biasPointer(bias, ws);
 
         prim.execute(ws.exec, src, weights.buffer, biasPtr, dst, scratch);
-        MemorySegment.copy(dst, JAVA_FLOAT, 0, out, 0, rows * n);
+        MemorySegment.copy(dst, JAVA_FLOAT, 0, out, outOff, rows * n);
         Reference.reachabilityFence(prim);
         Reference.reachabilityFence(weights);
         Reference.reachabilityFence(bias);
@@ -153,7 +211,7 @@ public final class OneDnnMatmul {
         return Math.toIntExact((rows + (long) rowBucket - 1) / rowBucket * rowBucket);
     }
 
-    /** Bytes held by converted weight copies (both caches). */
+    /** Bytes held by converted weight copies in the memory-keyed caches (not those of {@link PackedWeight} handles). */
     public long packedBytes() {
         long total = 0;
         for (Packed p : nativeWeights.values()) total += p.bytes();
@@ -209,9 +267,11 @@ public final class OneDnnMatmul {
         final WeakReference<MemorySegment.Scope> scope;
         final CopyOnWriteArrayList<Variant> variants = new CopyOnWriteArrayList<>();
 
-        Packed(MemorySegment.Scope scope) { this.scope = new WeakReference<>(scope); }
+        /** {@code scope}: of the weight's memory (cache entries), null for a {@link PackedWeight}'s. */
+        Packed(MemorySegment.Scope scope) { this.scope = scope == null ? null : new WeakReference<>(scope); }
 
         boolean alive() {
+            if (scope == null) return true;
             MemorySegment.Scope s = scope.get();
             return s != null && s.isAlive();
         }
@@ -227,7 +287,10 @@ public final class OneDnnMatmul {
         MemorySegment data = w.data();
         int n = w.dim(0);
         Packed packed;
-        if (data.isNative()) {
+        PackedWeight handle = w.prepared() instanceof PackedWeight p && p.owner == this ? p : null;
+        if (handle != null) {
+            packed = handle.packed;
+        } else if (data.isNative()) {
             NativeKey key = new NativeKey(data.address(), data.byteSize(), w.dtype(), n);
             packed = nativeWeights.get(key);
             if (packed == null || !packed.alive()) {
@@ -253,7 +316,8 @@ public final class OneDnnMatmul {
             }
             Variant v = new Variant(prim, reorderWeights(w, prim, ws));
             packed.variants.add(v);
-            afterPacking.accept(w);
+            if (handle != null) handle.release.accept(handle.original);
+            else afterPacking.accept(w);
             return v;
         }
     }

@@ -1,6 +1,7 @@
 package dev.cosyvoice4j.model.flow;
 
-import dev.cosyvoice4j.backend.Kernels;
+import dev.cosyvoice4j.backend.Backend;
+import dev.cosyvoice4j.backend.Buf;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,6 +29,8 @@ public final class CausalConditionalCfm {
     private final DiT estimator;
     private final double inferenceCfgRate;
     private final boolean cosineScheduler;
+    /** {@code rand_noise} on the backend, {@code [mel, NOISE_FRAMES]} (4.8 MB; uploaded at the first solve). */
+    private volatile Buf noiseBuf;
 
     public CausalConditionalCfm(DiT estimator, double inferenceCfgRate, String tScheduler) {
         this.estimator = estimator;
@@ -45,7 +48,10 @@ public final class CausalConditionalCfm {
         return NOISE.computeIfAbsent(channels, c -> TorchRandn.randn(NOISE_SEED, Math.multiplyExact(c, NOISE_FRAMES)));
     }
 
-    /** {@code z = rand_noise[:, :, :frames]} transposed to time-major {@code [frames, channels]} (temperature 1). */
+    /**
+     * {@code z = rand_noise[:, :, :frames]} transposed to time-major {@code [frames, channels]} on the host (temperature
+     * 1): what the golden cases record. The solver takes the same values on the backend ({@link #initialNoise(FlowSession, Buf)}).
+     */
     public static float[] initialNoise(int channels, int frames) {
         if (frames > NOISE_FRAMES) {
             throw new IllegalArgumentException("flow input of " + frames + " frames exceeds the " + NOISE_FRAMES
@@ -76,41 +82,66 @@ public final class CausalConditionalCfm {
 
     public float[] tSpan(int nTimesteps) { return tSpan(nTimesteps, cosineScheduler); }
 
-    /**
-     * Solves the ODE from the fixed noise: {@code mu}, {@code cond} {@code [frames, mel]}, {@code spks [spkDim]}.
-     * Returns {@code x [frames, mel]} (time-major) after {@code nTimesteps} Euler steps.
-     */
-    public float[] solve(Kernels kern, float[] mu, float[] cond, float[] spks, int frames, int nTimesteps, boolean streaming,
-                         FlowTimings timingsOrNull, StepListener listenerOrNull) {
-        int mel = estimator.melDim, muDim = estimator.muDim, spkDim = estimator.spkDim;
-        if (mu.length != frames * muDim || cond.length != frames * mel || spks.length != spkDim) {
-            throw new IllegalArgumentException("CFM inputs do not match " + frames + " frames: mu " + mu.length
-                    + ", cond " + cond.length + ", spks " + spks.length);
+    /** {@code x = rand_noise[:, :, :T]^T} into {@code x [T, mel]}, on the backend. */
+    private void initialNoise(FlowSession s, Buf x) {
+        int frames = x.rows(), mel = x.cols();
+        if (frames > NOISE_FRAMES) {
+            throw new IllegalArgumentException("flow input of " + frames + " frames exceeds the " + NOISE_FRAMES
+                    + "-frame (300 s) noise buffer of CausalConditionalCFM");
         }
-        float[] x = initialNoise(mel, frames);
+        Buf all = noiseBuf;
+        if (all == null) {
+            synchronized (this) {
+                if ((all = noiseBuf) == null) noiseBuf = all = s.backend.upload(noise(mel), mel, NOISE_FRAMES);
+            }
+        }
+        Buf zcm = s.melOut.view(mel, frames);                                  // free until the mel goes out
+        s.backend.copyCols(zcm, all, 0);
+        s.backend.transpose(x, zcm);
+    }
+
+    /**
+     * Solves the ODE from the fixed noise: {@code mu [T, muDim]}, {@code cond [T, mel]}, {@code spks [1, spkDim]}
+     * (backend buffers). Returns {@code x [T, mel]} (time-major; a view of the session's memory) after
+     * {@code nTimesteps} Euler steps.
+     */
+    public Buf solve(FlowSession s, Buf mu, Buf cond, Buf spks, int nTimesteps, boolean streaming,
+                     FlowTimings timingsOrNull, StepListener listenerOrNull) {
+        Backend backend = s.backend;
+        int frames = mu.rows(), mel = estimator.melDim;
+        if (mu.cols() != estimator.muDim || cond.rows() != frames || cond.cols() != mel || spks.rows() != 1 || spks.cols() != estimator.spkDim) {
+            throw new IllegalArgumentException("CFM inputs do not match: mu " + mu.shape() + ", cond " + cond.shape()
+                    + ", spks " + spks.shape());
+        }
+        s.ensure(0, frames);
+        Buf x = s.x.rows(0, frames);
+        initialNoise(s, x);                                                   // z = rand_noise[:, :, :T]
         float[] tSpan = tSpan(nTimesteps);
 
-        // CFG batch: row 0 conditioned, row 1 with mu/spks/cond left at zero
-        int n = frames * mel;
-        float[] xIn = new float[2 * n], muIn = new float[2 * frames * muDim], condIn = new float[2 * n];
-        float[] spksIn = new float[2 * spkDim], tIn = new float[2], v = new float[2 * n];
-        System.arraycopy(mu, 0, muIn, 0, mu.length);
-        System.arraycopy(cond, 0, condIn, 0, n);
-        System.arraycopy(spks, 0, spksIn, 0, spkDim);
-        DitWorkspace ws = estimator.newWorkspace(2, frames);
+        // CFG batch: row 0 conditioned, row 1 with mu/spks/cond zeroed
+        Buf xIn = s.xIn.rows(0, 2 * frames), muIn = s.muIn.rows(0, 2 * frames), condIn = s.condIn.rows(0, 2 * frames);
+        Buf v = s.velocity.rows(0, 2 * frames), spksIn = s.spksIn;
+        backend.copy(muIn.rows(0, frames), mu);
+        backend.fill(muIn.rows(frames, 2 * frames), 0f);
+        backend.copy(condIn.rows(0, frames), cond);
+        backend.fill(condIn.rows(frames, 2 * frames), 0f);
+        backend.copy(spksIn.row(0), spks);
+        backend.fill(spksIn.row(1), 0f);
+        float[] tIn = new float[2];
 
         float cfgCond = (float) (1.0 + inferenceCfgRate), cfgUncond = (float) inferenceCfgRate;
         float t = tSpan[0], dt = tSpan[1] - tSpan[0];
         for (int step = 1; step <= nTimesteps; step++) {
-            if (listenerOrNull != null) listenerOrNull.beforeStep(step, x);
-            System.arraycopy(x, 0, xIn, 0, n);
-            System.arraycopy(x, 0, xIn, n, n);
+            if (listenerOrNull != null) listenerOrNull.beforeStep(step, backend.read(x));
+            backend.copy(xIn.rows(0, frames), x);
+            backend.copy(xIn.rows(frames, 2 * frames), x);
             tIn[0] = t;
             tIn[1] = t;
             long t0 = System.nanoTime();
-            estimator.forward(kern, ws, xIn, muIn, condIn, spksIn, tIn, frames, streaming, v);
+            estimator.forward(s.dit, xIn, muIn, condIn, spksIn, tIn, frames, streaming, v);
             if (timingsOrNull != null) timingsOrNull.addDitCall(System.nanoTime() - t0);
-            for (int i = 0; i < n; i++) x[i] = x[i] + dt * (cfgCond * v[i] - cfgUncond * v[n + i]);
+            // v = (1 + cfg) v_cond - cfg v_uncond; x = x + dt * v
+            backend.cfgEulerStep(x, v.rows(0, frames), v.rows(frames, 2 * frames), dt, cfgCond, cfgUncond);
             t = t + dt;
             if (step < nTimesteps) dt = tSpan[step + 1] - t; // dt from the accumulated t, as solve_euler does
         }

@@ -2,7 +2,9 @@ package dev.cosyvoice4j.model.flow;
 
 import dev.cosyvoice4j.backend.AttentionMask;
 import dev.cosyvoice4j.backend.ConvSpec;
-import dev.cosyvoice4j.backend.Kernels;
+import dev.cosyvoice4j.backend.Backend;
+import dev.cosyvoice4j.backend.Buf;
+import dev.cosyvoice4j.backend.Precision;
 import dev.cosyvoice4j.config.FlowConfig;
 import dev.cosyvoice4j.io.ModelFormatException;
 import dev.cosyvoice4j.io.WeightStore;
@@ -11,11 +13,11 @@ import dev.cosyvoice4j.tensor.Tensor;
 /**
  * The flow-matching estimator {@code DiT} (cosyvoice/flow/DiT/dit.py @ ace7c47, with modules.py's
  * TimestepEmbedding, InputEmbedding + CausalConvPositionEmbedding, DiTBlock, AdaLayerNormZero_Final), weights
- * {@code decoder.estimator.*} of flow.pt. Activations are time-major {@code [batch * frames, channels]} so every
- * projection is one {@link Kernels#linear} over all rows of the CFG batch. Golden: {@code flow/offline/dit_call}
- * (full attention) and {@code flow/stream_nonfinal/dit_call} (chunk mask).
+ * {@code decoder.estimator.*} of flow.pt. Activations are time-major {@code [batch * frames, channels]}: the backend
+ * runs the CFG batch as one set of products or its rows as independent parts ({@link Backend#rowRanges}). Golden:
+ * {@code flow/offline/dit_call} (full attention) and {@code flow/stream_nonfinal/dit_call} (chunk mask).
  *
- * <p>Immutable weights; per-call scratch lives in a {@link DitWorkspace}. The only other state is a bounded, thread-safe
+ * <p>Immutable weights; per-call memory lives in a {@link DitWorkspace}. The only other state is a bounded, thread-safe
  * cache of the adaLN outputs per time value (constants derived from the weights, see {@code modulations}).
  */
 public final class DiT {
@@ -25,19 +27,23 @@ public final class DiT {
     final Tensor inputEmbedProjWeight, inputEmbedProjBias;
     final Tensor convPosEmbedConv1Weight, convPosEmbedConv1Bias, convPosEmbedConv2Weight, convPosEmbedConv2Bias;
     /** {@code rotary_embed.inv_freq} (persistent buffer of x-transformers' RotaryEmbedding(dim_head)). */
-    final float[] invFreq;
+    final Tensor invFreq;
     final DitBlock[] transformerBlocks;
-    /** adaLN outputs of one batch row per (kernels, t): derived constants of the model, read-only once stored. */
-    private final java.util.concurrent.ConcurrentHashMap<ModulationKey, Modulations> modulationCache = new java.util.concurrent.ConcurrentHashMap<>();
+    final Tensor normOutLinearWeight, normOutLinearBias, projOutWeight, projOutBias;
+    final Backend backend;
+    /** The precision of the attention products (the linear layers' is in their prepared weights). */
+    final Precision precision;
+    /** adaLN outputs of one batch row per t: derived constants of the model, read-only once stored. */
+    private final java.util.concurrent.ConcurrentHashMap<Integer, Modulations> modulationCache = new java.util.concurrent.ConcurrentHashMap<>();
     /** The solver uses 10 time values; anything beyond this many distinct keys is computed without caching. */
     private static final int MODULATION_CACHE_MAX = 64;
 
-    private record ModulationKey(Kernels kernels, int tBits) {}
+    /** One batch row's adaLN outputs: per block {@code [1, 6 dim]}, the final layer's {@code [1, 2 dim]}. */
+    private record Modulations(Buf[] blocks, Buf fin) {}
 
-    private record Modulations(float[][] blocks, float[] fin) {}
-    final Tensor normOutLinearWeight, normOutLinearBias, projOutWeight, projOutBias;
-
-    private DiT(WeightStore ws, String p, FlowConfig cfg) {
+    private DiT(WeightStore ws, String p, FlowConfig cfg, Backend backend, Precision precision) {
+        this.backend = backend;
+        this.precision = precision;
         dim = cfg.ditDim();
         heads = cfg.ditHeads();
         dimHead = cfg.ditDimHead();
@@ -76,8 +82,8 @@ public final class DiT {
         convPosEmbedConv2Weight = ws.take(p + "input_embed.conv_pos_embed.conv2.0.weight", dim, dim / convGroups, convKernel);
         convPosEmbedConv2Bias = ws.take(p + "input_embed.conv_pos_embed.conv2.0.bias", dim);
 
-        invFreq = ws.take(p + "rotary_embed.inv_freq", dimHead / 2).toFloatArray();
-        rotaryDim = 2 * invFreq.length;
+        invFreq = ws.take(p + "rotary_embed.inv_freq", dimHead / 2);
+        rotaryDim = 2 * invFreq.dim(0);
 
         transformerBlocks = new DitBlock[cfg.ditDepth()];
         for (int b = 0; b < transformerBlocks.length; b++) {
@@ -93,8 +99,8 @@ public final class DiT {
     }
 
     /** Loads the estimator from {@code prefix} (e.g. {@code "decoder.estimator."}) of flow.pt. */
-    public static DiT load(WeightStore ws, String prefix, FlowConfig cfg) {
-        return new DiT(ws, prefix, cfg);
+    public static DiT load(WeightStore ws, String prefix, FlowConfig cfg, Backend backend, Precision precision) {
+        return new DiT(ws, prefix, cfg, backend, precision);
     }
 
     /** Width of the input projection: {@code cat[x (mel), cond (mel), mu, spks]}. */
@@ -110,155 +116,113 @@ public final class DiT {
 
     public int depth() { return transformerBlocks.length; }
 
-    /** A workspace for calls of {@code batch} rows x {@code frames} frames. */
+    /** MACs per output value of one conv position-embedding layer: {@code (dim / groups) * kernel}. */
+    public long convMacsPerChannel() { return (long) (dim / convGroups) * convKernel; }
+
+    /** A workspace for calls of {@code batch} rows x {@code frames} frames (it grows for larger calls). */
     public DitWorkspace newWorkspace(int batch, int frames) { return new DitWorkspace(this, batch, frames); }
 
     /**
-     * {@code DiT.forward(x, mask, mu, t, spks, cond, streaming)} for {@code ws.batch()} rows of {@code ws.frames()}
-     * frames. Inputs time-major: {@code x}, {@code cond} {@code [B*T, mel]}, {@code mu} {@code [B*T, muDim]},
-     * {@code spks} {@code [B, spkDim]}, {@code t} {@code [B]}; frames {@code >= validFrames} are padding (the
-     * official mask). Writes the velocity {@code out [B*T, mel]}.
+     * {@code DiT.forward(x, mask, mu, t, spks, cond, streaming)} for {@code batch = spks.rows()} rows of
+     * {@code frames = x.rows() / batch} frames. Inputs time-major: {@code x}, {@code cond} {@code [B*T, mel]},
+     * {@code mu} {@code [B*T, muDim]}, {@code spks} {@code [B, spkDim]}, {@code t} {@code [B]}; frames
+     * {@code >= validFrames} are padding (the official mask). Writes the velocity {@code out [B*T, mel]}.
      */
-    public void forward(Kernels kern, DitWorkspace ws, float[] x, float[] mu, float[] cond, float[] spks, float[] t,
-                        int validFrames, boolean streaming, float[] out) {
-        int batch = ws.batch, frames = ws.frames, rows = batch * frames;
-        if (validFrames < 1 || validFrames > frames) throw new IllegalArgumentException("validFrames " + validFrames + " not in [1, " + frames + "]");
-        modulations(kern, ws, t);
-        if (batch > 1 && kern.taskThreads() > 1) {
-            // batch rows never mix in the DiT: run each row whole on its own thread (see Kernels.parallelTasks)
-            kern.parallelTasks(batch, b -> forwardRow(kern, ws, b, x, mu, cond, spks, validFrames, streaming, out));
-            return;
+    public void forward(DitWorkspace ws, Buf x, Buf mu, Buf cond, Buf spks, float[] t, int validFrames, boolean streaming,
+                        Buf out) {
+        int batch = spks.rows(), frames = x.rows() / batch;
+        if (t.length != batch || x.rows() != batch * frames || mu.rows() != x.rows() || cond.rows() != x.rows() || out.rows() != x.rows()) {
+            throw new IllegalArgumentException("DiT inputs do not form a batch of " + batch + ": x " + x.shape() + ", mu "
+                    + mu.shape() + ", cond " + cond.shape() + ", out " + out.shape() + ", " + t.length + " t values");
         }
-        blocks(kern, ws, x, mu, cond, spks, validFrames, streaming, out);
-    }
-
-    /** Input embedding, the transformer blocks and the output head, with the modulations already in {@code ws}. */
-    private void blocks(Kernels kern, DitWorkspace ws, float[] x, float[] mu, float[] cond, float[] spks, int validFrames,
-                        boolean streaming, float[] out) {
-        int batch = ws.batch, frames = ws.frames, rows = batch * frames;
-        ws.ensureActivations();
-        inputEmbedding(kern, ws, x, mu, cond, spks);
+        if (validFrames < 1 || validFrames > frames) throw new IllegalArgumentException("validFrames " + validFrames + " not in [1, " + frames + "]");
+        ws.ensure(batch, frames);
+        modulations(ws, t);
         // dit.py: add_optional_chunk_mask(..., static_chunk_size, num_decoding_left_chunks=-1) when streaming
         AttentionMask mask = streaming ? AttentionMask.chunk(staticChunkSize, validFrames) : AttentionMask.full(validFrames);
-        for (int i = 0; i < transformerBlocks.length; i++) {
-            transformerBlocks[i].forward(kern, this, ws, ws.blockModulation[i], mask, validFrames);
-        }
-        // AdaLayerNormZero_Final: chunk order (scale, shift)
-        float[] mod = ws.finalModulation;
-        kern.layerNorm(ws.norm, ws.h, rows, dim, null, null, DitBlock.LN_EPS);
-        modulate(ws.norm, batch, frames, dim, mod, 2 * dim, dim, 0);
-        kern.linear(out, ws.norm, rows, projOutWeight, projOutBias);
+        // batch rows never mix in the DiT: the backend may run them as independent parts
+        backend.rowRanges(batch, (b0, b1) -> {
+            inputEmbedding(ws, b0, b1, x, mu, cond, spks);
+            for (int i = 0; i < transformerBlocks.length; i++) {
+                transformerBlocks[i].forward(this, ws, b0, b1, ws.blockModulation[i].rows(b0, b1), mask, validFrames);
+            }
+            // AdaLayerNormZero_Final: chunk order (scale, shift)
+            Buf h = ws.rows(ws.h, b0, b1), norm = ws.rows(ws.norm, b0, b1);
+            backend.layerNorm(norm, h, null, null, DitBlock.LN_EPS);
+            backend.modulate(norm, ws.finalModulation.rows(b0, b1), dim, 0);
+            backend.linear(out.rows(b0 * frames, b1 * frames), norm, projOutWeight, projOutBias);      // proj_out
+        });
     }
 
     /**
      * Every adaLN output ({@code attn_norm.linear} of each block and {@code norm_out.linear}, of SiLU(temb)) depends on
      * t alone, and the solver's t values are the same ten on every call, so each row's set is computed once per time
-     * value and kernels (22 x 25 MB of weights read per DiT call otherwise) and kept in {@link #modulationCache}.
+     * value (22 x 25 MB of weights read per DiT call otherwise) and kept in {@link #modulationCache}.
      */
-    private void modulations(Kernels kern, DitWorkspace ws, float[] t) {
-        int batch = ws.batch, six = 6 * dim, two = 2 * dim;
+    private void modulations(DitWorkspace ws, float[] t) {
+        int batch = ws.batch;
         Modulations[] cached = new Modulations[batch];
         boolean all = true;
-        for (int b = 0; b < batch; b++) all &= (cached[b] = modulationCache.get(new ModulationKey(kern, Float.floatToIntBits(t[b])))) != null;
-        if (!all) {
-            timeEmbedding(kern, ws, t);
-            // every weight read once for all rows
-            for (int i = 0; i < transformerBlocks.length; i++) {
-                kern.linear(ws.blockModulation[i], ws.siluTemb, batch, transformerBlocks[i].attnNormLinearWeight, transformerBlocks[i].attnNormLinearBias);
-            }
-            kern.linear(ws.finalModulation, ws.siluTemb, batch, normOutLinearWeight, normOutLinearBias);
-            for (int b = 0; b < batch && modulationCache.size() < MODULATION_CACHE_MAX; b++) {
-                float[][] blocks = new float[transformerBlocks.length][];
-                for (int i = 0; i < blocks.length; i++) blocks[i] = java.util.Arrays.copyOfRange(ws.blockModulation[i], b * six, (b + 1) * six);
-                modulationCache.putIfAbsent(new ModulationKey(kern, Float.floatToIntBits(t[b])),
-                        new Modulations(blocks, java.util.Arrays.copyOfRange(ws.finalModulation, b * two, (b + 1) * two)));
+        for (int b = 0; b < batch; b++) all &= (cached[b] = modulationCache.get(Float.floatToIntBits(t[b]))) != null;
+        if (all) {
+            for (int b = 0; b < batch; b++) {
+                for (int i = 0; i < transformerBlocks.length; i++) backend.copy(ws.blockModulation[i].row(b), cached[b].blocks[i]);
+                backend.copy(ws.finalModulation.row(b), cached[b].fin);
             }
             return;
         }
-        for (int b = 0; b < batch; b++) {
-            for (int i = 0; i < transformerBlocks.length; i++) System.arraycopy(cached[b].blocks[i], 0, ws.blockModulation[i], b * six, six);
-            System.arraycopy(cached[b].fin, 0, ws.finalModulation, b * two, two);
+        timeEmbedding(ws, t);
+        Buf temb = ws.siluTemb.rows(0, batch);
+        for (int i = 0; i < transformerBlocks.length; i++) {                   // every weight read once for all rows
+            backend.linear(ws.blockModulation[i].rows(0, batch), temb, transformerBlocks[i].attnNormLinearWeight,
+                    transformerBlocks[i].attnNormLinearBias);
         }
-    }
-
-    /** Batch row {@code b} of {@link #forward} through its own batch-1 workspace (inputs and output copied). */
-    private void forwardRow(Kernels kern, DitWorkspace ws, int b, float[] x, float[] mu, float[] cond, float[] spks,
-                            int validFrames, boolean streaming, float[] out) {
-        DitWorkspace.Row row = ws.row(this, b);
-        int frames = ws.frames;
-        System.arraycopy(x, b * frames * melDim, row.x, 0, frames * melDim);
-        System.arraycopy(cond, b * frames * melDim, row.cond, 0, frames * melDim);
-        System.arraycopy(mu, b * frames * muDim, row.mu, 0, frames * muDim);
-        System.arraycopy(spks, b * spkDim, row.spks, 0, spkDim);
-        for (int i = 0; i < transformerBlocks.length; i++) {
-            System.arraycopy(ws.blockModulation[i], b * 6 * dim, row.ws.blockModulation[i], 0, 6 * dim);
+        backend.linear(ws.finalModulation.rows(0, batch), temb, normOutLinearWeight, normOutLinearBias);
+        for (int b = 0; b < batch && modulationCache.size() < MODULATION_CACHE_MAX; b++) {
+            Buf[] blocks = new Buf[transformerBlocks.length];
+            for (int i = 0; i < blocks.length; i++) {
+                blocks[i] = backend.alloc(1, 6 * dim);
+                backend.copy(blocks[i], ws.blockModulation[i].row(b));
+            }
+            Buf fin = backend.alloc(1, 2 * dim);
+            backend.copy(fin, ws.finalModulation.row(b));
+            modulationCache.putIfAbsent(Float.floatToIntBits(t[b]), new Modulations(blocks, fin));
         }
-        System.arraycopy(ws.finalModulation, b * 2 * dim, row.ws.finalModulation, 0, 2 * dim);
-        blocks(kern, row.ws, row.x, row.mu, row.cond, row.spks, validFrames, streaming, row.out);
-        System.arraycopy(row.out, 0, out, b * frames * melDim, frames * melDim);
     }
 
     /** SiLU(Linear(SiLU(Linear(sinusoid(1000 t))))): the SiLU every adaLN applies first is folded in here. */
-    private void timeEmbedding(Kernels kern, DitWorkspace ws, float[] t) {
-        int half = freqEmbedDim / 2;
-        float step = (float) -(StrictMath.log(10000) / (half - 1));
-        for (int b = 0; b < ws.batch; b++) {
-            float scaled = 1000f * t[b];
-            for (int i = 0; i < half; i++) {
-                float a = scaled * (float) StrictMath.exp(i * step);
-                ws.sinusoid[b * freqEmbedDim + i] = (float) StrictMath.sin(a);
-                ws.sinusoid[b * freqEmbedDim + half + i] = (float) StrictMath.cos(a);
-            }
-        }
-        kern.linear(ws.timeHidden, ws.sinusoid, ws.batch, timeMlp0Weight, timeMlp0Bias);
-        kern.silu(ws.timeHidden, 0, ws.batch * dim);
-        kern.linear(ws.siluTemb, ws.timeHidden, ws.batch, timeMlp2Weight, timeMlp2Bias);
-        kern.silu(ws.siluTemb, 0, ws.batch * dim);
+    private void timeEmbedding(DitWorkspace ws, float[] t) {
+        int batch = ws.batch;
+        Buf sinusoid = ws.sinusoid.rows(0, batch), hidden = ws.timeHidden.rows(0, batch), temb = ws.siluTemb.rows(0, batch);
+        backend.sinusPositionEmbedding(sinusoid, t, 1000f);                          // time_embed.time_embed (scale 1000)
+        backend.linear(hidden, sinusoid, timeMlp0Weight, timeMlp0Bias);              // time_mlp.0
+        backend.silu(hidden);                                                        // time_mlp.1
+        backend.linear(temb, hidden, timeMlp2Weight, timeMlp2Bias);                  // time_mlp.2
+        backend.silu(temb);                                                          // adaLN's SiLU, folded
     }
 
     /** InputEmbedding: proj(cat[x, cond, mu, spks]) + CausalConvPositionEmbedding (left pad k-1, conv, Mish, twice). */
-    private void inputEmbedding(Kernels kern, DitWorkspace ws, float[] x, float[] mu, float[] cond, float[] spks) {
-        int frames = ws.frames, inC = inputEmbedChannels();
-        for (int b = 0; b < ws.batch; b++) {
-            for (int t = 0; t < frames; t++) {
-                int r = b * frames + t, o = r * inC;
-                System.arraycopy(x, r * melDim, ws.inCat, o, melDim);
-                System.arraycopy(cond, r * melDim, ws.inCat, o + melDim, melDim);
-                System.arraycopy(mu, r * muDim, ws.inCat, o + 2 * melDim, muDim);
-                System.arraycopy(spks, b * spkDim, ws.inCat, o + 2 * melDim + muDim, spkDim);
-            }
+    private void inputEmbedding(DitWorkspace ws, int b0, int b1, Buf x, Buf mu, Buf cond, Buf spks) {
+        int frames = ws.frames;
+        Buf inCat = ws.rows(ws.inCat, b0, b1), h = ws.rows(ws.h, b0, b1);
+        backend.setCols(inCat, 0, x.rows(b0 * frames, b1 * frames));
+        backend.setCols(inCat, melDim, cond.rows(b0 * frames, b1 * frames));
+        backend.setCols(inCat, 2 * melDim, mu.rows(b0 * frames, b1 * frames));
+        for (int b = b0; b < b1; b++) {                                               // spks repeated over the frames
+            backend.setCols(inCat.rows((b - b0) * frames, (b - b0 + 1) * frames), 2 * melDim + muDim, spks.row(b));
         }
-        kern.linear(ws.h, ws.inCat, ws.batch * frames, inputEmbedProjWeight, inputEmbedProjBias);
+        backend.linear(h, inCat, inputEmbedProjWeight, inputEmbedProjBias);          // input_embed.proj
         ConvSpec causal = ConvSpec.of(1, convKernel - 1, 0, 1, convGroups);
-        for (int b = 0; b < ws.batch; b++) {
-            int base = b * frames * dim;
-            for (int t = 0; t < frames; t++) {
-                for (int c = 0; c < dim; c++) ws.convA[c * frames + t] = ws.h[base + t * dim + c];
-            }
-            kern.conv1d(ws.convB, ws.convA, dim, frames, convPosEmbedConv1Weight, convPosEmbedConv1Bias, causal);
-            kern.mish(ws.convB, 0, dim * frames);
-            kern.conv1d(ws.convA, ws.convB, dim, frames, convPosEmbedConv2Weight, convPosEmbedConv2Bias, causal);
-            kern.mish(ws.convA, 0, dim * frames);
-            // x = conv_pos_embed(x) + x
-            for (int t = 0; t < frames; t++) {
-                for (int c = 0; c < dim; c++) ws.h[base + t * dim + c] = ws.convA[c * frames + t] + ws.h[base + t * dim + c];
-            }
-        }
-    }
-
-    /**
-     * In place {@code y = y * (1 + scale) + shift} per batch row, with {@code scale}/{@code shift} read from
-     * {@code mod[b * stride + scaleOff + c]} / {@code mod[b * stride + shiftOff + c]}.
-     */
-    static void modulate(float[] y, int batch, int frames, int dim, float[] mod, int stride, int shiftOff, int scaleOff) {
-        float[] onePlusScale = new float[dim];
-        for (int b = 0; b < batch; b++) {
-            int sh = b * stride + shiftOff, sc = b * stride + scaleOff;
-            for (int c = 0; c < dim; c++) onePlusScale[c] = 1f + mod[sc + c];
-            for (int t = 0; t < frames; t++) {
-                int o = (b * frames + t) * dim;
-                for (int c = 0; c < dim; c++) y[o + c] = y[o + c] * onePlusScale[c] + mod[sh + c];
-            }
+        for (int b = b0; b < b1; b++) {
+            Buf hb = ws.rows(ws.h, b, b + 1), a = ws.channelMajor(ws.convA, b), c = ws.channelMajor(ws.convB, b);
+            Buf back = ws.rows(ws.norm, b, b + 1);                                    // free until the first block
+            backend.transpose(a, hb);
+            backend.conv1d(c, a, convPosEmbedConv1Weight, convPosEmbedConv1Bias, causal);   // conv_pos_embed.conv1
+            backend.mish(c);
+            backend.conv1d(a, c, convPosEmbedConv2Weight, convPosEmbedConv2Bias, causal);   // conv_pos_embed.conv2
+            backend.mish(a);
+            backend.transpose(back, a);
+            backend.add(hb, back, hb);                                                // x = conv_pos_embed(x) + x
         }
     }
 }

@@ -1,7 +1,8 @@
 package dev.cosyvoice4j.model.flow;
 
 import dev.cosyvoice4j.backend.AttentionMask;
-import dev.cosyvoice4j.backend.Kernels;
+import dev.cosyvoice4j.backend.Backend;
+import dev.cosyvoice4j.backend.Buf;
 import dev.cosyvoice4j.io.WeightStore;
 import dev.cosyvoice4j.tensor.Tensor;
 
@@ -9,11 +10,13 @@ import dev.cosyvoice4j.tensor.Tensor;
  * One {@code DiTBlock} (cosyvoice/flow/DiT/modules.py @ ace7c47): AdaLayerNormZero (SiLU(temb) -> Linear(dim,
  * 6 dim), chunks shift_msa, scale_msa, gate_msa, shift_mlp, scale_mlp, gate_mlp), attention with
  * x-transformers RoPE on the first {@code dimHead} channels of q and k only (head 0), gated residual, LayerNorm
- * (eps 1e-6, no affine) modulation and a tanh-GELU feed-forward. All batch rows go through one
- * {@link Kernels#linear} call per projection. Golden: {@code flow/offline/dit_call}, {@code flow/stream_nonfinal/dit_call}.
+ * (eps 1e-6, no affine) modulation and a tanh-GELU feed-forward. The batch rows of a range go through one
+ * {@link Backend#linear} call per projection. Golden: {@code flow/offline/dit_call}, {@code flow/stream_nonfinal/dit_call}.
  */
 final class DitBlock {
     static final float LN_EPS = 1e-6f;
+    /** adaLN chunks of {@code attn_norm.linear}'s output, in torch.chunk order (multiply by dim for the column). */
+    static final int SHIFT_MSA = 0, SCALE_MSA = 1, GATE_MSA = 2, SHIFT_MLP = 3, SCALE_MLP = 4, GATE_MLP = 5;
 
     final Tensor attnNormLinearWeight, attnNormLinearBias;
     final Tensor toQWeight, toQBias, toKWeight, toKBias, toVWeight, toVBias, toOutWeight, toOutBias;
@@ -41,70 +44,44 @@ final class DitBlock {
     }
 
     /**
-     * {@code ws.h} (the residual stream, [B*T, dim]) is updated in place. {@code mod} is this block's adaLN output
-     * {@code attn_norm.linear(SiLU(temb))} per batch row ([B, 6 dim]; it depends on t only, so the DiT computes all
-     * blocks' at once).
+     * Batch rows {@code [b0, b1)} of the residual stream {@code ws.h} ({@code [B*T, dim]}) updated in place. {@code mod}
+     * is this block's adaLN output {@code attn_norm.linear(SiLU(temb))} for those rows ({@code [b1 - b0, 6 dim]}; it
+     * depends on t only, so the DiT computes every block's at once).
      */
-    void forward(Kernels kern, DiT dit, DitWorkspace ws, float[] mod, AttentionMask mask, int validFrames) {
-        int batch = ws.batch, frames = ws.frames, rows = batch * frames;
-        int dim = dit.dim, inner = dit.heads * dit.dimHead, six = 6 * dim;
+    void forward(DiT dit, DitWorkspace ws, int b0, int b1, Buf mod, AttentionMask mask, int validFrames) {
+        Backend backend = dit.backend;
+        int frames = ws.frames, dim = dit.dim;
+        Buf h = ws.rows(ws.h, b0, b1), norm = ws.rows(ws.norm, b0, b1), proj = ws.rows(ws.proj, b0, b1);
+        Buf q = ws.rows(ws.q, b0, b1), k = ws.rows(ws.k, b0, b1), v = ws.rows(ws.v, b0, b1), attn = ws.rows(ws.attn, b0, b1);
+        Buf ff = ws.rows(ws.ff, b0, b1);
 
         // attention branch: norm = LN(x) * (1 + scale_msa) + shift_msa
-        kern.layerNorm(ws.norm, ws.h, rows, dim, null, null, LN_EPS);
-        DiT.modulate(ws.norm, batch, frames, dim, mod, six, 0, dim);
-        kern.linear(ws.q, ws.norm, rows, toQWeight, toQBias);
-        kern.linear(ws.k, ws.norm, rows, toKWeight, toKBias);
-        kern.linear(ws.v, ws.norm, rows, toVWeight, toVBias);
-        attend(kern, dit, ws, mask);
-        kern.linear(ws.proj, ws.attn, rows, toOutWeight, toOutBias);
+        backend.layerNorm(norm, h, null, null, LN_EPS);                                  // attn_norm
+        backend.modulate(norm, mod, SHIFT_MSA * dim, SCALE_MSA * dim);
+        backend.linear(q, norm, toQWeight, toQBias);                                      // attn.to_q
+        backend.linear(k, norm, toKWeight, toKBias);                                      // attn.to_k
+        backend.linear(v, norm, toVWeight, toVBias);                                      // attn.to_v
+        float scale = (float) (1.0 / Math.sqrt(dit.dimHead));
+        for (int r = 0; r < b1 - b0; r++) {                      // RoPE positions restart in every batch row
+            Buf qr = q.rows(r * frames, (r + 1) * frames), kr = k.rows(r * frames, (r + 1) * frames);
+            backend.ropeInterleaved(qr, dit.rotaryDim, dit.invFreq);                      // head 0 only (rotary dim)
+            backend.ropeInterleaved(kr, dit.rotaryDim, dit.invFreq);
+            backend.attention(attn.rows(r * frames, (r + 1) * frames), qr, kr, v.rows(r * frames, (r + 1) * frames),
+                    dit.heads, dit.heads, scale, mask, dit.precision);                    // scaled_dot_product_attention
+        }
+        backend.linear(proj, attn, toOutWeight, toOutBias);                               // attn.to_out.0
         // AttnProcessor zeroes the output where the last attention-mask row is False: the padded frames
         if (validFrames < frames) {
-            for (int b = 0; b < batch; b++) {
-                java.util.Arrays.fill(ws.proj, (b * frames + validFrames) * dim, (b + 1) * frames * dim, 0f);
-            }
+            for (int r = 0; r < b1 - b0; r++) backend.fill(proj.rows(r * frames + validFrames, (r + 1) * frames), 0f);
         }
-        gatedResidual(ws.h, ws.proj, batch, frames, dim, mod, six, 2 * dim);
+        backend.addGated(h, mod, GATE_MSA * dim, proj);                                   // x = x + gate_msa * attn
 
         // feed-forward branch: LN(x) * (1 + scale_mlp) + shift_mlp -> Linear -> GELU(tanh) -> Linear
-        kern.layerNorm(ws.norm, ws.h, rows, dim, null, null, LN_EPS);
-        DiT.modulate(ws.norm, batch, frames, dim, mod, six, 3 * dim, 4 * dim);
-        kern.linear(ws.ff, ws.norm, rows, ffIn0Weight, ffIn0Bias);
-        kern.geluTanh(ws.ff, 0, rows * dit.ffInner);
-        kern.linear(ws.proj, ws.ff, rows, ffOut2Weight, ffOut2Bias);
-        gatedResidual(ws.h, ws.proj, batch, frames, dim, mod, six, 5 * dim);
-    }
-
-    /** Per batch row: RoPE on channels [0, dimHead) of q and k (positions restart at 0), then SDPA. */
-    private static void attend(Kernels kern, DiT dit, DitWorkspace ws, AttentionMask mask) {
-        int frames = ws.frames, inner = dit.heads * dit.dimHead, n = frames * inner;
-        float scale = (float) (1.0 / Math.sqrt(dit.dimHead));
-        for (int b = 0; b < ws.batch; b++) {
-            // row 0 is the prefix of the batched arrays; other rows are copied out (the kernels take no offsets)
-            float[] q = ws.q, k = ws.k, v = ws.v, out = ws.attn;
-            if (b > 0) {
-                System.arraycopy(ws.q, b * n, ws.qRow, 0, n);
-                System.arraycopy(ws.k, b * n, ws.kRow, 0, n);
-                System.arraycopy(ws.v, b * n, ws.vRow, 0, n);
-                q = ws.qRow;
-                k = ws.kRow;
-                v = ws.vRow;
-                out = ws.attnRow;
-            }
-            kern.ropeInterleaved(q, frames, inner, dit.rotaryDim, dit.invFreq);
-            kern.ropeInterleaved(k, frames, inner, dit.rotaryDim, dit.invFreq);
-            kern.attention(out, q, k, v, frames, frames, dit.heads, dit.heads, dit.dimHead, scale, mask);
-            if (b > 0) System.arraycopy(ws.attnRow, 0, ws.attn, b * n, n);
-        }
-    }
-
-    /** {@code x += gate * y} with the gate taken per batch row from {@code mod[b * stride + gateOff ...]}. */
-    private static void gatedResidual(float[] x, float[] y, int batch, int frames, int dim, float[] mod, int stride, int gateOff) {
-        for (int b = 0; b < batch; b++) {
-            int g = b * stride + gateOff;
-            for (int t = 0; t < frames; t++) {
-                int o = (b * frames + t) * dim;
-                for (int c = 0; c < dim; c++) x[o + c] += mod[g + c] * y[o + c];
-            }
-        }
+        backend.layerNorm(norm, h, null, null, LN_EPS);                                   // ff_norm
+        backend.modulate(norm, mod, SHIFT_MLP * dim, SCALE_MLP * dim);
+        backend.linear(ff, norm, ffIn0Weight, ffIn0Bias);                                 // ff.ff.0.0
+        backend.geluTanh(ff);                                                             // ff.ff.0.1
+        backend.linear(proj, ff, ffOut2Weight, ffOut2Bias);                               // ff.ff.2
+        backend.addGated(h, mod, GATE_MLP * dim, proj);                                   // x = x + gate_mlp * ff
     }
 }

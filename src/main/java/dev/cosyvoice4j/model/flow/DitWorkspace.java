@@ -1,94 +1,85 @@
 package dev.cosyvoice4j.model.flow;
 
+import dev.cosyvoice4j.backend.Backend;
+import dev.cosyvoice4j.backend.Buf;
+
 /**
- * Scratch buffers of one {@link DiT} call for {@code batch} rows of {@code frames} frames, all time-major
- * ({@code [batch * frames, channels]}, row {@code b * frames + t}). Per request (never a field of the model);
- * reused by the 10 solver steps of one flow call.
+ * Backend buffers of {@link DiT} calls, time-major ({@code [batch * frames, channels]}, row {@code b * frames + t}),
+ * sized to the largest call so far and reused (the 10 solver steps of a flow call, every call of a request). Each
+ * call takes prefix views of the shape it needs; a batch row is a view of those, so the CFG rows can run as
+ * independent parts without copies. Per request (never a field of the model).
  */
 public final class DitWorkspace {
-    final int batch, frames;
     private final DiT dit;
-    // The activations below are allocated by ensureActivations() on the first batched pass: when the rows run on
-    // separate threads (DiT.forwardRow) only the row workspaces' ones exist.
+    private final Backend backend;
+    private int batchCapacity, frameCapacity;
+    int batch, frames;
     /** Residual stream [R, dim]. */
-    float[] h;
+    Buf h;
     /** Input concat [R, 2 * mel + mu + spk]. */
-    float[] inCat;
+    Buf inCat;
     /** Normalised/modulated activations and linear outputs [R, dim]. */
-    float[] norm, proj;
+    Buf norm, proj;
     /** q, k, v and the attention output [R, heads * dimHead]. */
-    float[] q, k, v, attn;
-    /** One batch row of q/k/v/attention [frames, heads * dimHead] (RoPE and attention restart per row). */
-    float[] qRow, kRow, vRow, attnRow;
+    Buf q, k, v, attn;
     /** Feed-forward hidden [R, dim * ffMult]. */
-    float[] ff;
-    /** Channel-major conv position embedding buffers [dim, frames]. */
-    float[] convA, convB;
+    Buf ff;
+    /** Channel-major conv position embedding buffers, one [dim, frames] block per batch row. */
+    Buf convA, convB;
     /** Per batch row: sinusoid [B, freqDim], time MLP hidden and SiLU(temb) [B, dim]. */
-    final float[] sinusoid, timeHidden, siluTemb;
+    Buf sinusoid, timeHidden, siluTemb;
     /** adaLN modulations: per block [B, 6 dim], and the final layer's [B, 2 dim]. */
-    final float[][] blockModulation;
-    final float[] finalModulation;
+    Buf[] blockModulation;
+    Buf finalModulation;
 
     DitWorkspace(DiT dit, int batch, int frames) {
-        if (batch < 1 || frames < 1) throw new IllegalArgumentException("DiT workspace needs batch >= 1 and frames >= 1, got " + batch + " x " + frames);
+        this.dit = dit;
+        this.backend = dit.backend;
+        ensure(batch, frames);
+    }
+
+    /** Makes room for a call of {@code batch} rows of {@code frames} frames and sets the call's shape. */
+    void ensure(int batch, int frames) {
+        if (batch < 1 || frames < 1) throw new IllegalArgumentException("DiT call needs batch >= 1 and frames >= 1, got " + batch + " x " + frames);
+        if (batch > batchCapacity) {
+            batchCapacity = batch;
+            sinusoid = backend.alloc(batch, dit.freqEmbedDim);
+            timeHidden = backend.alloc(batch, dit.dim);
+            siluTemb = backend.alloc(batch, dit.dim);
+            blockModulation = new Buf[dit.depth()];
+            for (int i = 0; i < blockModulation.length; i++) blockModulation[i] = backend.alloc(batch, 6 * dit.dim);
+            finalModulation = backend.alloc(batch, 2 * dit.dim);
+            frameCapacity = 0;                                   // activations are sized by batch x frames
+        }
+        if (frames > frameCapacity) {
+            int f = Math.max(frames, frameCapacity + frameCapacity / 2);
+            int rows = Math.multiplyExact(batchCapacity, f), dim = dit.dim, inner = dit.heads * dit.dimHead;
+            Math.multiplyExact(rows, dit.ffInner);               // the largest buffer must be addressable: fail here
+            h = backend.alloc(rows, dim);
+            inCat = backend.alloc(rows, dit.inputEmbedChannels());
+            norm = backend.alloc(rows, dim);
+            proj = backend.alloc(rows, dim);
+            q = backend.alloc(rows, inner);
+            k = backend.alloc(rows, inner);
+            v = backend.alloc(rows, inner);
+            attn = backend.alloc(rows, inner);
+            ff = backend.alloc(rows, dit.ffInner);
+            convA = backend.alloc(rows, dim);
+            convB = backend.alloc(rows, dim);
+            frameCapacity = f;
+        }
         this.batch = batch;
         this.frames = frames;
-        this.dit = dit;
-        int rows = Math.multiplyExact(batch, frames), dim = dit.dim;
-        Math.multiplyExact(rows, dit.ffInner);   // the largest buffer must be addressable: fail here, not mid-call
-        sinusoid = new float[batch * dit.freqEmbedDim];
-        timeHidden = new float[batch * dim];
-        siluTemb = new float[batch * dim];
-        blockModulation = new float[dit.depth()][batch * 6 * dim];
-        finalModulation = new float[batch * 2 * dim];
-        rowSpaces = new Row[batch];
     }
 
-    /** Allocates the activation buffers if this workspace has none yet. */
-    void ensureActivations() {
-        if (h != null) return;
-        int rows = batch * frames, dim = dit.dim, inner = dit.heads * dit.dimHead;
-        h = new float[rows * dim];
-        inCat = new float[rows * dit.inputEmbedChannels()];
-        norm = new float[rows * dim];
-        proj = new float[rows * dim];
-        q = new float[rows * inner];
-        k = new float[rows * inner];
-        v = new float[rows * inner];
-        attn = new float[rows * inner];
-        qRow = new float[frames * inner];
-        kRow = new float[frames * inner];
-        vRow = new float[frames * inner];
-        attnRow = new float[frames * inner];
-        ff = new float[rows * dit.ffInner];
-        convA = new float[dim * frames];
-        convB = new float[dim * frames];
+    /** Rows {@code [b0 * frames, b1 * frames)} of a batched activation buffer, for the current call's shape. */
+    Buf rows(Buf buf, int b0, int b1) {
+        return buf.view(batch * frames, buf.cols()).rows(b0 * frames, b1 * frames);
     }
 
-    /** Per batch row: a batch-1 workspace and that row's inputs and output, made on first use. */
-    private final Row[] rowSpaces;
-
-    static final class Row {
-        final DitWorkspace ws;
-        final float[] x, cond, mu, spks, out;
-
-        Row(DiT dit, int frames) {
-            ws = new DitWorkspace(dit, 1, frames);
-            x = new float[frames * dit.melDim];
-            cond = new float[frames * dit.melDim];
-            mu = new float[frames * dit.muDim];
-            spks = new float[dit.spkDim];
-            out = new float[frames * dit.melDim];
-        }
-    }
-
-    /** Row {@code b}'s workspace; each row is touched by one task at a time. */
-    Row row(DiT dit, int b) {
-        synchronized (rowSpaces) {
-            if (rowSpaces[b] == null) rowSpaces[b] = new Row(dit, frames);
-            return rowSpaces[b];
-        }
+    /** Batch row b's {@code [dim, frames]} channel-major block of a conv buffer. */
+    Buf channelMajor(Buf buf, int b) {
+        return buf.view(batch * dit.dim, frames).rows(b * dit.dim, (b + 1) * dit.dim);
     }
 
     public int batch() { return batch; }

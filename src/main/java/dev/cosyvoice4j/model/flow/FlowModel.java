@@ -1,6 +1,8 @@
 package dev.cosyvoice4j.model.flow;
 
-import dev.cosyvoice4j.backend.Kernels;
+import dev.cosyvoice4j.backend.Backend;
+import dev.cosyvoice4j.backend.Buf;
+import dev.cosyvoice4j.backend.Precision;
 import dev.cosyvoice4j.config.FlowConfig;
 import dev.cosyvoice4j.io.ModelFormatException;
 import dev.cosyvoice4j.io.WeightStore;
@@ -12,20 +14,22 @@ import dev.cosyvoice4j.tensor.Tensor;
  * and the {@link CausalConditionalCfm} solver around the {@link DiT}. Weights: flow.pt (every tensor used).
  * Golden: {@code flow/{offline,stream_nonfinal}/{encode,dit_call,cfm}}.
  *
- * <p>Immutable and thread-safe; each call allocates its own buffers.
+ * <p>Immutable and thread-safe; the memory of a request lives in a {@link FlowSession}.
  */
 public final class FlowModel {
     /** {@code n_timesteps=10}, hard-coded by {@code flow.inference}. */
     public static final int N_TIMESTEPS = 10;
 
     private final FlowConfig config;
+    private final Backend backend;
     final Tensor inputEmbedding;
     final Tensor spkEmbedAffineLayerWeight, spkEmbedAffineLayerBias;
     final PreLookaheadLayer preLookaheadLayer;
     final CausalConditionalCfm decoder;
 
-    private FlowModel(WeightStore ws, FlowConfig cfg) {
+    private FlowModel(WeightStore ws, FlowConfig cfg, Backend backend, Precision precision) {
         this.config = cfg;
+        this.backend = backend;
         if (cfg.muDim() != cfg.inputSize() || cfg.melDim() != cfg.outputSize() || cfg.spkDim() != cfg.outputSize()
                 || cfg.tokenMelRatio() < 1 || cfg.preLookaheadLen() < 1) {
             throw new IllegalArgumentException("inconsistent flow config (need estimator.mu_dim = input_size, "
@@ -36,21 +40,46 @@ public final class FlowModel {
         spkEmbedAffineLayerBias = ws.take("spk_embed_affine_layer.bias", cfg.outputSize());
         preLookaheadLayer = PreLookaheadLayer.load(ws, "pre_lookahead_layer.", cfg.inputSize(),
                 cfg.preLookaheadChannels(), cfg.preLookaheadLen());
-        DiT estimator = DiT.load(ws, "decoder.estimator.", cfg);
+        DiT estimator = DiT.load(ws, "decoder.estimator.", cfg, backend, precision);
         decoder = new CausalConditionalCfm(estimator, cfg.inferenceCfgRate(), cfg.tScheduler());
         ws.checkAllUsed();
     }
 
-    /** Loads every tensor of flow.pt (strict: unknown or missing tensors are a {@link ModelFormatException}). */
-    public static FlowModel load(WeightStore ws, FlowConfig cfg) {
-        return new FlowModel(ws, cfg);
+    /**
+     * Loads every tensor of flow.pt (strict: unknown or missing tensors are a {@link ModelFormatException}) for
+     * {@code backend}; the DiT's attention products run in {@code precision} (its linear layers in whatever form
+     * the store's tensors were prepared in, see {@link #isLinearWeight}).
+     */
+    public static FlowModel load(WeightStore ws, FlowConfig cfg, Backend backend, Precision precision) {
+        return new FlowModel(ws, cfg, backend, precision);
+    }
+
+    /** {@link #load(WeightStore, FlowConfig, Backend, Precision)} in float32. */
+    public static FlowModel load(WeightStore ws, FlowConfig cfg, Backend backend) {
+        return load(ws, cfg, backend, Precision.F32);
+    }
+
+    /**
+     * The flow.pt weights that are {@code Linear} matrices (what a backend prepares in the flow's precision): every
+     * 2-d {@code .weight} except the token embedding table.
+     */
+    public static boolean isLinearWeight(String name, Tensor t) {
+        return t.rank() == 2 && name.endsWith(".weight") && !name.equals("input_embedding.weight");
     }
 
     public FlowConfig config() { return config; }
 
+    public Backend backend() { return backend; }
+
     public DiT estimator() { return decoder.estimator(); }
 
     public CausalConditionalCfm decoder() { return decoder; }
+
+    /** The memory of one request's flow calls (grows to the longest call; reuse it for every call of the request). */
+    public FlowSession newSession() {
+        return new FlowSession(backend, estimator(), config.inputSize(), config.outputSize(), config.spkEmbedDim(),
+                config.preLookaheadChannels());
+    }
 
     /** Frames the flow produces for {@code promptTokens + tokens} in a call with the given {@code finalize}. */
     public int framesFor(int totalTokens, boolean finalize) {
@@ -61,11 +90,11 @@ public final class FlowModel {
      * The encoding half of {@code inference}. {@code promptFeat} is the prompt mel {@code [promptFrames, outputSize]}
      * (time-major, as the frontend's {@code speech_feat}); {@code embedding} the speaker embedding
      * {@code [spkEmbedDim]}. With {@code finalize == false} the last {@code preLookaheadLen} tokens are look-ahead
-     * context only and produce no frames.
+     * context only and produce no frames. The result views {@code s}'s buffers.
      */
-    public FlowEncoding encode(int[] tokens, int[] promptTokens, float[] promptFeat, int promptFrames, float[] embedding,
-                               boolean finalize, Kernels kern) {
-        int c = config.inputSize(), out = config.outputSize(), la = config.preLookaheadLen();
+    public FlowEncoding encode(FlowSession s, int[] tokens, int[] promptTokens, float[] promptFeat, int promptFrames,
+                               float[] embedding, boolean finalize) {
+        int out = config.outputSize(), la = config.preLookaheadLen();
         int total = promptTokens.length + tokens.length;
         int produced = finalize ? total : total - la;
         if (produced < 1) {
@@ -83,65 +112,59 @@ public final class FlowModel {
             throw new IllegalArgumentException(promptFrames + " prompt mel frames exceed the " + frames + " frames of "
                     + produced + " tokens (the prompt mel must have token_mel_ratio frames per prompt token)");
         }
+        s.ensure(total + la, frames);                         // the PreLookaheadLayer pads by la
 
         // spks = spk_embed_affine_layer(F.normalize(embedding, dim=1))
-        double ss = 0;
-        for (float e : embedding) ss += (double) e * e;
-        float norm = (float) Math.max(Math.sqrt(ss), 1e-12);
-        float[] normalized = new float[embedding.length];
-        for (int i = 0; i < normalized.length; i++) normalized[i] = embedding[i] / norm;
-        float[] spks = new float[out];
-        kern.linear(spks, normalized, 1, spkEmbedAffineLayerWeight, spkEmbedAffineLayerBias);
+        backend.write(s.embedding, embedding, 0);
+        backend.l2NormalizeRows(s.embedding);
+        backend.linear(s.spks, s.embedding, spkEmbedAffineLayerWeight, spkEmbedAffineLayerBias);
 
         // input_embedding(clamp(concat(prompt_token, token), min=0)) (the all-ones mask is a no-op)
-        float[] emb = new float[total * c];
+        int[] ids = new int[total];
         for (int i = 0; i < total; i++) {
-            int id = i < promptTokens.length ? promptTokens[i] : tokens[i - promptTokens.length];
-            id = Math.max(id, 0);
+            int id = Math.max(i < promptTokens.length ? promptTokens[i] : tokens[i - promptTokens.length], 0);
             if (id >= config.vocabSize()) {
                 throw new IllegalArgumentException("speech token " + id + " is outside the flow vocabulary [0, " + config.vocabSize() + ")");
             }
-            Tensor row = inputEmbedding.select(id);
-            for (int j = 0; j < c; j++) emb[i * c + j] = row.getFloat(j);
+            ids[i] = id;
         }
-        float[] tokenEmbedding = java.util.Arrays.copyOf(emb, produced * c);
-        float[] context = finalize ? new float[0] : java.util.Arrays.copyOfRange(emb, produced * c, total * c);
-        float[] h = preLookaheadLayer.forward(kern, tokenEmbedding, produced, finalize ? null : context);
+        Buf emb = s.embeddings.rows(0, total);
+        backend.gatherRows(emb, inputEmbedding, ids);
+        Buf tokenEmbedding = emb.rows(0, produced), context = finalize ? null : emb.rows(produced, total);
+        Buf h = s.h.rows(0, produced);
+        preLookaheadLayer.forward(backend, s, tokenEmbedding, context, h);
 
-        int ratio = config.tokenMelRatio();
-        float[] mu = new float[frames * c];
-        for (int t = 0; t < frames; t++) System.arraycopy(h, (t / ratio) * c, mu, t * c, c);
-        float[] cond = new float[frames * out];
-        System.arraycopy(promptFeat, 0, cond, 0, promptFeat.length);
-        return new FlowEncoding(tokenEmbedding, context, h, spks, mu, cond, produced, frames, promptFrames);
+        Buf mu = s.mu.rows(0, frames), cond = s.cond.rows(0, frames);
+        backend.repeatRows(mu, h, config.tokenMelRatio());                           // repeat_interleave(ratio)
+        backend.fill(cond, 0f);                                                       // conds[:, :mel_len1] = prompt_feat
+        if (promptFrames > 0) backend.write(cond.rows(0, promptFrames), promptFeat, 0);
+        return new FlowEncoding(tokenEmbedding, context, h, s.spks, mu, cond, produced, frames, promptFrames);
     }
 
     /**
      * {@code CausalMaskedDiffWithDiT.inference}: returns the generated mel {@code [outputSize, frames - promptFrames]}
-     * (channel-major, as the official {@code feat[:, :, mel_len1:]}), i.e. the frames after the prompt.
+     * (channel-major, as the official {@code feat[:, :, mel_len1:]}), i.e. the frames after the prompt, on the host.
      * {@code streaming} selects the DiT chunk mask; {@code finalize == false} treats the last
      * {@code preLookaheadLen} tokens as look-ahead only.
      */
-    public float[] inference(int[] tokens, int[] promptTokens, float[] promptFeat, int promptFrames, float[] embedding,
-                             boolean streaming, boolean finalize, Kernels kern, FlowTimings timingsOrNull) {
+    public float[] inference(FlowSession s, int[] tokens, int[] promptTokens, float[] promptFeat, int promptFrames,
+                             float[] embedding, boolean streaming, boolean finalize, FlowTimings timingsOrNull) {
         long t0 = System.nanoTime();
-        FlowEncoding enc = encode(tokens, promptTokens, promptFeat, promptFrames, embedding, finalize, kern);
+        FlowEncoding enc = encode(s, tokens, promptTokens, promptFeat, promptFrames, embedding, finalize);
         long t1 = System.nanoTime();
-        float[] x = decoder.solve(kern, enc.mu(), enc.cond(), enc.spks(), enc.frames(), N_TIMESTEPS, streaming, timingsOrNull, null);
+        Buf x = decoder.solve(s, enc.mu(), enc.cond(), enc.spks(), N_TIMESTEPS, streaming, timingsOrNull, null);
         if (timingsOrNull != null) {
             timingsOrNull.addEncode(t1 - t0);
             timingsOrNull.addSolve(System.nanoTime() - t1, enc.frames());
         }
-        return generatedMel(x, enc.frames(), promptFrames, config.outputSize());
+        return generatedMel(s, x, promptFrames);
     }
 
-    /** {@code feat[:, :, promptFrames:]} of a time-major solver output, as channel-major {@code [mel, frames - promptFrames]}. */
-    public static float[] generatedMel(float[] x, int frames, int promptFrames, int mel) {
-        int n = frames - promptFrames;
-        float[] out = new float[mel * n];
-        for (int t = 0; t < n; t++) {
-            for (int c = 0; c < mel; c++) out[c * n + t] = x[(promptFrames + t) * mel + c];
-        }
-        return out;
+    /** {@code feat[:, :, promptFrames:]} of a time-major solver output {@code [T, mel]}, as channel-major host values. */
+    public float[] generatedMel(FlowSession s, Buf x, int promptFrames) {
+        int n = x.rows() - promptFrames, mel = x.cols();
+        Buf out = s.melOut.view(mel, n);
+        backend.transpose(out, x.rows(promptFrames, x.rows()));
+        return backend.read(out);
     }
 }

@@ -1,7 +1,8 @@
 package dev.cosyvoice4j.model.flow;
 
 import dev.cosyvoice4j.backend.ConvSpec;
-import dev.cosyvoice4j.backend.Kernels;
+import dev.cosyvoice4j.backend.Backend;
+import dev.cosyvoice4j.backend.Buf;
 import dev.cosyvoice4j.io.ModelFormatException;
 import dev.cosyvoice4j.io.WeightStore;
 import dev.cosyvoice4j.tensor.Tensor;
@@ -36,32 +37,27 @@ public final class PreLookaheadLayer {
     }
 
     /**
-     * {@code inputs [m, inChannels]} time-major; {@code contextOrNull} is {@code [preLookaheadLen, inChannels]}
-     * (the look-ahead tokens) or null (zero right padding). Returns {@code [m, inChannels]}.
+     * {@code out = PreLookaheadLayer(inputs, context)}: {@code inputs [m, inChannels]} time-major, {@code contextOrNull}
+     * {@code [preLookaheadLen, inChannels]} (the look-ahead tokens) or null (zero right padding), {@code out
+     * [m, inChannels]}. Scratch comes from the flow session.
      */
-    public float[] forward(Kernels kern, float[] inputs, int m, float[] contextOrNull) {
-        int c = inChannels, la = preLookaheadLen, padded = m + la;
-        if (contextOrNull != null && contextOrNull.length != la * c) {
-            throw new IllegalArgumentException("look-ahead context must be " + la + " frames, got " + contextOrNull.length / c);
+    void forward(Backend backend, FlowSession s, Buf inputs, Buf contextOrNull, Buf out) {
+        int c = inChannels, la = preLookaheadLen, m = inputs.rows(), padded = m + la;
+        if (contextOrNull != null && contextOrNull.rows() != la) {
+            throw new IllegalArgumentException("look-ahead context must be " + la + " frames, got " + contextOrNull.rows());
         }
-        float[] xcm = new float[c * padded]; // channel-major, right context (or zeros) appended
-        for (int t = 0; t < m; t++) {
-            for (int ch = 0; ch < c; ch++) xcm[ch * padded + t] = inputs[t * c + ch];
-        }
-        if (contextOrNull != null) {
-            for (int t = 0; t < la; t++) {
-                for (int ch = 0; ch < c; ch++) xcm[ch * padded + m + t] = contextOrNull[t * c + ch];
-            }
-        }
-        float[] hidden = new float[channels * m];
-        kern.conv1d(hidden, xcm, c, padded, conv1Weight, conv1Bias, ConvSpec.of(1, 0, 0, 1, 1));
-        kern.leakyRelu(hidden, 0, hidden.length, LEAKY_SLOPE);
-        float[] y = new float[c * m];
-        kern.conv1d(y, hidden, channels, m, conv2Weight, conv2Bias, ConvSpec.of(1, conv2Kernel - 1, 0, 1, 1));
-        float[] out = new float[m * c];
-        for (int t = 0; t < m; t++) {
-            for (int ch = 0; ch < c; ch++) out[t * c + ch] = y[ch * m + t] + inputs[t * c + ch];
-        }
-        return out;
+        // F.pad(inputs, (0, la)) or the look-ahead context on the right, channel-major for the convs
+        Buf xt = s.padded.rows(0, padded), xcm = s.paddedT.view(c, padded);
+        backend.copy(xt.rows(0, m), inputs);
+        if (contextOrNull != null) backend.copy(xt.rows(m, padded), contextOrNull);
+        else backend.fill(xt.rows(m, padded), 0f);
+        backend.transpose(xcm, xt);
+        Buf hidden = s.hidden.view(channels, m);
+        backend.conv1d(hidden, xcm, conv1Weight, conv1Bias, ConvSpec.of(1, 0, 0, 1, 1));          // conv1
+        backend.leakyRelu(hidden, LEAKY_SLOPE);
+        Buf y = s.conv2Out.view(c, m), yt = s.conv2OutT.view(m, c);
+        backend.conv1d(y, hidden, conv2Weight, conv2Bias, ConvSpec.of(1, conv2Kernel - 1, 0, 1, 1));   // conv2 (causal)
+        backend.transpose(yt, y);
+        backend.add(out, yt, inputs);                                                               // residual
     }
 }

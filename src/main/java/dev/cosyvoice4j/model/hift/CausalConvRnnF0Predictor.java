@@ -1,6 +1,7 @@
 package dev.cosyvoice4j.model.hift;
 
-import dev.cosyvoice4j.backend.Kernels;
+import dev.cosyvoice4j.backend.Backend;
+import dev.cosyvoice4j.backend.Buf;
 import dev.cosyvoice4j.io.ModelFormatException;
 import dev.cosyvoice4j.tensor.Tensor;
 
@@ -15,7 +16,8 @@ import dev.cosyvoice4j.tensor.Tensor;
  * from the input's last 3 frames otherwise, so the output is 3 frames shorter); {@code condnet.2/4/6/8} are
  * left-causal convs (kernel 3); ELU after each; {@code |classifier(x^T)|}. Weight norm in double: each weight is
  * formed as {@code (double) v * scale[o]} when the conv reads it (torch's fold, exactly), v staying the file's view.
- * The convolutions are plain double loops: the module is small (3.3 M MACs per frame at full size).
+ * Every step is a float64 backend operation ({@link Backend#conv1dF64}, {@link Backend#eluF64},
+ * {@link Backend#classifierAbsF64}).
  */
 public final class CausalConvRnnF0Predictor {
     private final int inChannels;
@@ -23,13 +25,13 @@ public final class CausalConvRnnF0Predictor {
     private final int[] kernel;      // per conv layer
     private final boolean[] right;   // causal_type == 'right'
     private final Tensor[] direction; // weight-norm v [cout, cin, k], float32 view of the file
-    private final double[][] scale;   // g / ||v|| per output channel
-    private final double[][] bias;
-    private final double[] classifierWeight;
+    private final Tensor[] scale;     // g / ||v|| per output channel, float64
+    private final Tensor[] bias;      // float64
+    private final Tensor classifierWeight;   // float64 [cond]
     private final double classifierBias;
 
     private CausalConvRnnF0Predictor(int inChannels, int condChannels, int[] kernel, boolean[] right,
-                                     Tensor[] direction, double[][] scale, double[][] bias, double[] classifierWeight,
+                                     Tensor[] direction, Tensor[] scale, Tensor[] bias, Tensor classifierWeight,
                                      double classifierBias) {
         this.inChannels = inChannels;
         this.condChannels = condChannels;
@@ -60,16 +62,16 @@ public final class CausalConvRnnF0Predictor {
         int[] kernel = {4, 3, 3, 3, 3};
         boolean[] right = {true, false, false, false, false};
         Tensor[] direction = new Tensor[layers];
-        double[][] scale = new double[layers][];
-        double[][] bias = new double[layers][];
+        Tensor[] scale = new Tensor[layers];
+        Tensor[] bias = new Tensor[layers];
         for (int l = 0; l < layers; l++) {
             String name = p + "condnet." + (2 * l);
             int cin = l == 0 ? in : cond;
             direction[l] = w.weightNormDirection(name, cond, cin, kernel[l]);
-            scale[l] = w.weightNormScalesDouble(name, direction[l]);
-            bias[l] = w.take(name + ".bias", cond).toDoubleArray();
+            scale[l] = Tensor.ofDoubles(w.weightNormScalesDouble(name, direction[l]), cond);
+            bias[l] = Tensor.ofDoubles(w.take(name + ".bias", cond).toDoubleArray(), cond);
         }
-        double[] cw = w.take(p + "classifier.weight", 1, cond).toDoubleArray();
+        Tensor cw = Tensor.ofDoubles(w.take(p + "classifier.weight", 1, cond).toDoubleArray(), cond);
         double cb = w.take(p + "classifier.bias", 1).getDouble(0);
         return new CausalConvRnnF0Predictor(in, cond, kernel, right, direction, scale, bias, cw, cb);
     }
@@ -85,53 +87,36 @@ public final class CausalConvRnnF0Predictor {
     }
 
     /**
-     * {@code CausalConvRNNF0Predictor.forward(mel.double(), finalize).float()}: f0 in Hz, one value per output
-     * frame. {@code mel} is {@code [inChannels, frames]} channel-major. The float64 convolutions run on
-     * {@link Kernels#conv1dF64}.
+     * {@code CausalConvRNNF0Predictor.forward(mel.double(), finalize).float()}: {@code f0 [1, T']} in Hz from
+     * {@code mel [inChannels, frames]} (channel-major), T' = {@link #outputFrames}. Scratch from the vocoder session.
      */
-    public float[] forward(float[] mel, int frames, boolean finalize, Kernels k) {
-        if (mel.length < (long) inChannels * frames) {
-            throw new IllegalArgumentException("mel has " + mel.length + " values, need " + inChannels + " x " + frames);
-        }
+    void forward(Backend backend, HiftSession s, Buf mel, boolean finalize, Buf f0) {
+        int frames = mel.cols();
+        if (mel.rows() != inChannels) throw new IllegalArgumentException("mel is " + mel.shape() + ", needs " + inChannels + " rows");
         int tOut = outputFrames(frames, finalize);
         if (tOut < 1) {
             throw new IllegalArgumentException("f0 predictor needs more than " + lookAheadFrames()
                     + " mel frames when not finalizing, got " + frames);
         }
+        if (f0.rows() != 1 || f0.cols() != tOut) throw new IllegalArgumentException("f0 output " + f0.shape() + " for " + tOut + " frames");
         int c = condChannels;
+        s.ensureF0(Math.max(inChannels, c), frames + lookAheadFrames());
         // layer 0: right-causal; finalize -> zero look-ahead, else the real last frames are the look-ahead
-        int pad0 = lookAheadFrames();
-        int tp0 = finalize ? frames + pad0 : frames;
-        double[] xp = new double[inChannels * tp0];
-        for (int ci = 0; ci < inChannels; ci++) {
-            for (int t = 0; t < frames; t++) xp[ci * tp0 + t] = mel[ci * frames + t];
-        }
-        double[] a = new double[c * tOut];
-        k.conv1dF64(a, xp, inChannels, tp0, direction[0], scale[0], bias[0], c, kernel[0]);
-        elu(a);
-        double[] padded = new double[c * (tOut + 2)];
+        int tp0 = finalize ? frames + lookAheadFrames() : frames;
+        Buf xp = s.f0In.view(inChannels, tp0);
+        if (finalize) backend.fill(xp, 0f);
+        backend.setCols(xp, 0, mel);                                                  // mel.double()
+        Buf a = s.f0A.view(c, tOut);
+        backend.conv1dF64(a, xp, direction[0], scale[0], bias[0]);                    // condnet.0
+        backend.eluF64(a);                                                            // condnet.1
         for (int l = 1; l < direction.length; l++) {
-            int pad = kernel[l] - 1; // left-causal, dilation 1
-            int tp = tOut + pad;
-            if (padded.length != c * tp) padded = new double[c * tp];
-            for (int ci = 0; ci < c; ci++) System.arraycopy(a, ci * tOut, padded, ci * tp + pad, tOut);
-            k.conv1dF64(a, padded, c, tp, direction[l], scale[l], bias[l], c, kernel[l]);
-            elu(a);
+            int pad = kernel[l] - 1;                                                  // left-causal, dilation 1
+            Buf padded = s.f0In.view(c, tOut + pad);
+            backend.fill(padded, 0f);
+            backend.setCols(padded, pad, a);
+            backend.conv1dF64(a, padded, direction[l], scale[l], bias[l]);            // condnet.2l
+            backend.eluF64(a);
         }
-        float[] f0 = new float[tOut];
-        double[] acc = new double[tOut];
-        java.util.Arrays.fill(acc, classifierBias);
-        for (int ci = 0; ci < c; ci++) {
-            double wc = classifierWeight[ci];
-            int off = ci * tOut;
-            for (int t = 0; t < tOut; t++) acc[t] += wc * a[off + t];
-        }
-        for (int t = 0; t < tOut; t++) f0[t] = (float) Math.abs(acc[t]);
-        return f0;
-    }
-
-    /** ELU with alpha 1: {@code x > 0 ? x : exp(x) - 1}. */
-    private static void elu(double[] x) {
-        for (int i = 0; i < x.length; i++) if (x[i] <= 0) x[i] = StrictMath.expm1(x[i]);
+        backend.classifierAbsF64(f0, a, classifierWeight, classifierBias);            // |classifier(x)|, float()
     }
 }

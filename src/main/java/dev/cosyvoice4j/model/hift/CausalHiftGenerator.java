@@ -1,7 +1,9 @@
 package dev.cosyvoice4j.model.hift;
 
 import dev.cosyvoice4j.backend.ConvSpec;
-import dev.cosyvoice4j.backend.Kernels;
+import dev.cosyvoice4j.backend.Backend;
+import dev.cosyvoice4j.backend.Buf;
+import dev.cosyvoice4j.backend.NsfNoise;
 import dev.cosyvoice4j.config.HiftConfig;
 import dev.cosyvoice4j.io.ModelFormatException;
 import dev.cosyvoice4j.io.WeightStore;
@@ -18,8 +20,8 @@ import java.util.List;
  * Golden: {@code hift/decode}, {@code hift/inference} (and {@code hift/f0_predictor}, {@code hift/nsf_source}
  * for the parts).
  *
- * <p>Immutable after {@link #load}; every call allocates its own activations, so one instance serves any number of
- * threads. Mel layout is channel-major {@code [80, frames]} (the official {@code [1, 80, T]} without batch).
+ * <p>Immutable after {@link #load}; the memory of a request lives in a {@link HiftSession}, so one instance serves any
+ * number of threads. Mel layout is channel-major {@code [80, frames]} (the official {@code [1, 80, T]} without batch).
  *
  * <p>Decode ({@code decode}, l. 672-711): right-causal {@code conv_pre} ({@code conv_pre_look_right} frames of
  * look-ahead: zeros when finalizing, the real last frames otherwise); per stage {@code leaky_relu(0.1)},
@@ -47,7 +49,10 @@ public final class CausalHiftGenerator {
     private final WeightNormConv convPost;
     private final CausalConvRnnF0Predictor f0Predictor;
     private final SourceModuleHnNsf mSource;
-    private final HiftStft stft;
+    private final Backend backend;
+    /** The iSTFT's periodic Hann window ({@code get_window("hann", n_fft, fftbins=True)}, float32). */
+    private final Tensor stftWindow;
+    private final int nFft, hop;
 
     private CausalHiftGenerator(Builder b) {
         this.config = b.config;
@@ -68,7 +73,12 @@ public final class CausalHiftGenerator {
         this.convPost = b.convPost;
         this.f0Predictor = b.f0Predictor;
         this.mSource = b.mSource;
-        this.stft = b.stft;
+        this.backend = b.backend;
+        this.nFft = b.config.istftNFft();
+        this.hop = b.config.istftHopLen();
+        float[] w = new float[nFft];
+        for (int n = 0; n < nFft; n++) w[n] = (float) (0.5 - 0.5 * StrictMath.cos(2 * Math.PI * n / nFft));
+        this.stftWindow = Tensor.of(w, nFft);
     }
 
     /**
@@ -77,10 +87,11 @@ public final class CausalHiftGenerator {
      * {@code store} (weight norm applied to the conv outputs, {@link WeightNormConv}), so the store must stay open
      * while the vocoder is used; only the polyphase upsampling weights are folded copies.
      */
-    public static CausalHiftGenerator load(WeightStore store, HiftConfig config) {
+    public static CausalHiftGenerator load(WeightStore store, HiftConfig config, Backend backend) {
         HiftWeights w = new HiftWeights(store);
         Builder b = new Builder();
         b.config = config;
+        b.backend = backend;
         int n = config.upsampleRates().size();
         if (n == 0 || config.upsampleKernelSizes().size() != n || config.sourceResblockKernelSizes().size() != n
                 || config.sourceResblockDilationSizes().size() != n
@@ -105,12 +116,16 @@ public final class CausalHiftGenerator {
             int cout = ch / 2, k = config.upsampleKernelSizes().get(i), u = b.upsampleRates[i];
             // weight norm on the polyphase outputs: phase rows of channel co share its scale and bias
             WeightNormConv up = w.weightNormConv("ups." + i, ConvSpec.of(1, 0, 0, 1, 1), cout, ch, k);
-            b.ups[i] = new WeightNormConv(polyphase(up.v(), u), repeat(up.scale(), u), repeat(up.bias(), u),
+            float[] scale = repeat(up.scale().toFloatArray(), u), bias = repeat(up.bias().toFloatArray(), u);
+            b.ups[i] = new WeightNormConv(polyphase(up.v(), u), Tensor.of(scale, scale.length), Tensor.of(bias, bias.length),
                     ConvSpec.of(1, ceilDiv(k - 1, u), 0, 1, 1));
             ch = cout;
         }
 
         int nFft = config.istftNFft();
+        if (nFft < 2 || nFft % 2 != 0 || config.istftHopLen() < 1 || config.istftHopLen() > nFft) {
+            throw new ModelFormatException(store.file(), "unsupported iSTFT params n_fft " + nFft + " hop " + config.istftHopLen());
+        }
         int stftCh = nFft + 2;
         // downsample_rates = [1] + upsample_rates[::-1][:-1]; cumprod, reversed (generator.py:638-640)
         int[] cum = new int[n];
@@ -148,7 +163,6 @@ public final class CausalHiftGenerator {
         int scale = Math.multiplyExact(product(b.upsampleRates), config.istftHopLen());
         b.mSource = SourceModuleHnNsf.load(w, config.samplingRate(), scale, config.nbHarmonics(),
                 config.nsfAlpha(), config.nsfSigma(), config.nsfVoicedThreshold());
-        b.stft = new HiftStft(nFft, config.istftHopLen());
         if (w.has("resblocks." + n * b.numKernels + ".convs1.0.bias") || w.has("ups." + n + ".bias")) {
             throw new ModelFormatException(store.file(), "hift.pt has more upsampling stages than the config's " + n);
         }
@@ -173,50 +187,88 @@ public final class CausalHiftGenerator {
         return samplesPerFrame() * (finalize ? frames : frames - heldBackFrames());
     }
 
-    /** What {@link #inference} returns: the waveform {@code [samples]}, the source {@code [480 T']}, f0 {@code [T']}. */
+    /** What {@link #inference} returns, on the host: the waveform {@code [samples]}, the source {@code [480 T']}, f0 {@code [T']}. */
     public record Result(float[] speech, float[] source, float[] f0) {}
 
-    /** {@link #inference(float[], int, boolean, SourceNoise, Kernels)} with the fixtures' noise buffers. */
-    public Result inference(float[] mel, int frames, boolean finalize, Kernels k) {
-        return inference(mel, frames, finalize, SourceNoise.goldenUniform(), k);
+    /** The memory of one request's vocoder calls. */
+    public HiftSession newSession() { return new HiftSession(backend); }
+
+    public Backend backend() { return backend; }
+
+    /** {@link #inference(HiftSession, float[], int, boolean, NsfNoise)} with the default (fixtures') noise buffers. */
+    public Result inference(HiftSession s, float[] mel, int frames, boolean finalize) {
+        return inference(s, mel, frames, finalize, SourceModuleHnNsf.defaultNoise());
     }
 
     /**
-     * {@code CausalHiFTGenerator.inference(speech_feat, finalize)}: mel {@code [80, frames]} to a waveform of
-     * {@link #outputSamples} samples in [-audio_limit, audio_limit]. Not finalizing (streaming), the last 3 mel
-     * frames are the f0 look-ahead, the 4 before them the conv_pre look-ahead, and the last 480 samples are
+     * {@code CausalHiFTGenerator.inference(speech_feat, finalize)}: mel {@code [80, frames]} (host, channel-major) to a
+     * waveform of {@link #outputSamples} samples in [-audio_limit, audio_limit]. Not finalizing (streaming), the last 3
+     * mel frames are the f0 look-ahead, the 4 before them the conv_pre look-ahead, and the last 480 samples are
      * trimmed: the official code recomputes from frame 0 on every call and the caller keeps the new tail.
      */
-    public Result inference(float[] mel, int frames, boolean finalize, SourceNoise noise, Kernels k) {
+    public Result inference(HiftSession s, float[] mel, int frames, boolean finalize, NsfNoise noise) {
         checkMel(mel, frames, finalize ? 1 : heldBackFrames());
-        float[] f0 = f0Predictor.forward(mel, frames, finalize, k);
-        float[] source = mSource.forward(f0, f0.length, noise, null);
+        int tOut = f0Predictor.outputFrames(frames, finalize), samples = mSource.samples(tOut);
+        s.ensureInput(inChannels, frames, samplesPerFrame(), 2 * (nFft / 2 + 1), stftFramesFor(samples, finalize));
+        Buf melBuf = s.mel.view(inChannels, frames), f0 = s.f0.view(1, tOut), source = s.source.view(1, samples);
+        backend.write(melBuf, mel, 0);
+        f0Predictor.forward(backend, s, melBuf, finalize, f0);                        // f0_predictor (float64)
+        mSource.forward(backend, f0, noise, source, null);                            // m_source(f0_upsamp(f0))
         int decodeFrames = finalize ? frames : frames - f0Predictor.lookAheadFrames();
-        float[] decodeMel = decodeFrames == frames ? mel : firstFrames(mel, frames, decodeFrames);
-        float[] speech = decode(decodeMel, decodeFrames, source, finalize, k);
-        return new Result(speech, source, f0);
+        Buf decodeMel = melBuf;
+        if (decodeFrames != frames) {
+            decodeMel = s.decodeMel.view(inChannels, decodeFrames);
+            backend.copyCols(decodeMel, melBuf, 0);
+        }
+        Buf speech = decode(s, decodeMel, source, finalize);
+        return new Result(backend.read(speech), backend.read(source), backend.read(f0));
+    }
+
+    /** The F0 predictor alone on a host mel {@code [80, frames]}: f0 in Hz per output frame (golden {@code hift/f0_predictor}). */
+    public float[] f0(HiftSession s, float[] mel, int frames, boolean finalize) {
+        checkMel(mel, frames, finalize ? 1 : f0Predictor.lookAheadFrames() + 1);
+        int tOut = f0Predictor.outputFrames(frames, finalize);
+        s.ensureInput(inChannels, frames, samplesPerFrame(), 2 * (nFft / 2 + 1), 1);
+        Buf melBuf = s.mel.view(inChannels, frames), f0 = s.f0.view(1, tOut);
+        backend.write(melBuf, mel, 0);
+        f0Predictor.forward(backend, s, melBuf, finalize, f0);
+        return backend.read(f0);
     }
 
     /**
-     * {@code CausalHiFTGenerator.decode(x=mel, s=source, finalize)}: mel {@code [80, frames]} plus the source
-     * {@code [480 * frames]} to the waveform ({@code 480 * frames} samples; not finalizing, the last 4 frames are
-     * conv_pre look-ahead and {@code 480 * (frames - 5)} samples come out).
+     * {@code CausalHiFTGenerator.decode(x=mel, s=source, finalize)} on host arrays: mel {@code [80, frames]} plus the
+     * source {@code [480 * frames]} to the waveform ({@code 480 * frames} samples; not finalizing, the last 4 frames
+     * are conv_pre look-ahead and {@code 480 * (frames - 5)} samples come out).
      */
-    public float[] decode(float[] mel, int frames, float[] source, boolean finalize, Kernels k) {
+    public float[] decode(HiftSession s, float[] mel, int frames, float[] source, boolean finalize) {
         checkMel(mel, frames, finalize ? 1 : convPreLookRight + 1);
-        int scale = samplesPerFrame();
-        if (source.length != (long) scale * frames) {
+        if (source.length != (long) samplesPerFrame() * frames) {
             throw new IllegalArgumentException("source has " + source.length + " samples; " + frames
-                    + " mel frames need " + (long) scale * frames);
+                    + " mel frames need " + (long) samplesPerFrame() * frames);
         }
+        s.ensureInput(inChannels, frames, samplesPerFrame(), 2 * (nFft / 2 + 1), stftFramesFor(source.length, finalize));
+        Buf melBuf = s.mel.view(inChannels, frames), sourceBuf = s.source.view(1, source.length);
+        backend.write(melBuf, mel, 0);
+        backend.write(sourceBuf, source, 0);
+        return backend.read(decode(s, melBuf, sourceBuf, finalize));
+    }
+
+    /** STFT frames of the source the decoder uses: all, or trimmed by the conv_pre look-ahead when not finalizing. */
+    private int stftFramesFor(int sourceSamples, boolean finalize) {
+        return sourceSamples / hop + 1 - (finalize ? 0 : product(upsampleRates) * convPreLookRight);
+    }
+
+    /** The decoder on backend buffers; returns a view of the session's audio buffer. */
+    private Buf decode(HiftSession s, Buf mel, Buf source, boolean finalize) {
+        int frames = mel.cols();
         int prodUp = product(upsampleRates);
-        int hop = stft.hop();
         // conv_pre: right-causal; look-ahead = zeros (finalize) or the real last frames
         int tx = finalize ? frames : frames - convPreLookRight;
         // s_stft trimmed by prod(upsample_rates) * conv_pre_look_right frames when not finalizing
-        int stftFrames = stft.frames(source.length) - (finalize ? 0 : prodUp * convPreLookRight);
-        float[] s18 = stft.stft(source, source.length, stftFrames);
-        int stftCh = 2 * stft.bins();
+        int stftFrames = stftFramesFor(source.cols(), finalize);
+        int stftCh = 2 * (nFft / 2 + 1);
+        Buf s18 = s.stft.view(stftCh, stftFrames);
+        backend.stft(s18, source, stftWindow, nFft, hop);                             // _stft(s)
 
         int maxLen = Math.max(baseChannels * tx, stftCh * stftFrames);
         int t = tx;
@@ -226,31 +278,22 @@ public final class CausalHiftGenerator {
             t = t * upsampleRates[i] + (i == upsampleRates.length - 1 ? 1 : 0);
             maxLen = Math.max(maxLen, ch * t);                       // stage activations and polyphase output
         }
-        float[] x = new float[maxLen], acc = new float[maxLen], r = new float[maxLen];
-        float[] a = new float[maxLen], bb = new float[maxLen], big = new float[maxLen];
-        // buffers of the ResBlocks run as parallel tasks: more outputs, and scratch for each task after the first
-        int tasks = Math.min(k.taskThreads(), numKernels);
-        float[][] spare = new float[tasks <= 1 ? 0 : numKernels - 2 + 2 * (tasks - 1)][maxLen];
+        s.ensureDecoder(maxLen, numKernels);
 
-        (finalize ? convPre.withSpec(ConvSpec.of(1, 0, convPreLookRight, 1, 1)) : convPre).forward(k, x, mel, inChannels, frames);
+        Buf x = s.x.view(baseChannels, tx);
+        (finalize ? convPre.withSpec(ConvSpec.of(1, 0, convPreLookRight, 1, 1)) : convPre).forward(backend, x, mel);
         t = tx;
         ch = baseChannels;
         for (int i = 0; i < upsampleRates.length; i++) {
             int u = upsampleRates[i], cout = ch / 2;
             boolean last = i == upsampleRates.length - 1;
-            k.leakyRelu(x, 0, ch * t, lreluSlope);
-            // CausalConv1dUpsample in polyphase form: big[ph * cout + co, m] = out[co, u * m + ph]
-            ups[i].forward(k, big, x, ch, t);
-            int off = last ? 1 : 0;
-            int tn = u * t + off;
-            for (int co = 0; co < cout; co++) {
-                int dst = co * tn + off;
-                for (int ph = 0; ph < u; ph++) {
-                    int src = (ph * cout + co) * t;
-                    for (int m = 0; m < t; m++) x[dst + u * m + ph] = big[src + m];
-                }
-                if (last) x[co * tn] = x[co * tn + 2];               // ReflectionPad1d((1, 0))
-            }
+            backend.leakyRelu(x, lreluSlope);
+            // CausalConv1dUpsample in polyphase form: phases[ph * cout + co, m] = out[co, u * m + ph]
+            Buf phases = s.scratch[0].view(u * cout, t);
+            ups[i].forward(backend, phases, x);                                      // ups[i]
+            int tn = u * t + (last ? 1 : 0);
+            x = s.x.view(cout, tn);
+            backend.polyphaseInterleave(x, phases, last);                            // (+ reflection_pad on the last)
             t = tn;
             ch = cout;
             // fusion: x += source_resblocks[i](source_downs[i](s_stft))
@@ -258,73 +301,34 @@ public final class CausalHiftGenerator {
             if (srcLen != t) {
                 throw new IllegalStateException("source branch has " + srcLen + " frames at stage " + i + ", x has " + t);
             }
-            k.conv1d(a, s18, stftCh, stftFrames, sourceDownsWeight[i], sourceDownsBias[i], sourceDownsSpec[i]);
-            sourceResblocks[i].forward(a, r, t, bb, big, k);
-            k.add(x, x, r, ch * t);
+            Buf si = s.scratch[2 * numKernels].view(ch, t), sr = s.outs[0].view(ch, t);
+            backend.conv1d(si, s18, sourceDownsWeight[i], sourceDownsBias[i], sourceDownsSpec[i]);   // source_downs[i]
+            sourceResblocks[i].forward(backend, si, sr, s.scratch[0].view(ch, t), s.scratch[1].view(ch, t));
+            backend.add(x, x, sr);
             // x = mean of the stage's ResBlocks
-            resblockSum(i, x, acc, r, a, bb, t, spare, k);
-            float nk = numKernels;
-            for (int q = 0, e = ch * t; q < e; q++) x[q] = acc[q] / nk;
+            resblockMean(i, s, x, ch, t);
         }
-        k.leakyRelu(x, 0, ch * t, 0.01f);                           // F.leaky_relu default slope
-        convPost.forward(k, a, x, ch, t);
+        backend.leakyRelu(x, 0.01f);                                                 // F.leaky_relu default slope
+        Buf post = s.scratch[0].view(stftCh, t);
+        convPost.forward(backend, post, x);                                          // conv_post
         int samples = hop * (t - 1) - (finalize ? 0 : prodUp * hop);
-        return stft.istft(a, t, samples, audioLimit);
+        Buf audio = s.audio.view(1, samples);
+        backend.istftFromLogits(audio, post, stftWindow, nFft, hop, audioLimit);     // _istft + clamp
+        return audio;
     }
 
     /**
-     * {@code acc = ((rb_0(x) + rb_1(x)) + rb_2(x)) ...} over stage {@code stage}'s ResBlocks, in that order. They are
-     * independent, so with several task threads they run as whole tasks (each conv then a one-core GEMM, which is
-     * faster per core than splitting every conv), grouped by cost; the sum keeps the sequential order, so the result
-     * is the same either way.
+     * {@code x = ((rb_0(x) + rb_1(x)) + rb_2(x)) / n} over stage {@code stage}'s ResBlocks. They are independent, so the
+     * backend may run them as parts (cpu: each whole on one core, grouped by cost); the sum keeps the order.
      */
-    private void resblockSum(int stage, float[] x, float[] acc, float[] r, float[] a, float[] bb, int t,
-                             float[][] spare, Kernels k) {
-        ResBlock[] blocks = java.util.Arrays.copyOfRange(resblocks, stage * numKernels, (stage + 1) * numKernels);
-        int n = blocks[0].channels() * t;
-        int tasks = Math.min(k.taskThreads(), blocks.length);
-        if (tasks <= 1) {
-            blocks[0].forward(x, acc, t, a, bb, k);
-            for (int j = 1; j < blocks.length; j++) {
-                blocks[j].forward(x, r, t, a, bb, k);
-                k.add(acc, acc, r, n);
-            }
-            return;
-        }
-        int[] taskOf = costGroups(java.util.Arrays.stream(blocks).mapToInt(ResBlock::cost).toArray(), tasks);
-        float[][] out = new float[blocks.length][];
-        int next = 0;
-        out[0] = acc;
-        for (int j = 1; j < blocks.length; j++) out[j] = j == 1 ? r : spare[next++];
-        float[][] scratchA = new float[tasks][], scratchB = new float[tasks][];
-        scratchA[0] = a;
-        scratchB[0] = bb;
-        for (int q = 1; q < tasks; q++) {
-            scratchA[q] = spare[next++];
-            scratchB[q] = spare[next++];
-        }
-        k.parallelTasks(tasks, q -> {
-            for (int j = 0; j < blocks.length; j++) {
-                if (taskOf[j] == q) blocks[j].forward(x, out[j], t, scratchA[q], scratchB[q], k);
-            }
-        });
-        for (int j = 1; j < blocks.length; j++) k.add(acc, acc, out[j], n);
-    }
-
-    /** Task of each block: largest first onto the least loaded task (kernel sizes 3, 7, 11 on 2 tasks: {11} and {7, 3}). */
-    static int[] costGroups(int[] cost, int tasks) {
-        Integer[] order = new Integer[cost.length];
-        for (int j = 0; j < order.length; j++) order[j] = j;
-        java.util.Arrays.sort(order, (p, q) -> Integer.compare(cost[q], cost[p]));
-        long[] load = new long[tasks];
-        int[] taskOf = new int[cost.length];
-        for (int j : order) {
-            int best = 0;
-            for (int q = 1; q < tasks; q++) if (load[q] < load[best]) best = q;
-            taskOf[j] = best;
-            load[best] += cost[j];
-        }
-        return taskOf;
+    private void resblockMean(int stage, HiftSession s, Buf x, int ch, int t) {
+        int[] cost = new int[numKernels];
+        for (int j = 0; j < numKernels; j++) cost[j] = resblocks[stage * numKernels + j].cost();
+        backend.parts(cost, j -> resblocks[stage * numKernels + j].forward(backend, x, s.outs[j].view(ch, t),
+                s.scratch[2 * j].view(ch, t), s.scratch[2 * j + 1].view(ch, t)));
+        Buf acc = s.outs[0].view(ch, t);
+        for (int j = 1; j < numKernels; j++) backend.add(acc, acc, s.outs[j].view(ch, t));
+        backend.div(x, acc, numKernels);
     }
 
     private void checkMel(float[] mel, int frames, int minFrames) {
@@ -334,12 +338,6 @@ public final class CausalHiftGenerator {
         if (mel.length != (long) inChannels * frames) {
             throw new IllegalArgumentException("mel has " + mel.length + " values, expected " + inChannels + " x " + frames);
         }
-    }
-
-    private float[] firstFrames(float[] mel, int frames, int keep) {
-        float[] out = new float[inChannels * keep];
-        for (int c = 0; c < inChannels; c++) System.arraycopy(mel, c * frames, out, c * keep, keep);
-        return out;
     }
 
     /**
@@ -396,6 +394,6 @@ public final class CausalHiftGenerator {
         ResBlock[] sourceResblocks, resblocks;
         CausalConvRnnF0Predictor f0Predictor;
         SourceModuleHnNsf mSource;
-        HiftStft stft;
+        Backend backend;
     }
 }

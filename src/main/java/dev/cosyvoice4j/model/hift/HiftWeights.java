@@ -64,7 +64,8 @@ final class HiftWeights {
     WeightNormConv weightNormConv(String module, ConvSpec spec, long... shape) {
         Tensor v = store.take(prefix + module + WN_V, shape);
         Tensor bias = take(module + ".bias", shape[0]);
-        return new WeightNormConv(v, scales(module, v, shape), bias.toFloatArray(), spec);
+        float[] scale = scales(module, v, shape);
+        return new WeightNormConv(v, Tensor.of(scale, scale.length), bias, spec);
     }
 
     /**

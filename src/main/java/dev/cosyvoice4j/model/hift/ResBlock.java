@@ -1,7 +1,8 @@
 package dev.cosyvoice4j.model.hift;
 
 import dev.cosyvoice4j.backend.ConvSpec;
-import dev.cosyvoice4j.backend.Kernels;
+import dev.cosyvoice4j.backend.Backend;
+import dev.cosyvoice4j.backend.Buf;
 import dev.cosyvoice4j.io.ModelFormatException;
 import dev.cosyvoice4j.tensor.Tensor;
 
@@ -65,19 +66,18 @@ final class ResBlock {
     int cost() { return convs1.length * (convs1[0].kernelSize() + convs2[0].kernelSize()); }
 
     /**
-     * {@code out = ResBlock(x)} for {@code x} {@code [channels, t]} (x unchanged). {@code a} and {@code b} are
-     * scratch buffers of at least {@code channels * t} floats.
+     * {@code out = ResBlock(x)} for {@code x [channels, t]} (x unchanged); {@code a}, {@code b} are scratch of the
+     * same shape.
      */
-    void forward(float[] x, float[] out, int t, float[] a, float[] b, Kernels k) {
-        int n = channels * t;
-        System.arraycopy(x, 0, out, 0, n);
+    void forward(Backend backend, Buf x, Buf out, Buf a, Buf b) {
+        backend.copy(out, x);
         for (int j = 0; j < convs1.length; j++) {
-            System.arraycopy(out, 0, a, 0, n);
-            k.snake(a, channels, t, activations1Alpha[j]);
-            convs1[j].forward(k, b, a, channels, t);
-            k.snake(b, channels, t, activations2Alpha[j]);
-            convs2[j].forward(k, a, b, channels, t);
-            k.add(out, a, out, n);                                   // x = xt + x
+            backend.copy(a, out);
+            backend.snake(a, activations1Alpha[j]);                              // activations1[j]
+            convs1[j].forward(backend, b, a);                                    // convs1[j] (dilation d_j)
+            backend.snake(b, activations2Alpha[j]);                              // activations2[j]
+            convs2[j].forward(backend, a, b);                                    // convs2[j]
+            backend.add(out, a, out);                                            // x = xt + x
         }
     }
 }

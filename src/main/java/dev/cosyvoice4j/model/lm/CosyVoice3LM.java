@@ -1,6 +1,7 @@
 package dev.cosyvoice4j.model.lm;
 
-import dev.cosyvoice4j.backend.Kernels;
+import dev.cosyvoice4j.backend.Backend;
+import dev.cosyvoice4j.backend.Buf;
 import dev.cosyvoice4j.config.LlmConfig;
 import dev.cosyvoice4j.config.Qwen2Config;
 import dev.cosyvoice4j.io.WeightStore;
@@ -10,6 +11,7 @@ import dev.cosyvoice4j.tensor.Tensor;
 
 import java.nio.file.Path;
 import java.util.function.IntConsumer;
+import java.util.regex.Pattern;
 
 /**
  * The speech-token language model, a port of {@code cosyvoice/llm/llm.py} {@code CosyVoice3LM} (and the
@@ -28,20 +30,26 @@ public final class CosyVoice3LM implements AutoCloseable {
     public static final double MIN_TOKEN_TEXT_RATIO = 2, MAX_TOKEN_TEXT_RATIO = 20;
     /** Speech ids beyond speech_token_size: {@code speech_embedding}/{@code llm_decoder} have S + 200 rows. */
     public static final int EXTRA_TOKENS = 200;
+    /**
+     * The weights of {@code llm.pt} that are {@code Linear} matrices (attention and MLP projections, the speech-token
+     * head): what a backend prepares in the LLM's precision (e.g. Q8_0). Embeddings and norms stay as they are.
+     */
+    public static final Pattern LINEAR_WEIGHTS = Pattern.compile(
+            ".*\\.(self_attn\\.[qkvo]_proj|mlp\\.(gate|up|down)_proj)\\.weight|llm_decoder\\.weight");
 
     private final Qwen2Model llm;
     private final Tensor speechEmbedding;
     private final Tensor llmDecoder;
-    private final Kernels kernels;
+    private final Backend backend;
     private final int speechTokenSize, sos, eosToken, taskId, fillToken, vocab, hiddenSize;
     private final AutoCloseable owner;
 
-    public CosyVoice3LM(Qwen2Model llm, Tensor speechEmbedding, Tensor llmDecoder, int speechTokenSize, Kernels kernels,
+    public CosyVoice3LM(Qwen2Model llm, Tensor speechEmbedding, Tensor llmDecoder, int speechTokenSize,
                         AutoCloseable ownerOrNull) {
         this.llm = llm;
         this.speechEmbedding = speechEmbedding;
         this.llmDecoder = llmDecoder;
-        this.kernels = kernels;
+        this.backend = llm.backend();
         this.speechTokenSize = speechTokenSize;
         this.sos = speechTokenSize;
         this.eosToken = speechTokenSize + 1;
@@ -62,7 +70,7 @@ public final class CosyVoice3LM implements AutoCloseable {
      * (same storage as embed_tokens) is ignored: CosyVoice never uses the Qwen LM head. Does not check for
      * leftover keys (the caller owns the store; see {@link #open}).
      */
-    public static CosyVoice3LM load(WeightStore store, LlmConfig config, Qwen2Config qwen, Kernels kernels) {
+    public static CosyVoice3LM load(WeightStore store, LlmConfig config, Qwen2Config qwen, Backend backend) {
         if (config.llmInputSize() != qwen.hiddenSize() || config.llmOutputSize() != qwen.hiddenSize()) {
             throw new IllegalArgumentException("llm_input_size " + config.llmInputSize() + " / llm_output_size "
                     + config.llmOutputSize() + " differ from the Qwen2 hidden_size " + qwen.hiddenSize());
@@ -72,17 +80,17 @@ public final class CosyVoice3LM implements AutoCloseable {
         long rows = config.speechTokenSize() + EXTRA_TOKENS;
         Tensor speechEmbedding = store.take("speech_embedding.weight", rows, config.llmInputSize());
         Tensor llmDecoder = store.take("llm_decoder.weight", rows, config.llmOutputSize());
-        return new CosyVoice3LM(new Qwen2Model(qwen, weights, kernels), speechEmbedding, llmDecoder,
-                config.speechTokenSize(), kernels, null);
+        return new CosyVoice3LM(new Qwen2Model(qwen, weights, backend), speechEmbedding, llmDecoder,
+                config.speechTokenSize(), null);
     }
 
     /** Opens {@code llm.pt} (memory-mapped), loads strictly (no unexpected keys) and owns the mapping. */
-    public static CosyVoice3LM open(Path llmPt, LlmConfig config, Qwen2Config qwen, Kernels kernels) {
+    public static CosyVoice3LM open(Path llmPt, LlmConfig config, Qwen2Config qwen, Backend backend) {
         WeightStore store = WeightStore.openPt(llmPt);
         try {
-            CosyVoice3LM lm = load(store, config, qwen, kernels);
+            CosyVoice3LM lm = load(store, config, qwen, backend);
             store.checkAllUsed();
-            return new CosyVoice3LM(lm.llm, lm.speechEmbedding, lm.llmDecoder, lm.speechTokenSize, kernels, store);
+            return new CosyVoice3LM(lm.llm, lm.speechEmbedding, lm.llmDecoder, lm.speechTokenSize, store);
         } catch (RuntimeException e) {
             try { store.close(); } catch (Exception suppressed) { e.addSuppressed(suppressed); }
             throw e;
@@ -128,30 +136,31 @@ public final class CosyVoice3LM implements AutoCloseable {
                     + "text or the text: CosyVoice3 needs it, e.g. a prompt text 'You are a helpful assistant.<|endofprompt|>...'");
         }
         int rows = 1 + pt.length + t.length + 1 + ps.length;
-        int h = hiddenSize;
-        float[] e = new float[rows * h];
+        Buf e = backend.alloc(rows, hiddenSize);
         int r = 0;
-        Qwen2Model.copyRow(speechEmbedding, sos, e, 0, "speech token id");
+        speechEmbedding(new int[] {sos}, e.rows(r, r + 1));
         r++;
-        llm.embedTokens(pt, e, r * h);
+        llm.embedTokens(pt, e.rows(r, r + pt.length));
         r += pt.length;
-        llm.embedTokens(t, e, r * h);
+        llm.embedTokens(t, e.rows(r, r + t.length));
         r += t.length;
-        Qwen2Model.copyRow(speechEmbedding, taskId, e, r * h, "speech token id");
+        speechEmbedding(new int[] {taskId}, e.rows(r, r + 1));
         r++;
-        Qwen2Model.copyRows(speechEmbedding, ps, e, r * h, "prompt speech token");
+        Qwen2Model.embed(backend, speechEmbedding, ps, e.rows(r, r + ps.length), "prompt speech token");
         int minLen = (int) (t.length * MIN_TOKEN_TEXT_RATIO), maxLen = (int) (t.length * MAX_TOKEN_TEXT_RATIO);
-        return new LmInput(e, rows, h, minLen, maxLen);
+        return new LmInput(e, minLen, maxLen);
     }
 
-    /** {@code speech_embedding.weight[tokens]} into {@code out} at {@code offset}. */
-    public void speechEmbedding(int[] tokens, float[] out, int offset) {
-        Qwen2Model.copyRows(speechEmbedding, tokens, out, offset, "speech token id");
+    /** {@code speech_embedding.weight[tokens]} into the rows of {@code out}. */
+    public void speechEmbedding(int[] tokens, Buf out) {
+        Qwen2Model.embed(backend, speechEmbedding, tokens, out, "speech token id");
     }
 
-    /** A session with room for {@code capacityPositions} positions and a history of up to that many tokens. */
+    public Backend backend() { return backend; }
+
+    /** A session with room for {@code capacityPositions} positions (it grows when a longer input needs it). */
     public LmSession newSession(int capacityPositions) {
-        return new LmSession(llm.newSession(capacityPositions), hiddenSize, vocab, capacityPositions);
+        return new LmSession(llm.newSession(capacityPositions), backend, hiddenSize, vocab, capacityPositions);
     }
 
     /** A session sized for {@code input} plus {@code max_len} generated tokens. */
@@ -159,36 +168,40 @@ public final class CosyVoice3LM implements AutoCloseable {
         return newSession(input.rows() + Math.max(1, input.maxLen()));
     }
 
-    /** Step 0 of the decode loop: forwards the whole {@code lm_input}; returns the session's logits buffer. */
+    /** Step 0 of the decode loop: forwards the whole {@code lm_input}; returns the logits (the session's host array). */
     public float[] prefill(LmSession session, LmInput input) {
-        return forwardToLogits(session, input.embeddings(), input.rows());
+        return session.hostLogits(forwardToLogits(session, input.embeddings()), false);
     }
 
-    /** One decode step: forwards {@code speech_embedding[token]}; returns the session's logits buffer. */
+    /** One decode step: forwards {@code speech_embedding[token]}; returns the logits (the session's host array). */
     public float[] step(LmSession session, int token) {
-        Qwen2Model.copyRow(speechEmbedding, token, session.embedding, 0, "speech token id");
-        return forwardToLogits(session, session.embedding, 1);
+        return session.hostLogits(forwardToLogits(session, stepInput(session, token)), false);
     }
 
-    private float[] forwardToLogits(LmSession s, float[] embeds, int rows) {
-        llm.forward(s.qwen, embeds, rows, s.hidden, false);
-        kernels.linear(s.logits, s.hidden, 1, llmDecoder, null);
+    /** {@link #prefill} as {@code log_softmax} of the logits (computed by the backend before they come to the host). */
+    public float[] prefillLogProbs(LmSession session, LmInput input) {
+        return session.hostLogits(forwardToLogits(session, input.embeddings()), true);
+    }
+
+    /** {@link #step} as log-probabilities. */
+    public float[] stepLogProbs(LmSession session, int token) {
+        return session.hostLogits(forwardToLogits(session, stepInput(session, token)), true);
+    }
+
+    private Buf stepInput(LmSession s, int token) {
+        speechEmbedding(new int[] {token}, s.embedding);
+        return s.embedding;
+    }
+
+    private Buf forwardToLogits(LmSession s, Buf embeds) {
+        llm.forward(s.qwen, embeds, s.hidden, false);
+        backend.linear(s.logits, s.hidden, llmDecoder, null);                       // llm_decoder
         return s.logits;
     }
 
-    /** {@code llm_decoder} over {@code rows} hidden states ({@code out} is {@code [rows, vocab]}). */
-    public void llmDecoder(float[] out, float[] hidden, int rows) {
-        kernels.linear(out, hidden, rows, llmDecoder, null);
-    }
-
-    /** In-place {@code log_softmax} over {@code x[0..n)} in float32 ({@code x - (max + log(sum(exp(x - max))))}). */
-    public static void logSoftmax(float[] x, int n) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) max = Math.max(max, x[i]);
-        double sum = 0;     // accumulated in double: a sequential float sum of 6761 terms drifts by ~1e-6
-        for (int i = 0; i < n; i++) sum += (float) StrictMath.exp(x[i] - max);
-        float shift = max + (float) StrictMath.log(sum);
-        for (int i = 0; i < n; i++) x[i] -= shift;
+    /** {@code llm_decoder} over the rows of {@code hidden} into {@code out [rows, vocab]}. */
+    public void llmDecoder(Buf out, Buf hidden) {
+        backend.linear(out, hidden, llmDecoder, null);
     }
 
     /**

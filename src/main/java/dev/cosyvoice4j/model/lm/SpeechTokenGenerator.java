@@ -42,10 +42,7 @@ public final class SpeechTokenGenerator {
         if (input.dim() != lm.hiddenSize()) {
             throw new IllegalArgumentException("lm_input rows have " + input.dim() + " values, the LLM needs " + lm.hiddenSize());
         }
-        if (session.capacity() < input.rows() + limit - 1) {
-            throw new IllegalArgumentException("session holds " + session.capacity() + " positions, generation needs "
-                    + (input.rows() + limit - 1));
-        }
+        session.ensureCapacity(input.rows() + limit);
     }
 
     /** The next speech token, or {@link #END} once a stop id, the length limit or a cancellation ended it. */
@@ -54,9 +51,8 @@ public final class SpeechTokenGenerator {
         if (options.cancelled().getAsBoolean()) return finish(StopReason.CANCELLED);
         if (session.decodedCount >= limit) return finish(options.isPinned() ? StopReason.PINNED_COUNT : StopReason.MAX_LENGTH);
         long t0 = System.nanoTime();
-        float[] logp = step == 0 ? lm.prefill(session, input) : lm.step(session, lastToken);
+        float[] logp = step == 0 ? lm.prefillLogProbs(session, input) : lm.stepLogProbs(session, lastToken);
         int n = lm.vocabSize();
-        CosyVoice3LM.logSoftmax(logp, n);
         int s = lm.speechTokenSize();
         if (options.isPinned()) {
             for (int i = s; i < n; i++) logp[i] = Float.NEGATIVE_INFINITY;

@@ -1,12 +1,11 @@
 package dev.cosyvoice4j.model.qwen2;
 
 import dev.cosyvoice4j.backend.AttentionMask;
-import dev.cosyvoice4j.backend.Kernels;
+import dev.cosyvoice4j.backend.Backend;
+import dev.cosyvoice4j.backend.Buf;
+import dev.cosyvoice4j.backend.Precision;
 import dev.cosyvoice4j.config.Qwen2Config;
-import dev.cosyvoice4j.tensor.DType;
 import dev.cosyvoice4j.tensor.Tensor;
-
-import java.lang.foreign.MemorySegment;
 
 /**
  * The Qwen2 decoder stack, a port of HF transformers 4.51 {@code Qwen2Model.forward} as CosyVoice calls it
@@ -22,16 +21,16 @@ import java.lang.foreign.MemorySegment;
 public final class Qwen2Model {
     private final Qwen2Config config;
     private final Qwen2Weights weights;
-    private final Kernels kernels;
+    private final Backend backend;
     private final int hidden, heads, kvHeads, headDim, qDim, kvDim, ffn;
     private final float eps;
     private final float scale;
-    private final float[] invFreq;
+    private final Tensor invFreq;
 
-    public Qwen2Model(Qwen2Config config, Qwen2Weights weights, Kernels kernels) {
+    public Qwen2Model(Qwen2Config config, Qwen2Weights weights, Backend backend) {
         this.config = config;
         this.weights = weights;
-        this.kernels = kernels;
+        this.backend = backend;
         this.hidden = config.hiddenSize();
         this.heads = config.numAttentionHeads();
         this.kvHeads = config.numKeyValueHeads();
@@ -48,7 +47,8 @@ public final class Qwen2Model {
         }
         this.eps = (float) config.rmsNormEps();
         this.scale = (float) StrictMath.pow(headDim, -0.5);     // Qwen2Attention.scaling = head_dim ** -0.5
-        this.invFreq = ropeInvFreq(headDim, config.ropeTheta());
+        float[] f = ropeInvFreq(headDim, config.ropeTheta());
+        this.invFreq = Tensor.of(f, f.length);
     }
 
     /**
@@ -70,113 +70,100 @@ public final class Qwen2Model {
 
     public Qwen2Weights weights() { return weights; }
 
+    public Backend backend() { return backend; }
+
     public int hiddenSize() { return hidden; }
 
     public int numLayers() { return weights.layers().size(); }
 
     /** A fresh session whose KV cache holds {@code capacity} positions (prompt plus generated tokens). */
     public Qwen2Session newSession(int capacity) {
-        return new Qwen2Session(capacity, numLayers(), hidden, qDim, kvDim, ffn);
+        return new Qwen2Session(backend, capacity, numLayers(), hidden, qDim, kvDim, ffn);
     }
 
-    /** {@code embed_tokens(ids)}: copies one embedding row per id into {@code out} starting at {@code outOffset}. */
-    public void embedTokens(int[] ids, float[] out, int outOffset) {
-        copyRows(weights.embedTokens(), ids, out, outOffset, "text token id");
+    /** {@code embed_tokens(ids)} into the rows of {@code out}. */
+    public void embedTokens(int[] ids, Buf out) {
+        embed(backend, weights.embedTokens(), ids, out, "text token id");
     }
 
-    /** Copies rows {@code ids} of an embedding table {@code [rows, dim]} into {@code out} (an {@code nn.Embedding} lookup). */
-    public static void copyRows(Tensor table, int[] ids, float[] out, int outOffset, String what) {
-        int dim = table.dim(1);
-        for (int i = 0; i < ids.length; i++) copyRow(table, ids[i], out, outOffset + i * dim, what);
-    }
-
-    /** Copies row {@code id} of an embedding table {@code [rows, dim]} into {@code out} at {@code outOffset}. */
-    public static void copyRow(Tensor table, int id, float[] out, int outOffset, String what) {
-        int rows = table.dim(0), dim = table.dim(1);
-        if (id < 0 || id >= rows) throw new IllegalArgumentException(what + " " + id + " is outside [0, " + rows + ")");
-        if (table.dtype() == DType.F32) {
-            MemorySegment.copy(table.data(), Tensor.F32_LE, (long) id * dim * Float.BYTES, out, outOffset, dim);
-        } else {
-            for (int j = 0; j < dim; j++) out[outOffset + j] = table.getFloat((long) id * dim + j);
+    /** An {@code nn.Embedding} lookup: rows {@code ids} of {@code table} into {@code out}, ids checked first. */
+    public static void embed(Backend backend, Tensor table, int[] ids, Buf out, String what) {
+        int rows = table.dim(0);
+        for (int id : ids) {
+            if (id < 0 || id >= rows) throw new IllegalArgumentException(what + " " + id + " is outside [0, " + rows + ")");
         }
+        backend.gatherRows(out, table, ids);
     }
 
-    /** {@link #forward(Qwen2Session, float[], int, float[], boolean, HiddenStatesTap)} without a tap. */
-    public void forward(Qwen2Session session, float[] embeds, int rows, float[] out, boolean allRows) {
-        forward(session, embeds, rows, out, allRows, null);
+    /** {@link #forward(Qwen2Session, Buf, Buf, boolean, HiddenStatesTap)} without a tap. */
+    public void forward(Qwen2Session session, Buf embeds, Buf out, boolean allRows) {
+        forward(session, embeds, out, allRows, null);
     }
 
     /**
-     * Runs {@code rows} input embeddings ({@code embeds[0 .. rows*H)}) at the next positions of the session and
-     * appends their keys/values to its cache. Writes the final-RMSNorm output into {@code out}: every row
-     * ({@code rows*H} values) when {@code allRows}, else only the last row ({@code H} values).
-     * Prefill is one call with the whole prompt; a decode step is a call with one row.
+     * Runs the rows of {@code embeds} at the next positions of the session and appends their keys/values to its
+     * cache. Writes the final-RMSNorm output into {@code out}: every row ({@code [rows, H]}) when {@code allRows},
+     * else only the last row ({@code [1, H]}). Prefill is one call with the whole prompt; a decode step one row.
      */
-    public void forward(Qwen2Session s, float[] embeds, int rows, float[] out, boolean allRows, HiddenStatesTap tap) {
+    public void forward(Qwen2Session s, Buf embeds, Buf out, boolean allRows, HiddenStatesTap tap) {
+        int rows = embeds.rows();
         if (rows < 1) throw new IllegalArgumentException("forward needs at least one input row");
-        if (embeds.length < rows * hidden) {
-            throw new IllegalArgumentException("embeds has " + embeds.length + " values, " + rows + " rows of " + hidden + " needed");
+        if (embeds.cols() != hidden) throw new IllegalArgumentException("embeds are " + embeds.shape() + ", rows of " + hidden + " needed");
+        if (out.rows() != (allRows ? rows : 1) || out.cols() != hidden) {
+            throw new IllegalArgumentException("output " + out.shape() + " for " + rows + " rows (allRows " + allRows + ")");
         }
-        if (rows > s.remaining()) {
-            throw new IllegalStateException("KV cache full: " + s.length() + " + " + rows + " positions exceed capacity " + s.capacity());
-        }
-        if (out.length < (allRows ? rows * hidden : hidden)) throw new IllegalArgumentException("output buffer too small");
+        s.ensureCapacity(s.length() + rows);
         s.ensureScratch(rows);
         int start = s.length();
-        float[] x = s.hidden;
-        System.arraycopy(embeds, 0, x, 0, rows * hidden);
-        if (tap != null) tap.hiddenState(0, x, rows, hidden);
+        Buf x = s.hidden.rows(0, rows);
+        backend.copy(x, embeds);
+        if (tap != null) tap.hiddenState(0, backend.read(x), rows, hidden);
         for (int l = 0; l < numLayers(); l++) {
             layer(l, s, rows, start);
-            if (tap != null && l < numLayers() - 1) tap.hiddenState(l + 1, x, rows, hidden);
+            if (tap != null && l < numLayers() - 1) tap.hiddenState(l + 1, backend.read(x), rows, hidden);
         }
-        if (allRows) {
-            kernels.rmsNorm(out, x, rows, hidden, weights.norm(), eps);
-        } else {
-            System.arraycopy(x, (rows - 1) * hidden, s.normed, 0, hidden);
-            kernels.rmsNorm(out, s.normed, 1, hidden, weights.norm(), eps);
-        }
+        backend.rmsNorm(out, allRows ? x : x.row(rows - 1), weights.norm(), eps);   // model.norm
         if (tap != null) {
-            if (allRows) tap.hiddenState(numLayers(), out, rows, hidden);
-            else {
-                kernels.rmsNorm(s.normed, x, rows, hidden, weights.norm(), eps);
-                tap.hiddenState(numLayers(), s.normed, rows, hidden);
-            }
+            Buf normed = allRows ? out : s.normed.rows(0, rows);
+            if (!allRows) backend.rmsNorm(normed, x, weights.norm(), eps);
+            tap.hiddenState(numLayers(), backend.read(normed), rows, hidden);
         }
         s.advance(rows);
     }
 
-    /** One {@code Qwen2DecoderLayer} on the session's residual stream {@code s.hidden}. */
+    /** One {@code Qwen2DecoderLayer} on the session's residual stream {@code x} (rows at positions start..). */
     private void layer(int index, Qwen2Session s, int rows, int start) {
         Qwen2LayerWeights w = weights.layers().get(index);
-        float[] x = s.hidden;
+        Buf x = s.hidden.rows(0, rows), normed = s.normed.rows(0, rows), proj = s.proj.rows(0, rows);
+        Buf q = s.q.rows(0, rows), k = s.k.rows(0, rows), v = s.v.rows(0, rows), attn = s.attn.rows(0, rows);
+        Buf gate = s.gate.rows(0, rows), up = s.up.rows(0, rows);
+        Buf keys = s.keyCache[index], values = s.valueCache[index];
         // self-attention block
-        kernels.rmsNorm(s.normed, x, rows, hidden, w.inputLayernorm(), eps);
-        kernels.linear(s.q, s.normed, rows, w.qProj(), w.qProjBias());
-        kernels.linear(s.k, s.normed, rows, w.kProj(), w.kProjBias());
-        kernels.linear(s.v, s.normed, rows, w.vProj(), w.vProjBias());
-        kernels.ropeNeox(s.q, rows, heads, headDim, start, invFreq);
-        kernels.ropeNeox(s.k, rows, kvHeads, headDim, start, invFreq);
-        float[] keys = s.keyCache[index], values = s.valueCache[index];
-        System.arraycopy(s.k, 0, keys, start * kvDim, rows * kvDim);
-        System.arraycopy(s.v, 0, values, start * kvDim, rows * kvDim);
+        backend.rmsNorm(normed, x, w.inputLayernorm(), eps);                          // input_layernorm
+        backend.linear(q, normed, w.qProj(), w.qProjBias());                          // q_proj
+        backend.linear(k, normed, w.kProj(), w.kProjBias());                          // k_proj
+        backend.linear(v, normed, w.vProj(), w.vProjBias());                          // v_proj
+        backend.ropeNeox(q, heads, start, invFreq);                                   // apply_rotary_pos_emb
+        backend.ropeNeox(k, kvHeads, start, invFreq);
+        backend.copy(keys.rows(start, start + rows), k);                              // past_key_value.update
+        backend.copy(values.rows(start, start + rows), v);
         // HF 4.51 with an all-ones 2-d mask: plain causal attention over the whole cache
-        kernels.attention(s.attn, s.q, keys, values, rows, start + rows, heads, kvHeads, headDim, scale,
-                AttentionMask.causal(start));
-        kernels.linear(s.proj, s.attn, rows, w.oProj(), null);
-        kernels.add(x, x, s.proj, rows * hidden);
+        backend.attention(attn, q, keys.rows(0, start + rows), values.rows(0, start + rows), heads, kvHeads, scale,
+                AttentionMask.causal(start), Precision.F32);
+        backend.linear(proj, attn, w.oProj(), null);                                  // o_proj
+        backend.add(x, x, proj);                                                      // residual
         // MLP block: down(silu(gate(x)) * up(x))
-        kernels.rmsNorm(s.normed, x, rows, hidden, w.postAttentionLayernorm(), eps);
-        kernels.linear(s.gate, s.normed, rows, w.gateProj(), null);
-        kernels.linear(s.up, s.normed, rows, w.upProj(), null);
-        kernels.siluMul(s.gate, s.gate, s.up, rows * ffn);
-        kernels.linear(s.proj, s.gate, rows, w.downProj(), null);
-        kernels.add(x, x, s.proj, rows * hidden);
+        backend.rmsNorm(normed, x, w.postAttentionLayernorm(), eps);                  // post_attention_layernorm
+        backend.linear(gate, normed, w.gateProj(), null);                             // gate_proj
+        backend.linear(up, normed, w.upProj(), null);                                 // up_proj
+        backend.siluMul(gate, gate, up);                                              // act_fn(gate) * up
+        backend.linear(proj, gate, w.downProj(), null);                               // down_proj
+        backend.add(x, x, proj);                                                      // residual
     }
 
     /**
      * Observer of HF's {@code output_hidden_states}: index 0 is the input embeddings, index i (1 .. N-1) the
-     * output of layer i-1, index N the final-RMSNorm output. The array is only valid during the call.
+     * output of layer i-1, index N the final-RMSNorm output (host copies, read back for the observer).
      */
     @FunctionalInterface
     public interface HiddenStatesTap {

@@ -1,71 +1,93 @@
 package dev.cosyvoice4j.model.qwen2;
 
+import dev.cosyvoice4j.backend.Backend;
+import dev.cosyvoice4j.backend.Buf;
+
 /**
  * Per-request mutable state of a {@link Qwen2Model}: the KV cache (the role of HF's {@code DynamicCache} in
- * {@code Qwen2Encoder.forward_one_step}) and every scratch buffer a forward pass needs. The cache is allocated
- * once for {@link #capacity()} positions; scratch buffers grow to the largest chunk seen (the prefill) and are
- * then reused, so a one-row decode step allocates nothing.
+ * {@code Qwen2Encoder.forward_one_step}), one backend buffer {@code [capacity, kvHeads * headDim]} per layer for keys
+ * and for values, and every scratch buffer a forward pass needs. Appending to the cache copies the new rows into a
+ * view; attention reads the cached prefix in place. The cache grows (keeping its contents) when a longer segment
+ * needs it; scratch grows to the largest chunk seen (the prefill) and is then reused, so a one-row decode step
+ * allocates nothing. {@link #reset()} keeps every buffer for the next segment or request.
  *
  * <p>Not thread-safe: one session belongs to one request at a time. One model serves any number of sessions.
  */
 public final class Qwen2Session {
-    final int capacity;
-    final int kvDim;
+    private final Backend backend;
+    private final int layers, hiddenSize, qDim, kvDim, ffn;
+    private int capacity;
     /** Per layer: {@code [capacity, kvHeads * headDim]}, RoPE already applied to the keys. */
-    final float[][] keyCache;
-    final float[][] valueCache;
+    final Buf[] keyCache;
+    final Buf[] valueCache;
     private int length;
 
     // scratch, [scratchRows, width] each
-    int scratchRows;
-    float[] hidden, normed, q, k, v, attn, proj, gate, up;
-    private final int hiddenSize, qDim, ffn;
+    private int scratchRows;
+    Buf hidden, normed, q, k, v, attn, proj, gate, up;
 
-    Qwen2Session(int capacity, int layers, int hiddenSize, int qDim, int kvDim, int ffn) {
+    Qwen2Session(Backend backend, int capacity, int layers, int hiddenSize, int qDim, int kvDim, int ffn) {
         if (capacity < 1) throw new IllegalArgumentException("KV cache capacity must be >= 1, got " + capacity);
-        this.capacity = capacity;
-        this.kvDim = kvDim;
+        this.backend = backend;
+        this.layers = layers;
         this.hiddenSize = hiddenSize;
         this.qDim = qDim;
+        this.kvDim = kvDim;
         this.ffn = ffn;
-        long cacheFloats = (long) capacity * kvDim;
-        if (cacheFloats > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("KV cache of " + capacity + " positions is too large for one layer array");
-        }
-        keyCache = new float[layers][(int) cacheFloats];
-        valueCache = new float[layers][(int) cacheFloats];
+        this.keyCache = new Buf[layers];
+        this.valueCache = new Buf[layers];
+        ensureCapacity(capacity);
         ensureScratch(1);
     }
 
     /** Positions already in the cache (the position the next input row gets). */
     public int length() { return length; }
 
-    /** The most positions this session can hold. */
+    /** The most positions the cache holds before it grows. */
     public int capacity() { return capacity; }
 
     /** Positions still free. */
     public int remaining() { return capacity - length; }
 
-    /** Forgets every cached position (the buffers are kept for the next request). */
+    /** Forgets every cached position (the buffers are kept for the next segment or request). */
     public void reset() { length = 0; }
 
     void advance(int rows) { length += rows; }
 
+    /** Grows the cache to at least {@code positions}, keeping the cached rows. */
+    public void ensureCapacity(int positions) {
+        if (positions <= capacity) return;
+        if ((long) positions * kvDim > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("KV cache of " + positions + " positions is too large for one layer buffer");
+        }
+        int grown = Math.max(positions, capacity + capacity / 2);
+        for (int l = 0; l < layers; l++) {
+            Buf kc = backend.alloc(grown, kvDim), vc = backend.alloc(grown, kvDim);
+            if (length > 0) {
+                backend.copy(kc.rows(0, length), keyCache[l].rows(0, length));
+                backend.copy(vc.rows(0, length), valueCache[l].rows(0, length));
+            }
+            keyCache[l] = kc;
+            valueCache[l] = vc;
+        }
+        capacity = grown;
+    }
+
     /** Grows the scratch buffers to hold {@code rows} rows (only the prefill allocates). */
     void ensureScratch(int rows) {
         if (rows <= scratchRows) return;
-        hidden = new float[rows * hiddenSize];
-        normed = new float[rows * hiddenSize];
-        proj = new float[rows * hiddenSize];
-        q = new float[rows * qDim];
-        attn = new float[rows * qDim];
-        k = new float[rows * kvDim];
-        v = new float[rows * kvDim];
-        gate = new float[rows * ffn];
-        up = new float[rows * ffn];
+        hidden = backend.alloc(rows, hiddenSize);
+        normed = backend.alloc(rows, hiddenSize);
+        proj = backend.alloc(rows, hiddenSize);
+        q = backend.alloc(rows, qDim);
+        attn = backend.alloc(rows, qDim);
+        k = backend.alloc(rows, kvDim);
+        v = backend.alloc(rows, kvDim);
+        gate = backend.alloc(rows, ffn);
+        up = backend.alloc(rows, ffn);
         scratchRows = rows;
     }
 
     /** Bytes held by the KV cache. */
-    public long cacheBytes() { return 2L * keyCache.length * capacity * kvDim * Float.BYTES; }
+    public long cacheBytes() { return 2L * layers * capacity * kvDim * Float.BYTES; }
 }

@@ -57,7 +57,7 @@ class KernelPoolTest {
 
     @Test
     void warmUpRunsEveryKernelWithoutError() {
-        try (VectorKernels k = new VectorKernels(new CpuOptions(2))) {
+        try (CpuBackend k = new CpuBackend(dev.cosyvoice4j.backend.BackendOptions.defaults().withThreads(2))) {
             k.warmUp(java.time.Duration.ofMillis(300));
         }
     }

@@ -1,5 +1,8 @@
 package dev.cosyvoice4j.backend.cpu;
 
+import dev.cosyvoice4j.backend.BackendOptions;
+import dev.cosyvoice4j.backend.host.GgmlQuant;
+import dev.cosyvoice4j.backend.host.HostBuf;
 import dev.cosyvoice4j.tensor.DType;
 import dev.cosyvoice4j.tensor.Tensor;
 import org.junit.jupiter.api.AfterAll;
@@ -8,13 +11,20 @@ import org.junit.jupiter.api.Test;
 import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
 
+import static dev.cosyvoice4j.backend.TestArrays.magnitude;
+import static dev.cosyvoice4j.backend.TestArrays.random;
+import static dev.cosyvoice4j.backend.TestArrays.scalarLinear;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Q8_0 / Q4_0: ggml byte layout, dequantisation error bounds versus float32, and the quantised linear kernels
- * against {@link ScalarKernels} (which dequantises through {@link Tensor#getFloat}).
+ * Q8_0 / Q4_0: ggml byte layout (the same bytes as {@link GgmlQuant}), dequantisation error bounds versus float32,
+ * and the cpu backend's quantised linear kernels against the scalar specification (which dequantises through
+ * {@link Tensor#getFloat}); a float32 sum of K products in another order differs by at most
+ * {@code 2 (K + 2) u sum|x_i w_i|}.
  *
  * <p>Per-weight error versus float32, with {@code amax} the block's largest |x| and {@code e16 = 2^-11} the
  * float16 relative rounding of the scale: Q8_0 {@code <= amax/254 + 127 * (amax/127) * e16}; Q4_0
@@ -23,8 +33,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class QuantizedWeightsTest {
     static final double U = Math.scalb(1.0, -24), E16 = Math.scalb(1.0, -11);
-    static final VectorKernels K2 = new VectorKernels(new CpuOptions(2));
-    static final VectorKernels K1 = new VectorKernels(new CpuOptions(1));
+    static final CpuBackend K1 = new CpuBackend(BackendOptions.defaults().withThreads(1));
+    static final CpuBackend K2 = new CpuBackend(BackendOptions.defaults().withThreads(2));
 
     @AfterAll
     static void close() {
@@ -70,7 +80,7 @@ class QuantizedWeightsTest {
     void dequantisationErrorWithinBound() {
         SplittableRandom r = new SplittableRandom(1);
         int n = 7, k = 96;
-        float[] w = VectorLinearTest.random(r, n * k);
+        float[] w = random(r, n * k);
         w[5] = 0; // a zero among values; and an all-zero block:
         for (int i = 32; i < 64; i++) w[k + i] = 0;
         for (DType type : new DType[]{DType.Q8_0, DType.Q4_0}) {
@@ -96,19 +106,27 @@ class QuantizedWeightsTest {
         int[][] shapes = {{1, 5, 32}, {1, 37, 96}, {1, 130, 896}, {3, 33, 64}, {17, 70, 256}, {20, 64, 544}};
         for (int[] s : shapes) {
             int rows = s[0], n = s[1], k = s[2];
-            float[] x = VectorLinearTest.random(r, rows * k), w = VectorLinearTest.random(r, n * k), b = VectorLinearTest.random(r, n);
+            float[] x = random(r, rows * k), w = random(r, n * k), b = random(r, n);
             float[] f32 = new float[rows * n];
-            new ScalarKernels().linear(f32, x, rows, Tensor.of(w, n, k), Tensor.of(b, n));
+            scalarLinear(f32, x, rows, Tensor.of(w, n, k), Tensor.of(b, n));
             for (DType type : new DType[]{DType.Q8_0, DType.Q4_0}) {
-                Tensor q = QuantizedWeights.quantize(VectorLinearTest.nativeTensor(w, n, k), type);
+                Tensor q = QuantizedWeights.quantize(Tensor.of(w, n, k), type);
                 float[] deq = q.toFloatArray();
                 float[] expected = new float[rows * n];
-                new ScalarKernels().linear(expected, x, rows, q, Tensor.of(b, n));
-                for (VectorKernels kk : new VectorKernels[]{K1, K2}) {
+                scalarLinear(expected, x, rows, q, Tensor.of(b, n));
+                for (CpuBackend kk : new CpuBackend[]{K1, K2}) {
                     float[] actual = new float[rows * n];
-                    kk.linear(actual, x, rows, q, Tensor.of(b, n));
+                    kk.linear(HostBuf.wrap(actual, 0, rows, n), HostBuf.wrap(x, 0, rows, k), q, Tensor.of(b, n));
                     String what = type + " " + rows + "x" + n + "x" + k + " threads " + kk.threads();
-                    VectorLinearTest.check(what + " vs scalar", expected, actual, rows, n, k, x, deq, b);
+                    for (int m = 0; m < rows; m++) {
+                        for (int j = 0; j < n; j++) {
+                            double bound = 2 * (k + 2) * U * magnitude(x, m, deq, j, k, b);
+                            if (!(Math.abs(actual[m * n + j] - expected[m * n + j]) <= bound)) {
+                                fail(what + " vs scalar out[" + m + ", " + j + "] " + actual[m * n + j] + " vs "
+                                        + expected[m * n + j] + " bound " + bound);
+                            }
+                        }
+                    }
                     for (int m = 0; m < rows; m++) {
                         for (int j = 0; j < n; j++) {
                             double bound = 0;
@@ -120,13 +138,24 @@ class QuantizedWeightsTest {
                                 }
                                 bound += sx * (type == DType.Q8_0 ? amax / 254 + amax * E16 : amax / 8 + amax * E16);
                             }
-                            bound += 4 * (k + 2) * U * VectorLinearTest.magnitude(x, m, w, j, k, b);
+                            bound += 4 * (k + 2) * U * magnitude(x, m, w, j, k, b);
                             double err = Math.abs(actual[m * n + j] - f32[m * n + j]);
                             if (!(err <= bound)) fail(what + " vs f32 out[" + m + ", " + j + "] err " + err + " bound " + bound);
                         }
                     }
                 }
             }
+        }
+    }
+
+    @Test
+    void quantisedBytesEqualTheSharedGgmlQuantiser() {
+        float[] w = random(new SplittableRandom(3), 5 * 96);
+        w[7] = 0;
+        for (int i = 96; i < 128; i++) w[i] = 0;                     // an all-zero block
+        for (DType type : new DType[]{DType.Q8_0, DType.Q4_0}) {
+            Tensor mine = QuantizedWeights.quantize(Tensor.of(w, 5, 96), type), shared = GgmlQuant.quantize(Tensor.of(w, 5, 96), type);
+            assertArrayEquals(shared.data().toArray(ValueLayout.JAVA_BYTE), mine.data().toArray(ValueLayout.JAVA_BYTE), type.toString());
         }
     }
 

@@ -1,15 +1,15 @@
 package dev.cosyvoice4j.backend.onednn;
 
 import dev.cosyvoice4j.backend.AttentionMask;
-import dev.cosyvoice4j.backend.Kernels;
-import dev.cosyvoice4j.backend.cpu.CpuOptions;
-import dev.cosyvoice4j.backend.cpu.ScalarKernels;
-import dev.cosyvoice4j.backend.cpu.VectorKernels;
+import dev.cosyvoice4j.backend.BackendOptions;
+import dev.cosyvoice4j.backend.cpu.CpuBackend;
+import dev.cosyvoice4j.backend.host.HostBuf;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
+import static dev.cosyvoice4j.backend.TestArrays.scalarAttention;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,8 +20,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (relative 2^-9 each, errors of both signs): bounded at 2^-7 of the largest |v|.
  */
 class OneDnnAttentionTest {
-    private static final Kernels SCALAR = new ScalarKernels();
-
     private static float[] gaussian(SplittableRandom r, int n, double sigma) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) a[i] = (float) (sigma * nextGaussian(r));
@@ -54,8 +52,8 @@ class OneDnnAttentionTest {
         new OneDnnAttention(lib).attention(out, q, k, v, tq, tk, heads, hd, scale, mask, 1);
 
         float[] exact = new float[out.length], rounded = new float[out.length];
-        SCALAR.attention(exact, q, k, v, tq, tk, heads, heads, hd, scale, mask);
-        SCALAR.attention(rounded, roundedToBf16(q), roundedToBf16(k), roundedToBf16(v), tq, tk, heads, heads, hd, scale, mask);
+        scalarAttention(exact, q, k, v, tq, tk, heads, heads, hd, scale, mask);
+        scalarAttention(rounded, roundedToBf16(q), roundedToBf16(k), roundedToBf16(v), tq, tk, heads, heads, hd, scale, mask);
         double vMax = maxAbs(v), errRounded = 0, errExact = 0;
         for (int i = 0; i < out.length; i++) {
             assertTrue(Float.isFinite(out[i]), "output " + i + " is " + out[i]);
@@ -91,33 +89,37 @@ class OneDnnAttentionTest {
         assertEquals(0.0, maxAbs(out));
     }
 
+    /** {@code attention} of the cpu backend on arrays. */
+    private static void attention(CpuBackend b, float[] out, float[] q, float[] k, float[] v, int tq, int tk, int heads,
+                                  int kvHeads, int hd, AttentionMask mask, dev.cosyvoice4j.backend.Precision p) {
+        b.attention(HostBuf.wrap(out, 0, tq, heads * hd), HostBuf.wrap(q, 0, tq, heads * hd), HostBuf.wrap(k, 0, tk, kvHeads * hd),
+                HostBuf.wrap(v, 0, tk, kvHeads * hd), heads, kvHeads, 0.25f, mask, p);
+    }
+
     @Test
-    void theDecoratorRoutesDitShapesToOneDnnAndTheRestToTheJavaKernel() {
+    void cpuBackendRunsBf16DitShapesInOneDnnAndTheRestInJava() {
         OneDnn lib = OneDnnTestSupport.library();
-        try (VectorKernels javaKernels = new VectorKernels(new CpuOptions(2))) {
-            OneDnnKernels k = new OneDnnKernels(javaKernels, new OneDnnMatmul(lib, Precision.BF16, 2), 16);
+        var bf16 = dev.cosyvoice4j.backend.Precision.BF16;
+        var f32 = dev.cosyvoice4j.backend.Precision.F32;
+        try (CpuBackend cpu = new CpuBackend(BackendOptions.defaults().withThreads(2))) {
             SplittableRandom r = new SplittableRandom(7);
             int t = 32, heads = 4, hd = 16;
             float[] q = gaussian(r, t * heads * hd, 1), kk = gaussian(r, t * heads * hd, 1), v = gaussian(r, t * heads * hd, 1);
             AttentionMask mask = AttentionMask.full(t);
-            float[] viaKernels = new float[q.length], direct = new float[q.length], javaOut = new float[q.length];
-            k.attention(viaKernels, q, kk, v, t, t, heads, heads, hd, 0.25f, mask);
+            float[] viaBackend = new float[q.length], direct = new float[q.length], javaOut = new float[q.length];
+            attention(cpu, viaBackend, q, kk, v, t, t, heads, heads, hd, mask, bf16);
             new OneDnnAttention(lib).attention(direct, q, kk, v, t, t, heads, hd, 0.25f, mask, 2);
-            assertArrayEquals(direct, viaKernels, "a DiT-shaped call goes through oneDNN");
-            assertTrue(k.attentionImplementation(t, t, heads, heads, hd).isPresent());
+            assertArrayEquals(direct, viaBackend, "a DiT-shaped call goes through oneDNN");
 
-            // grouped-query attention (the LLM) and few rows stay on the Java kernel, bit for bit
+            // grouped-query attention (the LLM) and fewer than 16 rows stay on the float32 Java kernel, bit for bit
             float[] kv = Arrays.copyOf(kk, t * 2 * hd), vv = Arrays.copyOf(v, t * 2 * hd);
-            k.attention(viaKernels, q, kv, vv, t, t, heads, 2, hd, 0.25f, mask);
-            javaKernels.attention(javaOut, q, kv, vv, t, t, heads, 2, hd, 0.25f, mask);
-            assertArrayEquals(javaOut, viaKernels);
-            k.attention(viaKernels, q, kk, v, 8, t, heads, heads, hd, 0.25f, mask);
-            javaKernels.attention(javaOut, q, kk, v, 8, t, heads, heads, hd, 0.25f, mask);
-            assertArrayEquals(javaOut, viaKernels);
-
-            // f32 oneDNN kernels keep the Java attention
-            OneDnnKernels f32 = new OneDnnKernels(javaKernels, new OneDnnMatmul(lib, Precision.F32, 2), 16);
-            assertTrue(f32.attentionImplementation(t, t, heads, heads, hd).isEmpty());
+            attention(cpu, viaBackend, q, kv, vv, t, t, heads, 2, hd, mask, bf16);
+            attention(cpu, javaOut, q, kv, vv, t, t, heads, 2, hd, mask, f32);
+            assertArrayEquals(javaOut, viaBackend);
+            float[] few = new float[8 * heads * hd], fewJava = new float[few.length];
+            attention(cpu, few, Arrays.copyOf(q, few.length), kk, v, 8, t, heads, heads, hd, mask, bf16);
+            attention(cpu, fewJava, Arrays.copyOf(q, few.length), kk, v, 8, t, heads, heads, hd, mask, f32);
+            assertArrayEquals(fewJava, few);
         }
     }
 

@@ -1,21 +1,16 @@
 package dev.cosyvoice4j.backend.onednn;
 
-import dev.cosyvoice4j.backend.Kernels;
-import dev.cosyvoice4j.backend.cpu.ScalarKernels;
+import dev.cosyvoice4j.backend.BackendOptions;
+import dev.cosyvoice4j.backend.cpu.CpuBackend;
 import org.junit.jupiter.api.Test;
 
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -81,40 +76,14 @@ class OneDnnLoaderTest {
     }
 
     @Test
-    void absentLibraryKeepsTheJavaKernelsAndSaysSo() {
-        Kernels scalar = new ScalarKernels();
-        List<String> log = new ArrayList<>();
-        OneDnn.LoadResult absent = OneDnn.load(List.of("/nonexistent/libdnnl.so"), null);
-        assertSame(scalar, OneDnnKernels.wrap(scalar, "onednn-bf16", absent, log::add));
-        assertEquals(1, log.size());
-        assertTrue(log.getFirst().startsWith(OneDnn.ABSENT), log.getFirst());
-    }
-
-    @Test
-    void javaModeNeverLoadsTheLibrary() {
-        Kernels scalar = new ScalarKernels();
-        List<String> log = new ArrayList<>();
-        assertSame(scalar, OneDnnKernels.wrap(scalar, "java", log::add));
-        assertTrue(log.isEmpty());
-    }
-
-    @Test
-    void unknownModeIsAnArgumentError() {
-        var e = assertThrows(IllegalArgumentException.class, () -> OneDnnKernels.parseMode("cuda"));
-        assertTrue(e.getMessage().contains("unknown matmul backend 'cuda'"), e.getMessage());
-        assertEquals(Precision.BF16, OneDnnKernels.parseMode("onednn-bf16").orElseThrow());
-        assertEquals(Precision.F32, OneDnnKernels.parseMode("ONEDNN-F32").orElseThrow());
-        assertFalse(OneDnnKernels.parseMode("java").isPresent());
-    }
-
-    @Test
     void installedLibraryLoads() {
         OneDnn lib = OneDnnTestSupport.library();
         OneDnn.LoadResult r = OneDnn.loadDefault();
         System.out.println(r.message() + " (" + lib.cpuRuntime() + ")");
         assertTrue(lib.majorVersion() == 2 || lib.majorVersion() == 3, lib.toString());
-        List<String> log = new ArrayList<>();
-        assertInstanceOf(OneDnnKernels.class, OneDnnKernels.wrap(new ScalarKernels(), "onednn-bf16", r, log::add));
-        assertTrue(log.getFirst().startsWith("oneDNN " + lib.version()), log.getFirst());
+        try (CpuBackend cpu = new CpuBackend(BackendOptions.defaults().withThreads(1))) {
+            assertTrue(cpu.supports(dev.cosyvoice4j.backend.Precision.BF16), "the cpu backend offers bf16 with oneDNN");
+            assertTrue(cpu.description().contains("oneDNN " + lib.version()), cpu.description());
+        }
     }
 }

@@ -1,7 +1,9 @@
 package dev.cosyvoice4j.backend.onednn;
 
-import dev.cosyvoice4j.backend.Kernels;
-import dev.cosyvoice4j.backend.cpu.ScalarKernels;
+import dev.cosyvoice4j.backend.Backend;
+import dev.cosyvoice4j.backend.BackendOptions;
+import dev.cosyvoice4j.backend.Backends;
+import dev.cosyvoice4j.backend.host.HostBuf;
 import dev.cosyvoice4j.tensor.DType;
 import dev.cosyvoice4j.tensor.Tensor;
 
@@ -20,17 +22,17 @@ import java.util.concurrent.ForkJoinTask;
  * layer with DiT-like operands. Not a unit test; run with
  * <pre>
  *   java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
- *        -cp target/classes:target/test-classes dev.cosyvoice4j.backend.onednn.OneDnnMatmulBench [rounds] [javaKernelsClass]
+ *        -cp target/classes:target/test-classes dev.cosyvoice4j.backend.onednn.OneDnnMatmulBench [rounds] [backend]
  * </pre>
- * The Java kernel class defaults to {@code dev.cosyvoice4j.backend.cpu.VectorKernels} when present (constructed
- * with the thread count, or without arguments), else {@link ScalarKernels} on a small shape.
+ * The Java kernels are the float32 {@code linear} of the named backend ({@code cpu} by default; {@code scalar} is
+ * compared on a small shape only).
  */
 public final class OneDnnMatmulBench {
     private static final int[][] SHAPES = {{628, 1024, 1024}, {628, 1024, 3072}, {628, 2048, 1024}};
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-        String javaClass = args.length > 1 ? args[1] : "dev.cosyvoice4j.backend.cpu.VectorKernels";
+        String javaBackend = args.length > 1 ? args[1] : "cpu";
         int threads = Integer.getInteger("threads", 2);
         long tLoad = System.nanoTime();
         OneDnn.LoadResult r = OneDnn.loadDefault();
@@ -39,9 +41,9 @@ public final class OneDnnMatmulBench {
         System.out.printf(Locale.ROOT, "threads=%d rounds=%d OMP_WAIT_POLICY env=%s property=%s cpus=%d load=%s%n",
                 threads, rounds, System.getenv("OMP_WAIT_POLICY"), System.getProperty(OneDnn.WAIT_POLICY_PROPERTY, "(PASSIVE)"),
                 Runtime.getRuntime().availableProcessors(), loadAverage());
-        Kernels javaKernels = javaKernels(javaClass, threads);
-        boolean vector = !(javaKernels instanceof ScalarKernels);
-        System.out.println("java kernels: " + javaKernels.getClass().getName());
+        Backend javaKernels = Backends.open(javaBackend, BackendOptions.defaults().withThreads(threads));
+        boolean vector = !javaKernels.name().equals("scalar");
+        System.out.println("java kernels: " + javaKernels.description());
 
         OneDnnMatmul bf16 = new OneDnnMatmul(lib, Precision.BF16, threads);
         OneDnnMatmul f32 = new OneDnnMatmul(lib, Precision.F32, threads);
@@ -65,7 +67,7 @@ public final class OneDnnMatmulBench {
                 float[] outJ = new float[m * n];
                 List<Runnable> modes = new ArrayList<>(List.of(() -> bf16.linear(out, x, m, w, bias),
                         () -> f32.linear(ref, x, m, w, bias)));
-                if (vector) modes.add(() -> javaKernels.linear(outJ, x, m, w, bias));
+                if (vector) modes.add(() -> linear(javaKernels, outJ, x, m, w, bias));
                 double[] t = bestInterleaved(rounds, modes);
                 double tb = t[0], tf = t[1];
                 String shape = m + "x" + k + "x" + n;
@@ -94,7 +96,7 @@ public final class OneDnnMatmulBench {
                 Tensor w = gaussianWeights(arena, rnd, n, k, 1 / Math.sqrt(k));
                 float[] x = gaussian(rnd, m * k, 1.0), out = new float[m * n];
                 double flop = 2.0 * m * k * n;
-                double ts = best(Math.min(rounds, 3), () -> javaKernels.linear(out, x, m, w, null));
+                double ts = best(Math.min(rounds, 3), () -> linear(javaKernels, out, x, m, w, null));
                 double tb = best(rounds, () -> bf16.linear(out, x, m, w, null));
                 double tf = best(rounds, () -> f32.linear(out, x, m, w, null));
                 System.out.printf(Locale.ROOT, "%dx%dx%d (no Vector API kernels yet) scalar %.2f ms %.1f GFLOP/s;"
@@ -109,14 +111,14 @@ public final class OneDnnMatmulBench {
     }
 
     /** Small row counts (the decorator's threshold): where oneDNN stops paying off against the Java kernels. */
-    private static void threshold(int rounds, OneDnnMatmul bf16, OneDnnMatmul f32, Kernels javaKernels, Arena arena,
+    private static void threshold(int rounds, OneDnnMatmul bf16, OneDnnMatmul f32, Backend javaKernels, Arena arena,
                                   SplittableRandom rnd) {
         int k = 1024, n = 1024;
         Tensor w = gaussianWeights(arena, rnd, n, k, 1 / Math.sqrt(k));
         for (int m : new int[] {1, 2, 4, 8, 16, 32, 64, 128}) {
             float[] x = gaussian(rnd, m * k, 1), out = new float[m * n];
             double[] t = bestInterleaved(rounds * 3, List.of(() -> bf16.linear(out, x, m, w, null),
-                    () -> f32.linear(out, x, m, w, null), () -> javaKernels.linear(out, x, m, w, null)));
+                    () -> f32.linear(out, x, m, w, null), () -> linear(javaKernels, out, x, m, w, null)));
             double flop = 2.0 * m * k * n;
             System.out.printf(Locale.ROOT, "rows %3d x1024x1024: bf16 %.3f ms (%4.0f GFLOP/s), f32 %.3f ms (%4.0f), java %.3f ms (%4.0f)%n",
                     m, t[0] * 1e3, flop / t[0] / 1e9, t[1] * 1e3, flop / t[1] / 1e9, t[2] * 1e3, flop / t[2] / 1e9);
@@ -210,18 +212,10 @@ public final class OneDnnMatmulBench {
         return best;
     }
 
-    private static Kernels javaKernels(String className, int threads) {
-        try {
-            Class<?> c = Class.forName(className);
-            try {
-                return (Kernels) c.getConstructor(int.class).newInstance(threads);
-            } catch (NoSuchMethodException e) {
-                return (Kernels) c.getConstructor().newInstance();
-            }
-        } catch (ReflectiveOperationException | LinkageError e) {
-            System.out.println("no " + className + " (" + e + "): comparing with ScalarKernels on a small shape");
-            return new ScalarKernels();
-        }
+    /** {@link Backend#linear} on arrays. */
+    private static void linear(Backend b, float[] out, float[] x, int rows, Tensor w, Tensor bias) {
+        int n = w.dim(0), k = w.dim(1);
+        b.linear(HostBuf.wrap(out, 0, rows, n), HostBuf.wrap(x, 0, rows, k), w, bias);
     }
 
     private static Tensor gaussianWeights(Arena arena, SplittableRandom rnd, int n, int k, double std) {

@@ -1,6 +1,9 @@
 package dev.cosyvoice4j.backend.onednn;
 
-import dev.cosyvoice4j.backend.cpu.ScalarKernels;
+import dev.cosyvoice4j.backend.BackendOptions;
+import dev.cosyvoice4j.backend.WeightKind;
+import dev.cosyvoice4j.backend.cpu.CpuBackend;
+import dev.cosyvoice4j.backend.host.HostBuf;
 import dev.cosyvoice4j.tensor.DType;
 import dev.cosyvoice4j.tensor.Tensor;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * {@link OneDnnMatmul} against {@link ScalarKernels#linear} on odd shapes. Error bounds, per output element with
+ * {@link OneDnnMatmul} against the scalar backend's {@code linear} on odd shapes. Error bounds, per output element with
  * {@code S = sum_k |x_k w_k| + |bias|} and {@code u = 2^-24} (f32 unit roundoff):
  * <ul>
  *   <li>BF16: rounding x and w to bf16 (8-bit significand, round to nearest even) perturbs each product by a
@@ -209,6 +212,24 @@ class OneDnnMatmulTest {
         assertThrows(IllegalArgumentException.class, () -> new OneDnnMatmul(lib, Precision.F32, 1, 0));
     }
 
+    @Test
+    void cpuBackendRunsBf16PreparedWeightsInOneDnnFromSixteenRowsAndFewerInJava() {
+        SplittableRandom rnd = new SplittableRandom(19);
+        int k = 96, n = 40;
+        Tensor w = Tensor.of(random(rnd, n * k, 1), n, k), bias = Tensor.of(random(rnd, n, 1), n);
+        OneDnnMatmul direct = new OneDnnMatmul(lib, Precision.BF16, 2);
+        try (CpuBackend cpu = new CpuBackend(BackendOptions.defaults().withThreads(2))) {
+            Tensor prepared = cpu.prepare(w, WeightKind.LINEAR, dev.cosyvoice4j.backend.Precision.BF16, null);
+            for (int rows : new int[] {1, 15, CpuBackend.ONEDNN_MIN_ROWS, 33}) {
+                float[] x = random(rnd, rows * k, 1), viaBackend = new float[rows * n], expected = new float[rows * n];
+                cpu.linear(HostBuf.wrap(viaBackend, 0, rows, n), HostBuf.wrap(x, 0, rows, k), prepared, bias);
+                if (rows >= CpuBackend.ONEDNN_MIN_ROWS) direct.linear(expected, x, rows, w, bias);
+                else cpu.linear(HostBuf.wrap(expected, 0, rows, n), HostBuf.wrap(x, 0, rows, k), w, bias);   // float32 Java kernel
+                org.junit.jupiter.api.Assertions.assertArrayEquals(expected, viaBackend, rows + " rows");
+            }
+        }
+    }
+
     // ---- helpers --------------------------------------------------------------------------------------------
 
     static void check(OneDnnMatmul mm, float[] x, int rows, Tensor w, Tensor bias, Precision p, String what) {
@@ -216,7 +237,7 @@ class OneDnnMatmulTest {
         float[] out = new float[rows * n + 3], expected = new float[rows * n];
         out[rows * n] = 42f; // beyond rows*n: must stay untouched
         mm.linear(out, x, rows, w, bias);
-        new ScalarKernels().linear(expected, x, rows, w, bias);
+        dev.cosyvoice4j.backend.TestArrays.scalarLinear(expected, x, rows, w, bias);
         assertEquals(42f, out[rows * n], what + ": wrote past rows*n");
         float[] wv = w.toFloatArray();
         double rel = p == Precision.BF16 ? 0x1p-8 + 0x1p-18 + 2.02 * (k + 1) * U : 2.02 * (k + 1) * U;

@@ -10,14 +10,14 @@ import java.util.Collection;
 import java.util.Locale;
 
 /**
- * Runs the kernel JMH benchmarks and prints each result as GFLOP/s and GB/s and as a fraction of this machine's
+ * Runs the backend JMH benchmarks and prints each result as GFLOP/s and GB/s and as a fraction of this machine's
  * measured {@link Roofline} (FMA peak for GEMM-like work, read bandwidth for mat-vecs).
  *
  * <pre>
  * mvn -q -o -Dcv.buildDir=target-kern test-compile
  * mvn -q -o -Dcv.buildDir=target-kern dependency:build-classpath -Dmdep.outputFile=target-kern/cp.txt -Dmdep.includeScope=test
  * java --add-modules jdk.incubator.vector -cp target-kern/test-classes:target-kern/classes:$(cat target-kern/cp.txt) \
- *      dev.cosyvoice4j.bench.jmh.JmhMain [-quick] [include-regex] [-p threads=1,2] [-p dtype=F32,Q8_0,Q4_0] [-p shape=1x896x4864]
+ *      dev.cosyvoice4j.bench.jmh.JmhMain [-quick] [include-regex] [-p threads=1,2] [-p backend=cpu,scalar] [-p dtype=F32,Q8_0,Q4_0] [-p shape=1x896x4864]
  * </pre>
  * {@code -quick} shortens warm-up and measurement (5 + 3 half-second iterations; the slowest ops may not be fully
  * compiled by then). The default include is every
@@ -90,7 +90,7 @@ public final class JmhMain {
             case "OpsBench.decodeAttention" -> new Work(2.0 * 2 * 500 * 64 * 14, 4.0 * 2 * 500 * 128, true);
             case "OpsBench.hiftConv" -> new Work(2.0 * 64 * 64 * 7 * 67200, 4.0 * 2 * 64 * 67200, false);
             case "OpsBench.ditGroupedConv" -> new Work(2.0 * 1024 * 64 * 31 * 314, 4.0 * (2 * 1024 * 314 + 1024 * 64 * 31), false);
-            case "OpsBench.hiftConvTranspose" -> new Work(2.0 * 128 * 64 * 7 * 22400, 4.0 * (128 * 22400 + 64 * 67200), false);
+            case "OpsBench.hiftUpsample" -> new Work(2.0 * 192 * 128 * 3 * 22400, 4.0 * (128 * 22400 + 2 * 192 * 22400 + 64 * 67200), false);
             case "OpsBench.snake" -> new Work(0, 4.0 * 2 * 64 * 67200, true);
             default -> new Work(0, 0, false);
         };

@@ -1,8 +1,11 @@
 package dev.cosyvoice4j.bench.jmh;
 
-import dev.cosyvoice4j.backend.cpu.CpuOptions;
-import dev.cosyvoice4j.backend.cpu.QuantizedWeights;
-import dev.cosyvoice4j.backend.cpu.VectorKernels;
+import dev.cosyvoice4j.backend.Backend;
+import dev.cosyvoice4j.backend.BackendOptions;
+import dev.cosyvoice4j.backend.Backends;
+import dev.cosyvoice4j.backend.Buf;
+import dev.cosyvoice4j.backend.Precision;
+import dev.cosyvoice4j.backend.WeightKind;
 import dev.cosyvoice4j.tensor.DType;
 import dev.cosyvoice4j.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
@@ -32,7 +35,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code linear} at the shapes the model runs: DiT (rows = 2 x frames = 628, K/N 1024/3072/4096), Qwen2 prefill
  * (127 rows, K 896) and decode mat-vecs (1 row; 896 -> 4864 MLP, 4864 -> 896, 896 -> 6761 speech-token head),
- * F32 and the quantised Q8_0 / Q4_0 weights. {@code naive} is a plain Vector API dot-product loop (one output at a
+ * F32 and the quantised Q8_0 / Q4_0 weights (prepared by the backend, as a model load does). {@code naive} is a plain Vector API dot-product loop (one output at a
  * time, one thread) as the baseline. Weights live in native memory, as a memory-mapped checkpoint; mat-vec shapes
  * cycle through enough weight copies (256 MiB) that every call streams its weight from DRAM, as a decode step
  * over 24 layers does.
@@ -41,7 +44,7 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx4g"})
 @Warmup(iterations = 6, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class LinearBench {
@@ -55,13 +58,18 @@ public class LinearBench {
     @Param({"2"})
     public int threads;
 
+    /** The backend computing {@link #vector()} ({@code cpu}, {@code scalar}). */
+    @Param({"cpu"})
+    public String backend;
+
     /** Weight copies cycled through so that mat-vecs stream from DRAM, not from a warm L3 (32 MiB here). */
     static final long COLD_BYTES = 256L << 20;
 
     int rows, k, n, next;
     float[] x, out;
+    Buf xBuf, outBuf;
     Tensor[] w, wF32;
-    VectorKernels kernels;
+    Backend b;
     Arena arena;
 
     @Setup(Level.Trial)
@@ -74,31 +82,34 @@ public class LinearBench {
         SplittableRandom r = new SplittableRandom(1);
         long bytes = (long) n * k * Float.BYTES;
         int copies = rows == 1 ? (int) Math.min(32, (COLD_BYTES + bytes - 1) / bytes) : 1;
+        b = Backends.open(backend, BackendOptions.defaults().withThreads(threads));
         wF32 = new Tensor[copies];
         w = new Tensor[copies];
         for (int c = 0; c < copies; c++) {
             MemorySegment seg = arena.allocate(bytes, 64);
             for (long i = 0; i < (long) n * k; i++) seg.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, (float) (r.nextGaussian() * 0.05));
             wF32[c] = new Tensor(DType.F32, new long[]{n, k}, seg);
-            w[c] = dtype.equals("F32") ? wF32[c] : QuantizedWeights.quantize(wF32[c], DType.valueOf(dtype), arena);
+            w[c] = b.prepare(wF32[c], WeightKind.LINEAR, Precision.valueOf(dtype), null);
         }
         x = new float[rows * k];
         for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
         out = new float[rows * n];
-        kernels = new VectorKernels(new CpuOptions(threads));
+        xBuf = b.upload(x, rows, k);
+        outBuf = b.alloc(rows, n);
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        kernels.close();
+        b.close();
         arena.close();
     }
 
+    /** The backend's {@code linear} (named for the Vector API kernels of the cpu backend). */
     @Benchmark
-    public float[] vector() {
+    public Buf vector() {
         next = next + 1 == w.length ? 0 : next + 1;
-        kernels.linear(out, x, rows, w[next], null);
-        return out;
+        b.linear(outBuf, xBuf, w[next], null);
+        return outBuf;
     }
 
     /** Baseline: out[m, j] = dot(x_m, w_j) with one vector accumulator, single thread, F32 weights. */

@@ -1,7 +1,11 @@
 package dev.cosyvoice4j.model.flow;
 
-import dev.cosyvoice4j.backend.Kernels;
-import dev.cosyvoice4j.backend.cpu.ScalarKernels;
+import dev.cosyvoice4j.backend.Backend;
+import dev.cosyvoice4j.backend.BackendOptions;
+import dev.cosyvoice4j.backend.Backends;
+import dev.cosyvoice4j.backend.Buf;
+import dev.cosyvoice4j.config.FlowConfig;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -14,8 +18,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Behaviour of the DiT beyond the golden cases, on a model shaped unlike the fixture (3 heads of 16, dim 48). */
 class DiTTest {
-    static final Kernels K = new ScalarKernels();
-    static final DiT DIT = RandomFlowModels.model(RandomFlowModels.config(32, 48, 2, 3, 16, 2), 7).estimator();
+    static final Backend B = Backends.open("scalar", BackendOptions.defaults());
+    static final FlowConfig CFG = RandomFlowModels.config(32, 48, 2, 3, 16, 2);
+    static final DiT DIT = RandomFlowModels.model(CFG, 7, B).estimator();
+
+    @AfterAll
+    static void closeBackend() { B.close(); }
 
     record Call(float[] x, float[] mu, float[] cond, float[] spks, float[] t) {}
 
@@ -33,9 +41,17 @@ class DiTTest {
     }
 
     static float[] forward(int batch, int frames, Call c, int valid, boolean streaming) {
-        float[] out = new float[batch * frames * DIT.melDim()];
-        DIT.forward(K, DIT.newWorkspace(batch, frames), c.x, c.mu, c.cond, c.spks, c.t, valid, streaming, out);
-        return out;
+        return forward(DIT, DIT.newWorkspace(batch, frames), batch, frames, c, valid, streaming);
+    }
+
+    /** One call of {@code dit} on its backend: the host inputs uploaded, the velocity read back. */
+    static float[] forward(DiT dit, DitWorkspace ws, int batch, int frames, Call c, int valid, boolean streaming) {
+        Backend b = dit.backend;
+        int rows = batch * frames;
+        Buf out = b.alloc(rows, dit.melDim());
+        dit.forward(ws, b.upload(c.x, rows, dit.melDim()), b.upload(c.mu, rows, dit.muDim()), b.upload(c.cond, rows, dit.melDim()),
+                b.upload(c.spks, batch, dit.spkDim()), c.t, valid, streaming, out);
+        return b.read(out);
     }
 
     static Call row(Call c, int b, int frames) {
@@ -48,17 +64,22 @@ class DiTTest {
 
     @Test
     void rowsOnSeparateThreadsMatchTheBatchedCall() {
-        // Kernels.parallelTasks path (each CFG row whole on one thread) against the batched scalar specification
+        // the cpu backend on 2 threads runs each CFG row whole as one part (Backend.rowRanges); the scalar
+        // specification runs the batch as one set of products. Different summation orders: equal within a bound.
         int frames = 37;
         Call two = randomCall(2, frames, 3);
         float[] batched = forward(2, frames, two, 30, true);
-        float[] split = new float[batched.length];
-        try (var vk = new dev.cosyvoice4j.backend.cpu.VectorKernels(new dev.cosyvoice4j.backend.cpu.CpuOptions(2))) {
-            DitWorkspace ws = DIT.newWorkspace(2, frames);
-            for (int rep = 0; rep < 2; rep++) {   // the row workspaces are reused
-                DIT.forward(vk, ws, two.x, two.mu, two.cond, two.spks, two.t, 30, true, split);
-                for (int i = 0; i < batched.length; i++) assertEquals(batched[i], split[i], 1e-4f, "index " + i);
+        try (Backend cpu = Backends.open("cpu", BackendOptions.defaults().withThreads(2))) {
+            DiT split = RandomFlowModels.model(CFG, 7, cpu).estimator();
+            DitWorkspace ws = split.newWorkspace(2, frames);
+            for (int rep = 0; rep < 2; rep++) {   // the workspace is reused
+                float[] out = forward(split, ws, 2, frames, two, 30, true);
+                for (int i = 0; i < batched.length; i++) assertEquals(batched[i], out[i], 1e-4f, "index " + i);
             }
+            // and one row alone on the same backend (a single part) agrees with its row of the batch
+            float[] single = forward(split, split.newWorkspace(1, frames), 1, frames, row(two, 1, frames), 30, true);
+            int n = frames * DIT.melDim();
+            for (int i = 0; i < n; i++) assertEquals(batched[n + i], single[i], 1e-4f, "row 1 index " + i);
         }
     }
 
@@ -66,15 +87,27 @@ class DiTTest {
     void cachedModulationsGiveTheSameOutputAsComputedOnes() {
         // the first call per t computes the adaLN outputs, later calls take them from the DiT's cache; a model loaded
         // afresh (empty cache) must agree bit for bit with a cached run, also with rows whose t differ
-        DiT fresh = RandomFlowModels.model(RandomFlowModels.config(32, 48, 2, 3, 16, 2), 7).estimator();
+        DiT fresh = RandomFlowModels.model(CFG, 7, B).estimator();
         int frames = 19;
         Call two = randomCall(2, frames, 5);
-        float[] first = new float[2 * frames * DIT.melDim()], again = new float[first.length], other = new float[first.length];
-        DIT.forward(K, DIT.newWorkspace(2, frames), two.x, two.mu, two.cond, two.spks, two.t, frames, false, first);
-        DIT.forward(K, DIT.newWorkspace(2, frames), two.x, two.mu, two.cond, two.spks, two.t, frames, false, again);
-        fresh.forward(K, fresh.newWorkspace(2, frames), two.x, two.mu, two.cond, two.spks, two.t, frames, false, other);
+        float[] first = forward(DIT, DIT.newWorkspace(2, frames), 2, frames, two, frames, false);
+        float[] again = forward(DIT, DIT.newWorkspace(2, frames), 2, frames, two, frames, false);
+        float[] other = forward(fresh, fresh.newWorkspace(2, frames), 2, frames, two, frames, false);
         assertArrayEquals(first, again);
         assertArrayEquals(first, other);
+    }
+
+    @Test
+    void aWorkspaceGrownByALargerCallGivesTheSameOutputForASmallerOne() {
+        // workspaces are sized to the largest call and viewed per call: stale rows of a longer call never leak in
+        int frames = 21;
+        Call small = randomCall(2, frames, 8);
+        float[] fresh = forward(2, frames, small, 17, true);
+        DitWorkspace ws = DIT.newWorkspace(1, 5);
+        forward(DIT, ws, 2, 60, randomCall(2, 60, 9), 60, true);
+        assertArrayEquals(fresh, forward(DIT, ws, 2, frames, small, 17, true));
+        assertEquals(2, ws.batch());
+        assertEquals(frames, ws.frames());
     }
 
     @Test

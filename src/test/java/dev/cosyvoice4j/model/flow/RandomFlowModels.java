@@ -1,5 +1,6 @@
 package dev.cosyvoice4j.model.flow;
 
+import dev.cosyvoice4j.backend.Backend;
 import dev.cosyvoice4j.config.FlowConfig;
 import dev.cosyvoice4j.config.ModelConfig;
 import dev.cosyvoice4j.io.WeightStore;
@@ -36,7 +37,8 @@ final class RandomFlowModels {
         return new WeightStore(Path.of("random-flow.pt"), tensors, null);
     }
 
-    static FlowModel model(FlowConfig flow, long seed) {
-        return FlowModel.load(weights(flow, seed), flow);
+    /** A float32 flow model on {@code backend}: the same weights for the same seed on every backend. */
+    static FlowModel model(FlowConfig flow, long seed, Backend backend) {
+        return FlowModel.load(weights(flow, seed), flow, backend);
     }
 }

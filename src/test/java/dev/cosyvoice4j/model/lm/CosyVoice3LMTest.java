@@ -1,7 +1,11 @@
 package dev.cosyvoice4j.model.lm;
 
-import dev.cosyvoice4j.backend.cpu.ScalarKernels;
+import dev.cosyvoice4j.backend.Backend;
+import dev.cosyvoice4j.backend.BackendOptions;
+import dev.cosyvoice4j.backend.Backends;
+import dev.cosyvoice4j.backend.Buf;
 import dev.cosyvoice4j.config.Qwen2Config;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -22,8 +26,12 @@ class CosyVoice3LMTest {
     /** Small hidden size but the real text vocabulary, so that 151646 is a valid id. */
     static final Qwen2Config QWEN = new Qwen2Config(24, 2, 4, 2, 6, 40, 151936, 1e-6, 1e6, true);
     static final int S = 100;   // speech_token_size: ids derive from it (sos 100, eos 101, task 102, fill 103)
-    static final CosyVoice3LM LM = RandomLm.create(QWEN, S, new ScalarKernels(), 42);
+    static final Backend B = Backends.open("scalar", BackendOptions.defaults());
+    static final CosyVoice3LM LM = RandomLm.create(QWEN, S, B, 42);
     static final int EOP = CosyVoice3LM.ENDOFPROMPT_TOKEN_ID;
+
+    @AfterAll
+    static void closeBackend() { B.close(); }
 
     @Test
     void idsDeriveFromSpeechTokenSize() {
@@ -43,11 +51,12 @@ class CosyVoice3LMTest {
         LmInput in = LM.lmInput(LmPrompt.zeroShot(promptText, text, speech));
         int h = QWEN.hiddenSize();
         assertEquals(1 + 3 + 2 + 1 + 3, in.rows());
-        float[] expected = new float[in.rows() * h];
-        LM.speechEmbedding(new int[] {100}, expected, 0);
-        LM.qwen2().embedTokens(new int[] {11, EOP, 12, 13, 14}, expected, h);
-        LM.speechEmbedding(new int[] {102, 5, 6, 7}, expected, 6 * h);
-        assertArrayEquals(expected, in.embeddings());
+        assertEquals(h, in.dim());
+        Buf expected = B.alloc(in.rows(), h);
+        LM.speechEmbedding(new int[] {100}, expected.rows(0, 1));
+        LM.qwen2().embedTokens(new int[] {11, EOP, 12, 13, 14}, expected.rows(1, 6));
+        LM.speechEmbedding(new int[] {102, 5, 6, 7}, expected.rows(6, 10));
+        assertArrayEquals(B.read(expected), B.read(in.embeddings()));
         assertEquals(4, in.minLen());     // 2 * len(text): the prompt text does not count
         assertEquals(40, in.maxLen());
     }
@@ -172,11 +181,13 @@ class CosyVoice3LMTest {
         LmInput in = LM.lmInput(LmPrompt.zeroShot(new int[] {EOP, 5}, new int[] {3, 4}, new int[] {9, 10}));
         int[] given = {17, 3, 99};
         int h = QWEN.hiddenSize(), v = LM.vocabSize(), rows = in.rows() + given.length;
-        float[] xs = Arrays.copyOf(in.embeddings(), rows * h);
-        LM.speechEmbedding(given, xs, in.rows() * h);
-        float[] hidden = new float[rows * h], full = new float[rows * v];
-        LM.qwen2().forward(LM.newSession(rows).qwen2(), xs, rows, hidden, true);
-        LM.llmDecoder(full, hidden, rows);
+        Buf xs = B.alloc(rows, h);
+        B.copy(xs.rows(0, in.rows()), in.embeddings());
+        LM.speechEmbedding(given, xs.rows(in.rows(), rows));
+        Buf hidden = B.alloc(rows, h), allLogits = B.alloc(rows, v);
+        LM.qwen2().forward(LM.newSession(rows).qwen2(), xs, hidden, true);
+        LM.llmDecoder(allLogits, hidden);
+        float[] full = B.read(allLogits);
         LmSession s = LM.newSession(rows);
         for (int k = 0; k <= given.length; k++) {
             float[] logits = k == 0 ? LM.prefill(s, in) : LM.step(s, given[k - 1]);
@@ -202,11 +213,45 @@ class CosyVoice3LMTest {
 
     @Test
     void logSoftmaxNormalises() {
-        float[] x = {1, 2, 3, Float.NEGATIVE_INFINITY};
-        CosyVoice3LM.logSoftmax(x, 4);
+        Buf x = B.upload(new float[] {1, 2, 3, Float.NEGATIVE_INFINITY}, 1, 4);
+        B.logSoftmax(x);
+        float[] logp = B.read(x);
         double sum = 0;
-        for (float v : x) sum += Math.exp(v);
+        for (float v : logp) sum += Math.exp(v);
         assertEquals(1.0, sum, 1e-6);
-        assertEquals(Float.NEGATIVE_INFINITY, x[3]);
+        assertEquals(Float.NEGATIVE_INFINITY, logp[3]);
+    }
+
+    @Test
+    void logProbabilitiesAreTheLogitsShiftedByTheirLogSumExp() {
+        // what the sampler reads: prefillLogProbs / stepLogProbs are log_softmax of prefill / step's logits
+        LmInput in = LM.lmInput(LmPrompt.zeroShot(new int[] {EOP}, new int[] {3, 4}, new int[] {9}));
+        LmSession a = LM.newSession(in.rows() + 1), b = LM.newSession(in.rows() + 1);
+        for (int k = 0; k < 2; k++) {
+            float[] logits = (k == 0 ? LM.prefill(a, in) : LM.step(a, 17)).clone();
+            float[] logp = k == 0 ? LM.prefillLogProbs(b, in) : LM.stepLogProbs(b, 17);
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (float l : logits) max = Math.max(max, l);
+            for (float l : logits) sum += Math.exp(l - max);
+            double shift = max + Math.log(sum), total = 0;
+            for (int j = 0; j < logits.length; j++) {
+                assertEquals(logits[j] - shift, logp[j], 1e-4, "step " + k + " id " + j);
+                total += Math.exp(logp[j]);
+            }
+            assertEquals(1.0, total, 1e-5);
+        }
+    }
+
+    @Test
+    void aSessionSmallerThanTheGenerationGrows() {
+        // the KV cache grows when a request needs more positions than the session was opened with
+        LmInput in = LM.lmInput(LmPrompt.zeroShot(new int[] {EOP}, new int[] {3, 4}, new int[] {9}));
+        var cfg = new dev.cosyvoice4j.config.LlmConfig(24, 24, S, 0.8, 25, 10, 0.1);
+        int[] roomy = LM.generate(in, RasSampler.fromConfig(cfg, 3), GenerationOptions.pinned(12), t -> { }).tokens();
+        LmSession small = LM.newSession(2);
+        SpeechTokenGenerator g = LM.generator(small, in, RasSampler.fromConfig(cfg, 3), GenerationOptions.pinned(12));
+        for (int t = g.next(); t != SpeechTokenGenerator.END; t = g.next()) { }
+        assertArrayEquals(roomy, g.result().tokens());
+        assertTrue(small.capacity() >= in.rows() + 11, "capacity " + small.capacity());
     }
 }

@@ -1,7 +1,8 @@
 package dev.cosyvoice4j.model.lm;
 
-import dev.cosyvoice4j.backend.Kernels;
-import dev.cosyvoice4j.backend.cpu.ScalarKernels;
+import dev.cosyvoice4j.backend.Backend;
+import dev.cosyvoice4j.backend.BackendOptions;
+import dev.cosyvoice4j.backend.Backends;
 import dev.cosyvoice4j.config.Qwen2Config;
 
 import java.lang.management.ManagementFactory;
@@ -13,24 +14,21 @@ import java.util.SplittableRandom;
  * decode, reporting tokens/s and the weight bandwidth a decode step reaches. Not a unit test; run with
  * <pre>
  * java --add-modules jdk.incubator.vector -Xmx8g -cp target/test-classes:target/classes:... \
- *      dev.cosyvoice4j.model.lm.LmBenchmark [prefillPositions=127] [decodeTokens=70] [kernelsClass]
+ *      dev.cosyvoice4j.model.lm.LmBenchmark [prefillPositions=127] [decodeTokens=70] [backend=cpu] [threads=all]
  * </pre>
  * Official stack (fixtures README §8, 2 threads): prefill 127 positions 2.58 s, decode 3.16 tokens/s.
  */
 public final class LmBenchmark {
-    /** Fast implementations looked up by name (the first that exists wins), else {@link ScalarKernels}. */
-    static final String[] FAST_KERNELS = {"dev.cosyvoice4j.backend.cpu.VectorKernels", "dev.cosyvoice4j.backend.cpu.CpuKernels"};
-
     public static void main(String[] args) throws Exception {
         int prefill = args.length > 0 ? Integer.parseInt(args[0]) : 127;
         int tokens = args.length > 1 ? Integer.parseInt(args[1]) : 70;
-        Kernels kernels = kernels(args.length > 2 ? args[2] : null);
-        System.out.printf("kernels: %s (threads %d), available processors %d%n", kernels.getClass().getName(),
-                kernels.threads(), Runtime.getRuntime().availableProcessors());
+        Backend backend = backend(args.length > 2 ? args[2] : null, args.length > 3 ? Integer.parseInt(args[3]) : 0);
+        System.out.printf("backend: %s, available processors %d%n", backend.description(),
+                Runtime.getRuntime().availableProcessors());
 
         Qwen2Config qwen = new Qwen2Config(896, 24, 14, 2, 64, 4864, 151936, 1e-6, 1e6, true);
         long t0 = System.nanoTime();
-        CosyVoice3LM lm = RandomLm.create(qwen, 6561, kernels, 20251124);
+        CosyVoice3LM lm = RandomLm.create(qwen, 6561, backend, 20251124);
         System.out.printf("random weights: %.1f s%n", (System.nanoTime() - t0) / 1e9);
 
         // warm-up (JIT): a short prompt and a few steps
@@ -50,6 +48,7 @@ public final class LmBenchmark {
                 r.decodeSteps(), perToken, r.decodeTokensPerSecond(), cpuPerToken);
         System.out.printf("weights streamed per decode step: %.1f MB -> %.2f GB/s wall (%.2f GB per CPU-second)%n",
                 bytes / 1e6, bytes / perToken / 1e9, bytes / cpuPerToken / 1e9);
+        backend.close();
     }
 
     /** A zero-shot-shaped lm_input of {@code positions} rows (sos, text with <|endofprompt|>, task_id, prompt speech). */
@@ -68,15 +67,9 @@ public final class LmBenchmark {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    static Kernels kernels(String name) throws Exception {
-        if (name != null) return (Kernels) Class.forName(name).getDeclaredConstructor().newInstance();
-        for (String n : FAST_KERNELS) {
-            try {
-                return (Kernels) Class.forName(n).getDeclaredConstructor().newInstance();
-            } catch (ClassNotFoundException | NoSuchMethodException e) {
-                // not written yet / needs arguments: try the next
-            }
-        }
-        return new ScalarKernels();
+    /** The backend called {@code name} ({@link Backends#DEFAULT} when null) on {@code threads} threads (0: all CPUs). */
+    static Backend backend(String name, int threads) {
+        BackendOptions o = BackendOptions.defaults();
+        return Backends.open(name == null ? Backends.DEFAULT : name, threads > 0 ? o.withThreads(threads) : o);
     }
 }

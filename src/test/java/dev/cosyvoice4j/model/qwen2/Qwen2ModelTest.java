@@ -1,9 +1,12 @@
 package dev.cosyvoice4j.model.qwen2;
 
-import dev.cosyvoice4j.backend.Kernels;
-import dev.cosyvoice4j.backend.cpu.ScalarKernels;
+import dev.cosyvoice4j.backend.Backend;
+import dev.cosyvoice4j.backend.BackendOptions;
+import dev.cosyvoice4j.backend.Backends;
+import dev.cosyvoice4j.backend.Buf;
 import dev.cosyvoice4j.config.Qwen2Config;
 import dev.cosyvoice4j.tensor.Tensor;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -20,7 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class Qwen2ModelTest {
     /** GQA 3:1, head_dim 16 with heads * head_dim != hidden, 3 layers: nothing like the fixture's shapes. */
     static final Qwen2Config ODD = new Qwen2Config(40, 3, 6, 2, 16, 72, 50, 1e-6, 1e4, true);
-    static final Kernels K = new ScalarKernels();
+    static final Backend B = Backends.open("scalar", BackendOptions.defaults());
+
+    @AfterAll
+    static void closeBackend() { B.close(); }
 
     static float[] randomEmbeds(int rows, int h, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
@@ -29,20 +35,27 @@ class Qwen2ModelTest {
         return e;
     }
 
+    /** Forwards the host rows {@code x} (a whole number of rows) through the session; returns the output rows on the host. */
+    static float[] forward(Qwen2Model m, Qwen2Session s, float[] x, boolean allRows) {
+        Backend b = m.backend();
+        int h = m.hiddenSize(), rows = x.length / h;
+        Buf out = b.alloc(allRows ? rows : 1, h);
+        m.forward(s, b.upload(x, rows, h), out, allRows);
+        return b.read(out);
+    }
+
     @Test
     void prefillThenDecodeEqualsFullPrefill() {
-        Qwen2Model m = new Qwen2Model(ODD, RandomQwen2.weights(ODD, 7), K);
+        Qwen2Model m = new Qwen2Model(ODD, RandomQwen2.weights(ODD, 7), B);
         int rows = 11, h = ODD.hiddenSize();
         float[] x = randomEmbeds(rows, h, 1);
-        float[] full = new float[rows * h];
-        m.forward(m.newSession(rows), x, rows, full, true);
+        float[] full = forward(m, m.newSession(rows), x, true);
 
         Qwen2Session s = m.newSession(rows);
-        float[] out = new float[h];
-        m.forward(s, Arrays.copyOf(x, 6 * h), 6, out, false);
+        float[] out = forward(m, s, Arrays.copyOf(x, 6 * h), false);
         assertClose(Arrays.copyOfRange(full, 5 * h, 6 * h), out, 2e-5);
         for (int r = 6; r < rows; r++) {
-            m.forward(s, Arrays.copyOfRange(x, r * h, (r + 1) * h), 1, out, false);
+            out = forward(m, s, Arrays.copyOfRange(x, r * h, (r + 1) * h), false);
             assertClose(Arrays.copyOfRange(full, r * h, (r + 1) * h), out, 2e-5);
         }
         assertEquals(rows, s.length());
@@ -50,15 +63,13 @@ class Qwen2ModelTest {
 
     @Test
     void chunkedPrefillEqualsFullPrefill() {
-        Qwen2Model m = new Qwen2Model(ODD, RandomQwen2.weights(ODD, 8), K);
+        Qwen2Model m = new Qwen2Model(ODD, RandomQwen2.weights(ODD, 8), B);
         int rows = 9, h = ODD.hiddenSize();
         float[] x = randomEmbeds(rows, h, 2);
-        float[] full = new float[rows * h];
-        m.forward(m.newSession(rows), x, rows, full, true);
+        float[] full = forward(m, m.newSession(rows), x, true);
         Qwen2Session s = m.newSession(rows);
-        float[] a = new float[4 * h], b = new float[5 * h];
-        m.forward(s, Arrays.copyOf(x, 4 * h), 4, a, true);
-        m.forward(s, Arrays.copyOfRange(x, 4 * h, 9 * h), 5, b, true);
+        float[] a = forward(m, s, Arrays.copyOf(x, 4 * h), true);
+        float[] b = forward(m, s, Arrays.copyOfRange(x, 4 * h, 9 * h), true);
         assertClose(Arrays.copyOf(full, 4 * h), a, 2e-5);
         assertClose(Arrays.copyOfRange(full, 4 * h, 9 * h), b, 2e-5);
     }
@@ -66,15 +77,31 @@ class Qwen2ModelTest {
     @Test
     void matchesDoublePrecisionReferenceOfHfQwen2() {
         Qwen2Weights w = RandomQwen2.weights(ODD, 9);
-        Qwen2Model m = new Qwen2Model(ODD, w, K);
+        Qwen2Model m = new Qwen2Model(ODD, w, B);
         int rows = 7, h = ODD.hiddenSize();
         float[] x = randomEmbeds(rows, h, 3);
-        float[] out = new float[rows * h];
+        Buf out = B.alloc(rows, h);
         float[][] states = new float[ODD.numHiddenLayers() + 1][];
-        m.forward(m.newSession(rows), x, rows, out, true, (i, v, r, d) -> states[i] = Arrays.copyOf(v, r * d));
+        m.forward(m.newSession(rows), B.upload(x, rows, h), out, true, (i, v, r, d) -> states[i] = Arrays.copyOf(v, r * d));
         double[][] ref = ReferenceQwen2.forward(ODD, w, x, rows);
         for (int i = 0; i < states.length; i++) assertClose(toFloat(ref[i]), states[i], 1e-4);
-        assertArrayEquals(states[ODD.numHiddenLayers()], out);
+        assertArrayEquals(states[ODD.numHiddenLayers()], B.read(out));
+    }
+
+    @Test
+    void theLastHiddenStateOfADecodeStepIsItsOutput() {
+        // allRows false: the tap still sees every row's final-norm output; its last row is what forward returns
+        Qwen2Model m = new Qwen2Model(ODD, RandomQwen2.weights(ODD, 9), B);
+        int rows = 5, h = ODD.hiddenSize();
+        float[] x = randomEmbeds(rows, h, 4);
+        Buf out = B.alloc(1, h);
+        float[][] last = new float[1][];
+        m.forward(m.newSession(rows), B.upload(x, rows, h), out, false, (i, v, r, d) -> {
+            if (i == ODD.numHiddenLayers()) last[0] = Arrays.copyOf(v, r * d);
+        });
+        assertEquals(rows * h, last[0].length);
+        assertArrayEquals(Arrays.copyOfRange(last[0], (rows - 1) * h, rows * h), B.read(out));
+        assertArrayEquals(forward(m, m.newSession(rows), x, true), last[0]);
     }
 
     @Test
@@ -88,28 +115,57 @@ class Qwen2ModelTest {
     }
 
     @Test
-    void overflowingTheCacheIsAClearError() {
-        Qwen2Model m = new Qwen2Model(ODD, RandomQwen2.weights(ODD, 1), K);
+    void theCacheGrowsBeyondItsCapacityKeepingItsContents() {
+        // a session sized for 3 positions takes 2 more one-row steps: the cache grows and the outputs are those of
+        // a session that had room from the start; reset() then reuses the grown buffers from position 0
+        Qwen2Model m = new Qwen2Model(ODD, RandomQwen2.weights(ODD, 1), B);
+        int h = ODD.hiddenSize(), rows = 5;
+        float[] x = randomEmbeds(rows, h, 1);
+        float[] full = forward(m, m.newSession(rows), x, true);
         Qwen2Session s = m.newSession(3);
-        float[] out = new float[ODD.hiddenSize()];
-        m.forward(s, randomEmbeds(3, ODD.hiddenSize(), 1), 3, out, false);
-        var e = assertThrows(IllegalStateException.class, () -> m.forward(s, randomEmbeds(1, ODD.hiddenSize(), 2), 1, out, false));
-        assertTrue(e.getMessage().contains("KV cache full"), e.getMessage());
+        assertEquals(3, s.capacity());
+        forward(m, s, Arrays.copyOf(x, 3 * h), false);
+        assertEquals(0, s.remaining());
+        for (int r = 3; r < rows; r++) {
+            float[] out = forward(m, s, Arrays.copyOfRange(x, r * h, (r + 1) * h), false);
+            assertClose(Arrays.copyOfRange(full, r * h, (r + 1) * h), out, 2e-5);
+        }
+        assertEquals(rows, s.length());
+        assertTrue(s.capacity() >= rows, "capacity " + s.capacity());
         s.reset();
-        m.forward(s, randomEmbeds(1, ODD.hiddenSize(), 2), 1, out, false);
+        assertEquals(0, s.length());
+        assertArrayEquals(forward(m, m.newSession(1), Arrays.copyOf(x, h), false), forward(m, s, Arrays.copyOf(x, h), false));
+    }
+
+    @Test
+    void badShapesAreClearErrors() {
+        Qwen2Model m = new Qwen2Model(ODD, RandomQwen2.weights(ODD, 1), B);
+        int h = ODD.hiddenSize();
+        Qwen2Session s = m.newSession(4);
+        Buf x = B.upload(randomEmbeds(2, h, 1), 2, h);
+        assertThrows(IllegalArgumentException.class, () -> m.forward(s, x, B.alloc(2, h), false));   // one row expected
+        assertThrows(IllegalArgumentException.class, () -> m.forward(s, x, B.alloc(1, h), true));    // two rows expected
+        assertThrows(IllegalArgumentException.class, () -> m.forward(s, B.alloc(2, h + 1), B.alloc(1, h), false));
+        assertEquals(0, s.length());
+        assertThrows(IllegalArgumentException.class, () -> m.newSession(0));
     }
 
     @Test
     void embeddingLookupRejectsOutOfRangeIds() {
-        Qwen2Model m = new Qwen2Model(ODD, RandomQwen2.weights(ODD, 1), K);
-        float[] out = new float[2 * ODD.hiddenSize()];
-        m.embedTokens(new int[] {0, 49}, out, 0);
-        assertThrows(IllegalArgumentException.class, () -> m.embedTokens(new int[] {50}, out, 0));
+        Qwen2Weights w = RandomQwen2.weights(ODD, 1);
+        Qwen2Model m = new Qwen2Model(ODD, w, B);
+        Buf out = B.alloc(2, ODD.hiddenSize());
+        m.embedTokens(new int[] {0, 49}, out);
+        float[] rows = B.read(out);
+        assertArrayEquals(w.embedTokens().select(0).toFloatArray(), Arrays.copyOf(rows, ODD.hiddenSize()));
+        assertArrayEquals(w.embedTokens().select(49).toFloatArray(), Arrays.copyOfRange(rows, ODD.hiddenSize(), rows.length));
+        assertThrows(IllegalArgumentException.class, () -> m.embedTokens(new int[] {50}, out.row(0)));
+        assertThrows(IllegalArgumentException.class, () -> m.embedTokens(new int[] {-1}, out.row(0)));
     }
 
     @Test
     void oneModelServesTwoConcurrentSessionsLikeSerialRuns() throws Exception {
-        Qwen2Model m = new Qwen2Model(ODD, RandomQwen2.weights(ODD, 4), K);
+        Qwen2Model m = new Qwen2Model(ODD, RandomQwen2.weights(ODD, 4), B);
         int h = ODD.hiddenSize();
         float[][] inputs = {randomEmbeds(12, h, 10), randomEmbeds(12, h, 11)};
         float[][] serial = {decodeAll(m, inputs[0]), decodeAll(m, inputs[1])};
@@ -126,11 +182,10 @@ class Qwen2ModelTest {
         int h = m.hiddenSize(), rows = x.length / h;
         Qwen2Session s = m.newSession(rows);
         float[] all = new float[(rows - 3) * h];
-        float[] out = new float[h];
-        m.forward(s, Arrays.copyOf(x, 4 * h), 4, out, false);
+        float[] out = forward(m, s, Arrays.copyOf(x, 4 * h), false);
         System.arraycopy(out, 0, all, 0, h);
         for (int r = 4; r < rows; r++) {
-            m.forward(s, Arrays.copyOfRange(x, r * h, (r + 1) * h), 1, out, false);
+            out = forward(m, s, Arrays.copyOfRange(x, r * h, (r + 1) * h), false);
             System.arraycopy(out, 0, all, (r - 3) * h, h);
         }
         return all;

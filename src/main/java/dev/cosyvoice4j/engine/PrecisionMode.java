@@ -1,0 +1,68 @@
+package dev.cosyvoice4j.engine;
+
+import dev.cosyvoice4j.backend.Precision;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+
+/**
+ * A precision mode of the engine: the LLM weight format and the flow matmul precision, named as the command line
+ * writes it: {@code fp32}, {@code q8_0}, {@code q4_0}, {@code bf16}, or a combination joined by {@code +} such as
+ * {@code q8_0+bf16} ({@code bench --precision}, {@code quality --modes}). Each part is read by {@link Precision#parse},
+ * the one parser of precision names.
+ */
+public record PrecisionMode(String name, Precision llm, Precision flow) {
+    public static final PrecisionMode FP32 = new PrecisionMode("fp32", Precision.F32, Precision.F32);
+    /** What {@code quality} compares by default. */
+    public static final String DEFAULT_MODES = "fp32,q8_0,q4_0,bf16,q8_0+bf16";
+
+    public PrecisionMode {
+        EngineOptions.defaults().withLlmPrecision(llm).withFlowPrecision(flow);   // same validation as the engine
+    }
+
+    public boolean isFp32() { return llm == Precision.F32 && flow == Precision.F32; }
+
+    /** {@code base} with this mode's precisions. */
+    public EngineOptions apply(EngineOptions base) { return base.withLlmPrecision(llm).withFlowPrecision(flow); }
+
+    /** One mode: parts joined by {@code +}; q8_0 and q4_0 set the LLM's weights, bf16 the flow's products. */
+    public static PrecisionMode parse(String text) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("empty precision mode (known: fp32, q8_0, q4_0, bf16 and combinations like q8_0+bf16)");
+        }
+        Precision llm = null, flow = null;
+        for (String part : text.split("\\+", -1)) {
+            Precision p;
+            try {
+                p = Precision.parse(part);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown precision '" + part.strip() + "' in mode '" + text
+                        + "' (known: fp32, q8_0, q4_0, bf16 and combinations like q8_0+bf16)");
+            }
+            switch (p) {
+                case F32 -> { }
+                case Q8_0, Q4_0 -> llm = only(llm, p, text);
+                case BF16 -> flow = only(flow, p, text);
+            }
+        }
+        llm = llm == null ? Precision.F32 : llm;
+        flow = flow == null ? Precision.F32 : flow;
+        List<String> parts = new ArrayList<>();
+        if (llm != Precision.F32) parts.add(llm.label());
+        if (flow != Precision.F32) parts.add(flow.label());
+        return new PrecisionMode(parts.isEmpty() ? "fp32" : String.join("+", parts), llm, flow);
+    }
+
+    /** A comma list of modes, duplicates removed, in the given order. */
+    public static List<PrecisionMode> parseList(String csv) {
+        LinkedHashSet<PrecisionMode> modes = new LinkedHashSet<>();
+        for (String m : csv.split(",")) modes.add(parse(m));
+        return List.copyOf(modes);
+    }
+
+    private static Precision only(Precision current, Precision p, String text) {
+        if (current != null) throw new IllegalArgumentException("mode '" + text + "' sets the same component twice");
+        return p;
+    }
+}

@@ -1,0 +1,83 @@
+package dev.cosyvoice4j.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cosyvoice4j.golden.CaseCheck;
+import dev.cosyvoice4j.golden.GoldenCase;
+import dev.cosyvoice4j.golden.GoldenContext;
+import dev.cosyvoice4j.golden.GoldenStage;
+import dev.cosyvoice4j.backend.NsfNoise;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Golden {@code stream/token2wav}: {@code CosyVoice3Model.tts(stream=True)} driven through the voice-conversion
+ * path (all tokens known up front), run through the engine's own {@link UtteranceSynthesizer} with recording stage
+ * decorators: each call's token count, flow mel, vocoder input, vocoder output and yielded length, and the
+ * concatenated stream.
+ */
+public final class StreamingGoldenStage implements GoldenStage {
+    @Override
+    public String stage() { return "streaming"; }
+
+    @Override
+    public void run(GoldenCase c, GoldenContext ctx, CaseCheck check) throws Exception {
+        Engine engine = ctx.component("engine", dir -> Engine.load(dir, EngineOptions.defaults()
+                .withBackend(ctx.backend().name()).withThreads(ctx.backend().threads())));
+        int[] tokens = c.inputTensor("source_speech_token").toIntArray();
+        int[] promptTokens = c.inputTensor("prompt_token").toIntArray();
+        var feat = c.inputTensor("prompt_feat");
+        float[] embedding = c.ref("embedding").outputTensor("embedding").toFloatArray();
+        VoicePrompt voice = new VoicePrompt(promptTokens, feat.toFloatArray(), feat.dim(1), embedding);
+
+        record Call(int tokens, boolean streaming, boolean finalizing, Mel flowMel, Mel hiftIn, float[] hiftOut) {}
+        List<Call> calls = new ArrayList<>();
+        FlowStage flow = ModelStages.flow(engine.flow(), engine.flow().newSession());
+        VocoderStage hift = ModelStages.vocoder(engine.hift(), engine.hift().newSession(), NsfNoise.fixedUniform());
+        int[] pendingTokens = new int[1];
+        boolean[] pendingFlags = new boolean[2];
+        Mel[] pendingMel = new Mel[1];
+        FlowStage recFlow = (t, p, streaming, finalize, timings) -> {
+            pendingTokens[0] = t.length;
+            pendingFlags[0] = streaming;
+            pendingFlags[1] = finalize;
+            return pendingMel[0] = flow.inference(t, p, streaming, finalize, timings);
+        };
+        VocoderStage recHift = (mel, finalize, timings) -> {
+            float[] out = hift.inference(mel, finalize, timings);
+            calls.add(new Call(pendingTokens[0], pendingFlags[0], pendingFlags[1], pendingMel[0], mel, out));
+            return out;
+        };
+        List<float[]> yielded = new ArrayList<>();
+        new UtteranceSynthesizer(recFlow, recHift, engine.config().tokenMelRatio(), engine.workers())
+                .synthesize(tokens, voice, true, 1.0, () -> false, StageTimings.discard(), yielded::add);
+
+        JsonNode expected = c.output("calls");
+        check.compareExact("number of calls", calls.size(), expected.size());
+        for (int i = 0; i < Math.min(calls.size(), expected.size()); i++) {
+            Call a = calls.get(i);
+            JsonNode e = expected.get(i);
+            String p = "call" + i + ".";
+            check.compareExact(p + "n_tokens", a.tokens, e.get("n_tokens").asInt());
+            check.compareExact(p + "streaming", a.streaming, e.get("streaming").asBoolean());
+            check.compareExact(p + "finalize", a.finalizing, e.get("finalize").asBoolean());
+            check.compareExact(p + "yielded_samples", yielded.get(i).length, e.get("yielded_samples").asInt());
+            check.compare(p + "flow_mel", a.flowMel.data(), new long[] {1, a.flowMel.bins(), a.flowMel.frames()},
+                    c.tensor(e.get("flow_mel")), c.toleranceFor("flow_mel"));
+            check.compare(p + "hift_mel_in", a.hiftIn.data(), new long[] {1, a.hiftIn.bins(), a.hiftIn.frames()},
+                    c.tensor(e.get("hift_mel_in")), c.toleranceFor("hift_mel_in"));
+            if (e.get("hift_speech").isObject()) {
+                check.compare(p + "hift_speech", a.hiftOut, new long[] {1, a.hiftOut.length},
+                        c.tensor(e.get("hift_speech")), c.toleranceFor("hift_speech"));
+            }
+        }
+        float[] all = new float[yielded.stream().mapToInt(y -> y.length).sum()];
+        int n = 0;
+        for (float[] y : yielded) {
+            System.arraycopy(y, 0, all, n, y.length);
+            n += y.length;
+        }
+        check.compare("concat_stream_speech", all, new long[] {1, all.length}, c.outputTensor("concat_stream_speech"),
+                c.toleranceFor("concat_stream_speech"));
+    }
+}

@@ -46,16 +46,7 @@ final class Elementwise {
 
     // Each op: an unmasked main loop, then one masked step for the tail (a mask per step costs ~2x on short rows).
 
-    static void silu(float[] x, int from, int to) {
-        int i = from;
-        for (; i <= to - L; i += L) silu(FloatVector.fromArray(F, x, i)).intoArray(x, i);
-        if (i < to) {
-            VectorMask<Float> m = F.indexInRange(i, to);
-            silu(FloatVector.fromArray(F, x, i, m)).intoArray(x, i, m);
-        }
-    }
-
-    private static FloatVector silu(FloatVector v) { return VectorMath.silu(v); }
+    static void silu(float[] x, int from, int to) { VectorMath.silu(x, from, to); }
 
     static void siluMul(float[] out, float[] gate, float[] up, int from, int to) {
         siluMul(out, 0, gate, 0, up, 0, from, to);
@@ -63,35 +54,12 @@ final class Elementwise {
 
     /** {@code out[oo + i] = silu(gate[go + i]) * up[uo + i]} for i in [from, to). */
     static void siluMul(float[] out, int oo, float[] gate, int go, float[] up, int uo, int from, int to) {
-        int i = from;
-        for (; i <= to - L; i += L) silu(FloatVector.fromArray(F, gate, go + i)).mul(FloatVector.fromArray(F, up, uo + i)).intoArray(out, oo + i);
-        if (i < to) {
-            VectorMask<Float> m = F.indexInRange(i, to);
-            silu(FloatVector.fromArray(F, gate, go + i, m)).mul(FloatVector.fromArray(F, up, uo + i, m)).intoArray(out, oo + i, m);
-        }
+        VectorMath.siluMul(out, oo, gate, go, up, uo, from, to);
     }
 
-    static void geluTanh(float[] x, int from, int to) {
-        int i = from;
-        for (; i <= to - L; i += L) gelu(FloatVector.fromArray(F, x, i)).intoArray(x, i);
-        if (i < to) {
-            VectorMask<Float> m = F.indexInRange(i, to);
-            gelu(FloatVector.fromArray(F, x, i, m)).intoArray(x, i, m);
-        }
-    }
+    static void geluTanh(float[] x, int from, int to) { VectorMath.geluTanh(x, from, to); }
 
-    private static FloatVector gelu(FloatVector v) { return VectorMath.geluTanh(v); }
-
-    static void mish(float[] x, int from, int to) {
-        int i = from;
-        for (; i <= to - L; i += L) mish(FloatVector.fromArray(F, x, i)).intoArray(x, i);
-        if (i < to) {
-            VectorMask<Float> m = F.indexInRange(i, to);
-            mish(FloatVector.fromArray(F, x, i, m)).intoArray(x, i, m);
-        }
-    }
-
-    private static FloatVector mish(FloatVector v) { return VectorMath.mish(v); }
+    static void mish(float[] x, int from, int to) { VectorMath.mish(x, from, to); }
 
     static void leakyRelu(float[] x, int from, int to, float slope) {
         int i = from;
@@ -184,16 +152,7 @@ final class Elementwise {
     }
 
     /** Snake on one channel's values [from, to): {@code x + inv * sin(alpha * x)^2}. */
-    static void snake(float[] x, int from, int to, float alpha, float inv) {
-        int i = from;
-        for (; i <= to - L; i += L) snake(FloatVector.fromArray(F, x, i), alpha, inv).intoArray(x, i);
-        if (i < to) {
-            VectorMask<Float> m = F.indexInRange(i, to);
-            snake(FloatVector.fromArray(F, x, i, m), alpha, inv).intoArray(x, i, m);
-        }
-    }
-
-    private static FloatVector snake(FloatVector v, float alpha, float inv) { return VectorMath.snake(v, alpha, inv); }
+    static void snake(float[] x, int from, int to, float alpha, float inv) { VectorMath.snake(x, from, to, alpha, inv); }
 
     // ---- rows -------------------------------------------------------------------------------------------------
 
@@ -278,13 +237,7 @@ final class Elementwise {
             mx = v.max(mx);
         }
         float max = mx.reduceLanes(VectorOperators.MAX);
-        FloatVector sum = FloatVector.zero(F);
-        for (int i = 0; i < cols; i += L) {
-            FloatVector e = VectorMath.exp(FloatVector.fromArray(F, x, o + i).sub(max));
-            e.intoArray(x, o + i);
-            sum = e.add(sum);
-        }
-        float s = Lanes.sum(sum);
+        float s = VectorMath.expShiftedSum(x, o, o + cols, max);
         for (int i = 0; i < cols; i += L) FloatVector.fromArray(F, x, o + i).div(s).intoArray(x, o + i);
     }
 
@@ -299,19 +252,7 @@ final class Elementwise {
             java.util.Arrays.fill(x, o, o + cols, 0f);
             return;
         }
-        FloatVector sum = FloatVector.zero(F);
-        for (i = 0; i <= cols - L; i += L) {
-            FloatVector e = VectorMath.exp(FloatVector.fromArray(F, x, o + i).sub(max));
-            e.intoArray(x, o + i);
-            sum = e.add(sum);
-        }
-        float s = Lanes.sum(sum);
-        if (i < cols) {
-            VectorMask<Float> m = F.indexInRange(i, cols);
-            FloatVector e = VectorMath.exp(FloatVector.fromArray(F, x, o + i, m).sub(max));
-            e.intoArray(x, o + i, m);
-            s += Lanes.sum(e.blend(0f, m.not()));
-        }
+        float s = VectorMath.expShiftedSum(x, o, o + cols, max);
         for (i = 0; i <= cols - L; i += L) FloatVector.fromArray(F, x, o + i).div(s).intoArray(x, o + i);
         for (; i < cols; i++) x[o + i] = x[o + i] / s;
     }

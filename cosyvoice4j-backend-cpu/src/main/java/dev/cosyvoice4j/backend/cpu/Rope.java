@@ -14,13 +14,7 @@ final class Rope {
 
     /** {@code cos[i] = cos(pos * invFreq[i])}, {@code sin[i] = sin(pos * invFreq[i])} for i < n (deterministic {@link VectorMath}). */
     static void cosSin(int pos, float[] invFreq, int n, float[] cos, float[] sin) {
-        float p = pos;
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> m = F.indexInRange(i, n);
-            FloatVector angle = FloatVector.fromArray(F, invFreq, i, m).mul(p);
-            VectorMath.cos(angle).intoArray(cos, i, m);
-            VectorMath.sin(angle).intoArray(sin, i, m);
-        }
+        VectorMath.cosSin(invFreq, pos, n, cos, sin);
     }
 
     /** Rotates pairs (o+i, o+i+half) of x by (cos[i], sin[i]). */

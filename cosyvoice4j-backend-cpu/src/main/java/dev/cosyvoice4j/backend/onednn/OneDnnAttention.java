@@ -1,7 +1,6 @@
 package dev.cosyvoice4j.backend.onednn;
 
 import dev.cosyvoice4j.backend.AttentionMask;
-import dev.cosyvoice4j.backend.cpu.Lanes;
 import dev.cosyvoice4j.backend.cpu.VectorMath;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -127,15 +126,8 @@ public final class OneDnnAttention {
     private static float softmaxUnnormalized(float[] x, int n, float scale) {
         FloatVector mx = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         for (int j = 0; j < n; j += L) mx = FloatVector.fromArray(F, x, j).max(mx);
-        FloatVector sc = FloatVector.broadcast(F, scale);
-        FloatVector shift = FloatVector.broadcast(F, -mx.reduceLanes(VectorOperators.MAX) * scale);
-        FloatVector sum = FloatVector.zero(F);
-        for (int j = 0; j < n; j += L) {
-            FloatVector e = VectorMath.exp(FloatVector.fromArray(F, x, j).fma(sc, shift));
-            e.intoArray(x, j);
-            sum = sum.add(e);
-        }
-        return 1f / Lanes.sum(sum);
+        float shift = -mx.reduceLanes(VectorOperators.MAX) * scale;
+        return 1f / VectorMath.expScaledShiftedSum(x, n, scale, shift);
     }
 
     /** {@code x} [rows][heads * hd] from {@code xo} as head-major bf16 [heads][padded][hd], zero rows past {@code rows}. */

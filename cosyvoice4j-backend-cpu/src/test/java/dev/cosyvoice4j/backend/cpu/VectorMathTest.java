@@ -1,24 +1,25 @@
 package dev.cosyvoice4j.backend.cpu;
 
 import dev.cosyvoice4j.backend.FloatMath;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
-import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Each {@link VectorMath} function gives, on every lane, exactly the bits of its {@link FloatMath} twin: random
- * inputs over several magnitudes, the special values, and the ranges where each function switches branches
- * (exp's overflow/underflow edges, tanh's polynomial/exp switch, sin's large-argument fallback), on every vector
- * species this JVM offers. (In which JIT state the two run does not matter: both are IEEE operations only; the
- * end-to-end proof across a cold and a warm JIT is {@code DeterministicAudioTest}.)
+ * Every {@link VectorMath} loop gives, element by element, exactly the bits of its {@link FloatMath} function: random
+ * inputs over several magnitudes, the special values, the ranges where each function switches branches (exp's
+ * overflow/underflow edges, tanh's polynomial/exp switch, sin's large-argument fallback), at odd lengths and offsets
+ * (vector bodies, scalar tails, several scratch blocks), and only inside the range given. (In which JIT state they
+ * run does not matter: both sides are IEEE operations only; the end-to-end proof across a cold and a warm JIT is
+ * {@code DeterministicAudioTest}.)
  */
 class VectorMathTest {
     interface Scalar { float at(float x); }
+
+    interface Loop { void run(float[] x, int from, int to); }
 
     static final float[] SPECIAL = {0f, -0f, 1f, -1f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, Float.MAX_VALUE,
             -Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 88.72283f, 88.72284f, 88.7229f,
@@ -27,7 +28,7 @@ class VectorMathTest {
 
     static float[] inputs() {
         SplittableRandom r = new SplittableRandom(42);
-        float[] x = new float[SPECIAL.length + 60_000];
+        float[] x = new float[SPECIAL.length + 6000];
         System.arraycopy(SPECIAL, 0, x, 0, SPECIAL.length);
         for (int i = SPECIAL.length; i < x.length; i++) {
             double range = switch (i % 6) { case 0 -> 1; case 1 -> 10; case 2 -> 100; case 3 -> 1e4; case 4 -> 1e6; default -> 1e-3; };
@@ -36,40 +37,82 @@ class VectorMathTest {
         return x;
     }
 
-    static void bitwise(String what, UnaryOperator<FloatVector> vector, Scalar scalar) {
+    /** Runs {@code loop} over [from, to) of a copy for several ranges; each element must equal {@code f}'s bits. */
+    static void elementwise(String what, Loop loop, Scalar f) {
         float[] x = inputs();
-        for (VectorSpecies<Float> s : new VectorSpecies[] {FloatVector.SPECIES_64, FloatVector.SPECIES_128,
-                FloatVector.SPECIES_256, FloatVector.SPECIES_512, FloatVector.SPECIES_PREFERRED}) {
-            float[] out = new float[x.length];
-            int i = 0;
-            for (; i <= x.length - s.length(); i += s.length()) vector.apply(FloatVector.fromArray(s, x, i)).intoArray(out, i);
-            for (; i < x.length; i++) out[i] = scalar.at(x[i]);
-            for (int j = 0; j < x.length; j++) {
-                int expected = Float.floatToIntBits(scalar.at(x[j])), actual = Float.floatToIntBits(out[j]);
-                if (expected != actual) {
-                    assertEquals(expected, actual, what + "(" + x[j] + ") on " + s + ": scalar " + scalar.at(x[j]) + ", vector " + out[j]);
+        for (int[] range : new int[][] {{0, x.length}, {3, 3 + 17}, {5, 5 + 1}, {1, 2049}, {7, x.length - 3}}) {
+            float[] a = x.clone();
+            loop.run(a, range[0], range[1]);
+            for (int i = 0; i < a.length; i++) {
+                float expected = i >= range[0] && i < range[1] ? f.at(x[i]) : x[i];
+                if (Float.floatToIntBits(expected) != Float.floatToIntBits(a[i])) {
+                    assertEquals(expected, a[i], what + "(" + x[i] + ") at " + i + " of range " + Arrays.toString(range));
                 }
             }
         }
     }
 
     @Test
-    void expIsItsScalarTwin() { bitwise("exp", VectorMath::exp, FloatMath::exp); }
-
-    @Test
-    void sinAndCosAreTheirScalarTwins() {
-        bitwise("sin", VectorMath::sin, FloatMath::sin);
-        bitwise("cos", VectorMath::cos, FloatMath::cos);
+    void expIsFloatMathExp() {
+        elementwise("exp", (x, f, t) -> VectorMath.expShiftedSum(x, f, t, 0f), FloatMath::exp);
+        elementwise("exp(x - 3)", (x, f, t) -> VectorMath.expShiftedSum(x, f, t, 3f), v -> FloatMath.exp(v - 3f));
     }
 
     @Test
-    void tanhIsItsScalarTwin() { bitwise("tanh", VectorMath::tanh, FloatMath::tanh); }
+    void expSumsAreTheValuesSummed() {
+        SplittableRandom r = new SplittableRandom(3);
+        for (int n : new int[] {1, 15, 16, 17, 1000}) {
+            float[] e = new float[n];
+            for (int i = 0; i < n; i++) e[i] = (float) (r.nextDouble() * 40 - 30);
+            float sum = VectorMath.expShiftedSum(e, 0, n, 1f);
+            double exact = 0;
+            for (float v : e) exact += v;
+            assertEquals(exact, sum, 1e-5 * exact);
+            float[] s = e.clone();
+            float sum2 = VectorMath.expScaledShiftedSum(s, n, 0.5f, -2f);
+            double exact2 = 0;
+            for (int i = 0; i < n; i++) {
+                assertEquals(Float.floatToIntBits(FloatMath.exp(Math.fma(e[i], 0.5f, -2f))), Float.floatToIntBits(s[i]));
+                exact2 += s[i];
+            }
+            assertEquals(exact2, sum2, 1e-5 * exact2);
+        }
+    }
 
     @Test
-    void activationsAreTheirScalarTwins() {
-        bitwise("silu", VectorMath::silu, FloatMath::silu);
-        bitwise("mish", VectorMath::mish, FloatMath::mish);
-        bitwise("gelu", VectorMath::geluTanh, FloatMath::geluTanh);
-        bitwise("snake", v -> VectorMath.snake(v, 1.25f, 1f / 1.25f), x -> FloatMath.snake(x, 1.25f, 1f / 1.25f));
+    void tanhAndSinAreTheirFloatMathFunctions() {
+        elementwise("tanh", VectorMath::tanhInPlace, FloatMath::tanh);
+        elementwise("sin", VectorMath::sinInPlace, FloatMath::sin);
+    }
+
+    @Test
+    void ropeTablesAreFloatMathCosAndSin() {
+        float[] x = inputs();
+        for (float pos : new float[] {1f, 0f, 7f, 300f, 32767f}) {
+            for (int n : new int[] {x.length, 32, 37, 7}) {
+                float[] cos = new float[n], sin = new float[n];
+                VectorMath.cosSin(x, pos, n, cos, sin);
+                for (int i = 0; i < n; i++) {
+                    float a = x[i] * pos;
+                    assertEquals(Float.floatToIntBits(FloatMath.cos(a)), Float.floatToIntBits(cos[i]), "cos(" + a + ")");
+                    assertEquals(Float.floatToIntBits(FloatMath.sin(a)), Float.floatToIntBits(sin[i]), "sin(" + a + ")");
+                }
+            }
+        }
+    }
+
+    @Test
+    void activationsAreTheirFloatMathFunctions() {
+        elementwise("silu", VectorMath::silu, FloatMath::silu);
+        elementwise("mish", VectorMath::mish, FloatMath::mish);
+        elementwise("gelu", VectorMath::geluTanh, FloatMath::geluTanh);
+        elementwise("snake", (x, f, t) -> VectorMath.snake(x, f, t, 1.25f, 1f / 1.25f), v -> FloatMath.snake(v, 1.25f, 1f / 1.25f));
+        float[] x = inputs(), up = inputs();
+        for (int i = 0; i < up.length; i++) up[i] = up[(i * 7) % up.length] * 0.5f;
+        float[] out = new float[x.length + 9];
+        VectorMath.siluMul(out, 9, x, 0, up, 0, 0, x.length);
+        for (int i = 0; i < x.length; i++) {
+            assertEquals(Float.floatToIntBits(FloatMath.silu(x[i]) * up[i]), Float.floatToIntBits(out[9 + i]), "siluMul at " + i);
+        }
     }
 }

@@ -14,6 +14,12 @@ import dev.cosyvoice4j.backend.Buf;
  * <p>Not thread-safe: one session belongs to one request at a time. One model serves any number of sessions.
  */
 public final class Qwen2Session {
+    /**
+     * The most positions a cache grows to: Qwen2-0.5B's context ({@code max_position_embeddings} 32768). A request
+     * past it (the text splitter keeps segments far below: about 80 text tokens and 20 speech tokens each) is refused.
+     */
+    public static final int MAX_POSITIONS = 32768;
+
     private final Backend backend;
     private final int layers, hiddenSize, qDim, kvDim, ffn;
     private int capacity;
@@ -57,10 +63,11 @@ public final class Qwen2Session {
     /** Grows the cache to at least {@code positions}, keeping the cached rows. */
     public void ensureCapacity(int positions) {
         if (positions <= capacity) return;
-        if ((long) positions * kvDim > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("KV cache of " + positions + " positions is too large for one layer buffer");
+        if (positions > MAX_POSITIONS) {
+            throw new IllegalArgumentException("the LLM input needs " + positions + " positions; the model's context holds "
+                    + MAX_POSITIONS + " (use shorter text segments)");
         }
-        int grown = Math.max(positions, capacity + capacity / 2);
+        int grown = Math.min(MAX_POSITIONS, Math.max(positions, capacity + capacity / 2));
         for (int l = 0; l < layers; l++) {
             Buf kc = backend.alloc(grown, kvDim), vc = backend.alloc(grown, kvDim);
             if (length > 0) {

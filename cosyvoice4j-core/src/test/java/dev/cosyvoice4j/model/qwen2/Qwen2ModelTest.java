@@ -45,6 +45,17 @@ class Qwen2ModelTest {
     }
 
     @Test
+    void theCacheIsBoundedByTheModelsContext() {
+        Qwen2Model m = new Qwen2Model(ODD, RandomQwen2.weights(ODD, 7), B);
+        Qwen2Session s = m.newSession(4);
+        s.ensureCapacity(Qwen2Session.MAX_POSITIONS);                 // allowed: exactly the context
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> s.ensureCapacity(Qwen2Session.MAX_POSITIONS + 1));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("32768"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertEquals(Qwen2Session.MAX_POSITIONS, s.capacity());
+    }
+
+    @Test
     void prefillThenDecodeEqualsFullPrefill() {
         Qwen2Model m = new Qwen2Model(ODD, RandomQwen2.weights(ODD, 7), B);
         int rows = 11, h = ODD.hiddenSize();

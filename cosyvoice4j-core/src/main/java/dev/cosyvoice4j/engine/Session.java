@@ -41,8 +41,8 @@ public final class Session implements AutoCloseable {
         return lmSession;
     }
 
-    /** KV positions allocated at first use; the cache grows for longer segments. */
-    private static final int INITIAL_KV_POSITIONS = 512;
+    /** KV positions allocated at first use; the first segment sizes the cache exactly, longer ones grow it. */
+    private static final int INITIAL_KV_POSITIONS = 16;
 
     /** The flow and vocoder stages on this session's workspaces. */
     private UtteranceSynthesizer utteranceSynthesizer() {

@@ -3,8 +3,6 @@ package dev.cosyvoice4j.model.flow;
 import dev.cosyvoice4j.backend.Backend;
 import dev.cosyvoice4j.backend.Buf;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code CausalConditionalCFM} (cosyvoice/flow/flow_matching.py @ ace7c47, {@code forward} + {@code solve_euler}):
@@ -18,7 +16,6 @@ public final class CausalConditionalCfm {
     /** {@code rand_noise = torch.randn([1, 80, 50 * 300])}: 300 s of 50 Hz frames; longer inputs are impossible. */
     public static final int NOISE_FRAMES = 50 * 300;
     private static final long NOISE_SEED = 0; // set_all_random_seed(0) right before the draw
-    private static final Map<Integer, float[]> NOISE = new ConcurrentHashMap<>();
 
     /** Observes the solver state (tests, probes). */
     public interface StepListener {
@@ -42,10 +39,11 @@ public final class CausalConditionalCfm {
 
     /**
      * The official noise buffer {@code torch.manual_seed(0); torch.randn(1, channels, 15000)}, channel-major
-     * {@code [channels, NOISE_FRAMES]}; generated once per JVM (about 1.2 M values) and shared, read-only.
+     * {@code [channels, NOISE_FRAMES]} (about 1.2 M values, generated on each call: a model keeps its backend copy,
+     * {@link #solve} uploads it once).
      */
     public static float[] noise(int channels) {
-        return NOISE.computeIfAbsent(channels, c -> TorchRandn.randn(NOISE_SEED, Math.multiplyExact(c, NOISE_FRAMES)));
+        return TorchRandn.randn(NOISE_SEED, Math.multiplyExact(channels, NOISE_FRAMES));
     }
 
     /**

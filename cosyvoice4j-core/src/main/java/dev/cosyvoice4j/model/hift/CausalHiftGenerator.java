@@ -301,7 +301,7 @@ public final class CausalHiftGenerator {
             if (srcLen != t) {
                 throw new IllegalStateException("source branch has " + srcLen + " frames at stage " + i + ", x has " + t);
             }
-            Buf si = s.scratch[2 * numKernels].view(ch, t), sr = s.outs[0].view(ch, t);
+            Buf si = (numKernels >= 2 ? s.outs[1] : s.scratch[2]).view(ch, t), sr = s.outs[0].view(ch, t);
             backend.conv1d(si, s18, sourceDownsWeight[i], sourceDownsBias[i], sourceDownsSpec[i]);   // source_downs[i]
             sourceResblocks[i].forward(backend, si, sr, s.scratch[0].view(ch, t), s.scratch[1].view(ch, t));
             backend.add(x, x, sr);

@@ -6,8 +6,8 @@ import dev.cosyvoice4j.backend.Buf;
 /**
  * Per-request memory of the {@link CausalHiftGenerator}: the input mel, f0 and source, the F0 predictor's float64
  * scratch, and the decoder's activations — flat buffers of the largest stage's size, viewed per stage as
- * {@code [channels, time]} (the stage activation, the ResBlock outputs of a stage, two scratch buffers per ResBlock,
- * so the ResBlocks can run as independent parts, and one for the source branch). Grown to the longest call (streaming re-runs the vocoder
+ * {@code [channels, time]} (the stage activation, the ResBlock outputs of a stage and two scratch buffers per ResBlock,
+ * so the ResBlocks can run as independent parts; the source branch borrows them before the ResBlocks run). Grown to the longest call (streaming re-runs the vocoder
  * on the whole cached mel, so calls grow) and reused. Not thread-safe: one request at a time.
  */
 public final class HiftSession {
@@ -15,7 +15,7 @@ public final class HiftSession {
     private int melCapacity, f0Capacity, f0Width, sourceCapacity, flatCapacity;
     Buf mel, decodeMel, f0, source, stft;
     Buf f0In, f0A;
-    /** x: the stage activation; outs: ResBlock outputs; scratch: two per ResBlock, then the source branch's input. */
+    /** x: the stage activation; outs: ResBlock outputs; scratch: two per ResBlock (and the source branch's input when there is one ResBlock). */
     Buf x;
     Buf[] outs, scratch;
     Buf audio;
@@ -59,7 +59,7 @@ public final class HiftSession {
         flatCapacity = Math.max(values, flatCapacity + flatCapacity / 2);
         x = backend.alloc(1, flatCapacity);
         outs = new Buf[resblocks];
-        scratch = new Buf[2 * resblocks + 1];
+        scratch = new Buf[2 * resblocks + (resblocks < 2 ? 1 : 0)];
         for (int i = 0; i < resblocks; i++) outs[i] = backend.alloc(1, flatCapacity);
         for (int i = 0; i < scratch.length; i++) scratch[i] = backend.alloc(1, flatCapacity);
     }

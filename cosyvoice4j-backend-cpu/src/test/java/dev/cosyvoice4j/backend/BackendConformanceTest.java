@@ -78,6 +78,11 @@ class BackendConformanceTest {
                 : Stream.of(new Target(p.name(), 1), new Target(p.name(), 3)));
     }
 
+    /** The targets whose backend offers bf16 (an unavailable one stays, and its test says why it cannot run). */
+    static Stream<Target> bf16Targets() {
+        return targets().filter(t -> Backends.provider(t.provider()).unavailableReason().isPresent() || open(t).supports(Precision.BF16));
+    }
+
     /** The backend of {@code t}, opened once; skips the test (naming the reason) where it cannot run. */
     static Backend open(Target t) {
         BackendProvider p = Backends.provider(t.provider());
@@ -323,6 +328,20 @@ class BackendConformanceTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("targets")
+    void copiesThatDoNotFitAreRefusedWithTheShapes(Target t) {
+        Backend be = open(t);
+        Buf a = be.alloc(2, 3);
+        for (Executable copy : List.<Executable>of(
+                () -> be.write(a, new float[5], 0), () -> be.write(a, new float[6], 1), () -> be.write(a, new float[6], -1),
+                () -> be.read(a, new float[5], 0), () -> be.read(a, new float[6], 1),
+                () -> be.readF64(be.allocF64(2, 3), new double[6], 1))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, copy);
+            assertTrue(e.getMessage().contains("[2, 3]"), e.getMessage());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
     void supportedPrecisionsPrepareAndOthersAreRefused(Target t) {
         Backend be = open(t);
         Tensor w = Tensor.of(random(new SplittableRandom(1), 24 * 64), 24, 64);
@@ -431,10 +450,9 @@ class BackendConformanceTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("targets")
+    @MethodSource("bf16Targets")
     void bf16LinearStaysWithinTheBf16BoundOfTheFloat32Product(Target t) {
         Backend be = open(t);
-        assumeTrue(be.supports(Precision.BF16), () -> be.name() + " offers no bf16 here");
         SplittableRandom r = new SplittableRandom(3);
         int c = 0;
         for (int[] kn : new int[][] {{37, 19}, {100, 67}, {256, 64}}) {
@@ -614,10 +632,9 @@ class BackendConformanceTest {
      * 2^-16 + 4 eps + (4 tk + 20) u)}.
      */
     @ParameterizedTest(name = "{0}")
-    @MethodSource("targets")
+    @MethodSource("bf16Targets")
     void bf16AttentionStaysWithinTheBf16BoundOfFloat32(Target t) {
         Backend be = open(t);
-        assumeTrue(be.supports(Precision.BF16), () -> be.name() + " offers no bf16 here");
         SplittableRandom r = new SplittableRandom(5);
         // tq, tk, heads, kvHeads, hd, mask: DiT shapes (padded queries and keys, more keys than queries, chunks, a key
         // prefix, no key), then grouped heads and few rows (products the backend may keep in float32)

@@ -135,22 +135,13 @@ public final class CpuBackend implements Backend {
     public Buf allocF64(int rows, int cols) { return HostBuf.f64(rows, cols); }
 
     @Override
-    public void write(Buf dst, float[] src, int srcOff) {
-        HostBuf d = HostBuf.f32(dst);
-        System.arraycopy(src, srcOff, d.data, d.offset, size(d));
-    }
+    public void write(Buf dst, float[] src, int srcOff) { HostBuf.write(dst, src, srcOff); }
 
     @Override
-    public void read(Buf src, float[] dst, int dstOff) {
-        HostBuf s = HostBuf.f32(src);
-        System.arraycopy(s.data, s.offset, dst, dstOff, size(s));
-    }
+    public void read(Buf src, float[] dst, int dstOff) { HostBuf.read(src, dst, dstOff); }
 
     @Override
-    public void readF64(Buf src, double[] dst, int dstOff) {
-        HostBuf s = HostBuf.f64(src);
-        System.arraycopy(s.f64, s.offset, dst, dstOff, size(s));
-    }
+    public void readF64(Buf src, double[] dst, int dstOff) { HostBuf.readF64(src, dst, dstOff); }
 
     // ---- weights ----------------------------------------------------------------------------------------------
 

@@ -92,6 +92,36 @@ public final class HostBuf implements Buf {
     /** One past the last element. */
     public int end() { return offset + rows * cols; }
 
+    /** Backend.write for host buffers: all of {@code dst} from {@code src[srcOff..]}, bounds named on failure. */
+    public static void write(Buf dst, float[] src, int srcOff) {
+        HostBuf d = f32(dst);
+        int n = Math.toIntExact(d.size());
+        if (srcOff < 0 || (long) srcOff + n > src.length) {
+            throw new IllegalArgumentException("write: " + n + " values from " + srcOff + " of " + src.length + " into " + d.shape());
+        }
+        System.arraycopy(src, srcOff, d.data, d.offset, n);
+    }
+
+    /** Backend.read for host buffers: all of {@code src} into {@code dst[dstOff..]}, bounds named on failure. */
+    public static void read(Buf src, float[] dst, int dstOff) {
+        HostBuf s = f32(src);
+        int n = Math.toIntExact(s.size());
+        if (dstOff < 0 || (long) dstOff + n > dst.length) {
+            throw new IllegalArgumentException("read: " + s.shape() + " into " + dst.length + " values at " + dstOff);
+        }
+        System.arraycopy(s.data, s.offset, dst, dstOff, n);
+    }
+
+    /** Backend.readF64 for host buffers. */
+    public static void readF64(Buf src, double[] dst, int dstOff) {
+        HostBuf s = f64(src);
+        int n = Math.toIntExact(s.size());
+        if (dstOff < 0 || (long) dstOff + n > dst.length) {
+            throw new IllegalArgumentException("readF64: " + s.shape() + " into " + dst.length + " values at " + dstOff);
+        }
+        System.arraycopy(s.f64, s.offset, dst, dstOff, n);
+    }
+
     @Override
     public String toString() { return "HostBuf" + shape() + "@" + offset; }
 }

@@ -50,34 +50,13 @@ public final class ScalarBackend implements Backend {
     @Override public Buf allocF64(int rows, int cols) { return HostBuf.f64(rows, cols); }
 
     @Override
-    public void write(Buf dst, float[] src, int srcOff) {
-        HostBuf d = HostBuf.f32(dst);
-        int n = Math.toIntExact(d.size());
-        if (srcOff < 0 || (long) srcOff + n > src.length) {
-            throw new IllegalArgumentException("write: " + n + " values from " + srcOff + " of " + src.length + " into " + d.shape());
-        }
-        System.arraycopy(src, srcOff, d.data, d.offset, n);
-    }
+    public void write(Buf dst, float[] src, int srcOff) { HostBuf.write(dst, src, srcOff); }
 
     @Override
-    public void read(Buf src, float[] dst, int dstOff) {
-        HostBuf s = HostBuf.f32(src);
-        int n = Math.toIntExact(s.size());
-        if (dstOff < 0 || (long) dstOff + n > dst.length) {
-            throw new IllegalArgumentException("read: " + s.shape() + " into " + dst.length + " values at " + dstOff);
-        }
-        System.arraycopy(s.data, s.offset, dst, dstOff, n);
-    }
+    public void read(Buf src, float[] dst, int dstOff) { HostBuf.read(src, dst, dstOff); }
 
     @Override
-    public void readF64(Buf src, double[] dst, int dstOff) {
-        HostBuf s = HostBuf.f64(src);
-        int n = Math.toIntExact(s.size());
-        if (dstOff < 0 || (long) dstOff + n > dst.length) {
-            throw new IllegalArgumentException("readF64: " + s.shape() + " into " + dst.length + " values at " + dstOff);
-        }
-        System.arraycopy(s.f64, s.offset, dst, dstOff, n);
-    }
+    public void readF64(Buf src, double[] dst, int dstOff) { HostBuf.readF64(src, dst, dstOff); }
 
     // ---- weights ----------------------------------------------------------------------------------------------
 

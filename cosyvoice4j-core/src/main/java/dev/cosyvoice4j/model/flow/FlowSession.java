@@ -36,7 +36,7 @@ public final class FlowSession {
     /** Grows the buffers for {@code tokens} tokens (look-ahead included) and {@code frames} frames. */
     void ensure(int tokens, int frames) {
         if (tokens > tokenCapacity) {
-            int n = Math.max(tokens, tokenCapacity + tokenCapacity / 2);
+            int n = tokens;
             embeddings = backend.alloc(n, inputSize);
             padded = backend.alloc(n, inputSize);
             paddedT = backend.alloc(inputSize, n);
@@ -47,7 +47,7 @@ public final class FlowSession {
             tokenCapacity = n;
         }
         if (frames > frameCapacity) {
-            int n = Math.max(frames, frameCapacity + frameCapacity / 2);
+            int n = frames;
             mu = backend.alloc(n, inputSize);
             cond = backend.alloc(n, melDim);
             x = backend.alloc(n, melDim);

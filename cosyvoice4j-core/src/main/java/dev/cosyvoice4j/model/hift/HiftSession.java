@@ -26,18 +26,18 @@ public final class HiftSession {
     void ensureInput(int melBins, int frames, int samplesPerFrame, int stftChannels, int stftFrames) {
         int need = Math.max(melBins * frames, stftChannels * stftFrames);
         if (need > melCapacity) {
-            melCapacity = Math.max(need, melCapacity + melCapacity / 2);
+            melCapacity = need;
             mel = backend.alloc(1, melCapacity);
             decodeMel = backend.alloc(1, melCapacity);
             stft = backend.alloc(1, melCapacity);
         }
         if (frames > f0Capacity) {
-            f0Capacity = Math.max(frames, f0Capacity + f0Capacity / 2);
+            f0Capacity = frames;
             f0 = backend.alloc(1, f0Capacity);
         }
         long samples = (long) frames * samplesPerFrame;
         if (samples > sourceCapacity) {
-            sourceCapacity = Math.toIntExact(Math.max(samples, sourceCapacity + sourceCapacity / 2));
+            sourceCapacity = Math.toIntExact(samples);
             source = backend.alloc(1, sourceCapacity);
             audio = backend.alloc(1, sourceCapacity);
         }
@@ -47,7 +47,7 @@ public final class HiftSession {
     void ensureF0(int channels, int frames) {
         long need = (long) channels * frames;
         if (need > (long) f0Width) {
-            f0Width = Math.toIntExact(Math.max(need, f0Width + f0Width / 2));
+            f0Width = Math.toIntExact(need);
             f0In = backend.allocF64(1, f0Width);
             f0A = backend.allocF64(1, f0Width);
         }
@@ -56,7 +56,7 @@ public final class HiftSession {
     /** The decoder's flat buffers of {@code values} floats each, for {@code resblocks} ResBlocks per stage. */
     void ensureDecoder(int values, int resblocks) {
         if (values <= flatCapacity && outs != null && outs.length == resblocks) return;
-        flatCapacity = Math.max(values, flatCapacity + flatCapacity / 2);
+        flatCapacity = values;
         x = backend.alloc(1, flatCapacity);
         outs = new Buf[resblocks];
         scratch = new Buf[2 * resblocks + (resblocks < 2 ? 1 : 0)];

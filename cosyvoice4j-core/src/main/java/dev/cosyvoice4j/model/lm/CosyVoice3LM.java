@@ -189,7 +189,8 @@ public final class CosyVoice3LM implements AutoCloseable {
     }
 
     private Buf stepInput(LmSession s, int token) {
-        speechEmbedding(new int[] {token}, s.embedding);
+        s.stepToken[0] = token;                                                      // no per-step allocation
+        speechEmbedding(s.stepToken, s.embedding);
         return s.embedding;
     }
 

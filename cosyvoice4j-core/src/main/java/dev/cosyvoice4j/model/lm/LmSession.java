@@ -18,6 +18,7 @@ public final class LmSession {
     final Buf hidden;
     final Buf logits;
     final Buf embedding;
+    final int[] stepToken = new int[1];
     private final float[] hostLogits;
     int[] decoded;
     int decodedCount;

@@ -215,6 +215,9 @@ public final class Engine implements AutoCloseable {
     /** A saved voice. */
     public Voice savedVoice(String id) { return requireSpeakers().load(id); }
 
+    /** The saved-voice store of {@link EngineOptions#speakerDir()}; IllegalArgumentException when none is configured. */
+    public SpeakerStore speakers() { return requireSpeakers(); }
+
     private SpeakerStore requireSpeakers() {
         if (speakers == null) throw new IllegalArgumentException("no speaker directory configured");
         return speakers;

@@ -19,6 +19,7 @@ final class ModelStages {
             FlowTimings ft = new FlowTimings();
             float[] mel = flow.inference(session, tokens, prompt.promptTokens(), prompt.promptMel(), prompt.promptFrames(),
                     prompt.embedding(), streaming, finalize, ft);
+            session.releaseScratch();                       // the 10 solver steps shared it; the next call rebuilds it
             timings.flowNanos.add(System.nanoTime() - t0);
             timings.flowCalls.increment();
             timings.flowSteps.add(ft.ditCalls());
@@ -48,6 +49,7 @@ final class ModelStages {
             int minFrames = finalize ? 1 : hift.heldBackFrames() + 1;
             float[] wav = mel.frames() < minFrames ? new float[0]
                     : hift.inference(session, mel.data(), mel.frames(), finalize, noise).speech();
+            session.releaseScratch();
             timings.vocoderNanos.add(System.nanoTime() - t0);
             timings.vocoderCalls.increment();
             return wav;

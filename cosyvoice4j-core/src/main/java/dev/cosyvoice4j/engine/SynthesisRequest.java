@@ -47,7 +47,7 @@ public record SynthesisRequest(Mode mode, String text, String promptText, String
             }
             case CROSS_LINGUAL -> requireText();
         }
-        if (!(speed > 0.25 && speed <= 4.0)) throw new IllegalArgumentException("speed must be in (0.25, 4], got " + speed);
+        if (!(speed >= 0.25 && speed <= 4.0)) throw new IllegalArgumentException("speed must be in [0.25, 4], got " + speed);
         if (speed != 1.0 && stream) throw new IllegalArgumentException("speed can only be changed without streaming (as the official engine)");
         if (pinnedTokens < 0 || pinnedTokens > 100_000) throw new IllegalArgumentException("pinned token count out of range: " + pinnedTokens);
         return this;

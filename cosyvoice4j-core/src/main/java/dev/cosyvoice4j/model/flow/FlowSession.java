@@ -4,9 +4,10 @@ import dev.cosyvoice4j.backend.Backend;
 import dev.cosyvoice4j.backend.Buf;
 
 /**
- * Per-request memory of a {@link FlowModel}: the encoding's buffers, the CFM solver's state and CFG batch, and the
- * {@link DitWorkspace}. Sized to the longest call so far (it grows; the prompt plus a streaming chunk, or a whole
- * segment) and reused by every later call of the request, so a streaming utterance allocates once. Not thread-safe:
+ * Per-request memory of a {@link FlowModel}: the encoding's buffers, the CFM solver's state and CFG batch, sized to
+ * the longest call so far (it grows; the prompt plus a streaming chunk, or a whole segment) and reused by every later
+ * call of the request; and the {@link DitWorkspace}, shared by the 10 solver steps of a call and released after it
+ * ({@link #releaseScratch()}: its ~76 MB at full size would otherwise stay resident through the vocoder). Not thread-safe:
  * one request at a time. A view handed out (a {@link FlowEncoding}, the solver's output) is valid until the next call.
  */
 public final class FlowSession {
@@ -59,6 +60,9 @@ public final class FlowSession {
             frameCapacity = n;
         }
     }
+
+    /** Frees the DiT's activation buffers after a flow call (they are rebuilt by the next one; see DitWorkspace.release). */
+    public void releaseScratch() { dit.release(); }
 
     /** The DiT's workspace. */
     public DitWorkspace ditWorkspace() { return dit; }

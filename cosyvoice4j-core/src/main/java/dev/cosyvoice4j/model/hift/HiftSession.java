@@ -7,8 +7,9 @@ import dev.cosyvoice4j.backend.Buf;
  * Per-request memory of the {@link CausalHiftGenerator}: the input mel, f0 and source, the F0 predictor's float64
  * scratch, and the decoder's activations — flat buffers of the largest stage's size, viewed per stage as
  * {@code [channels, time]} (the stage activation, the ResBlock outputs of a stage and two scratch buffers per ResBlock,
- * so the ResBlocks can run as independent parts; the source branch borrows them before the ResBlocks run). Grown to the longest call (streaming re-runs the vocoder
- * on the whole cached mel, so calls grow) and reused. Not thread-safe: one request at a time.
+ * so the ResBlocks can run as independent parts; the source branch borrows them before the ResBlocks run). Sized for
+ * one call and released after it ({@link #releaseScratch()}), because dead buffers kept for the next call would stay
+ * resident through the next flow call, the peak of a request. Not thread-safe: one request at a time.
  */
 public final class HiftSession {
     final Backend backend;
@@ -21,6 +22,16 @@ public final class HiftSession {
     Buf audio;
 
     HiftSession(Backend backend) { this.backend = backend; }
+
+    /**
+     * Frees every buffer after a vocoder call (the next call allocates again): dead between calls, they would stay
+     * resident through the next flow call, the peak of a request.
+     */
+    public void releaseScratch() {
+        melCapacity = f0Capacity = f0Width = sourceCapacity = flatCapacity = 0;
+        mel = decodeMel = f0 = source = stft = f0In = f0A = x = audio = null;
+        outs = scratch = null;
+    }
 
     /** Mel, f0, source and STFT buffers for {@code frames} mel frames of {@code melBins} bins. */
     void ensureInput(int melBins, int frames, int samplesPerFrame, int stftChannels, int stftFrames) {

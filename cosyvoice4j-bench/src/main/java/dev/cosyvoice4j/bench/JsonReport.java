@@ -29,8 +29,16 @@ public final class JsonReport {
         ObjectNode root = JSON.createObjectNode();
         root.put("schema", BenchReport.SCHEMA);
         root.put("generated_by", "cosyvoice4j bench");
-        BenchEnvironment e = report.environment();
-        ObjectNode env = root.putObject("environment");
+        root.set("environment", environment(report.environment()));
+        ArrayNode runs = root.putArray("runs");
+        for (RunResult r : report.runs()) runs.add(run(r));
+        if (report.comparison() != null) root.set("comparison", comparison(report.comparison()));
+        return root;
+    }
+
+    /** The environment block, shared with the server load report. */
+    public static ObjectNode environment(BenchEnvironment e) {
+        ObjectNode env = JSON.createObjectNode();
         env.put("date", e.date());
         env.put("cpu", e.cpuModel());
         env.put("logical_cores", e.logicalCores());
@@ -44,10 +52,7 @@ public final class JsonReport {
         env.put("vector_bits", e.vectorBitSize());
         env.put("vector_species", e.vectorSpecies());
         env.put("load_average", e.loadAverage());
-        ArrayNode runs = root.putArray("runs");
-        for (RunResult r : report.runs()) runs.add(run(r));
-        if (report.comparison() != null) root.set("comparison", comparison(report.comparison()));
-        return root;
+        return env;
     }
 
     private static ObjectNode run(RunResult r) {
@@ -166,7 +171,7 @@ public final class JsonReport {
     private static double mib(long bytes) { return bytes >= 0 ? bytes / 1048576.0 : Double.NaN; }
 
     /** NaN and infinities become null (valid JSON). */
-    static void num(ObjectNode n, String key, double v) {
+    public static void num(ObjectNode n, String key, double v) {
         if (Double.isFinite(v)) n.put(key, v);
         else n.putNull(key);
     }

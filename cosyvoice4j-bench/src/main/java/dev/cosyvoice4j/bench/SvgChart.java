@@ -184,7 +184,7 @@ public final class SvgChart {
     }
 
     /** Axis label with as many decimals as the step needs ("0", "0.5", "1", "1.5"). */
-    static String tick(double t, double step) {
+    public static String tick(double t, double step) {
         int decimals = (int) Math.max(0, -Math.floor(StrictMath.log10(step) + 1e-9));
         return String.format(Locale.ROOT, "%." + decimals + "f", t);
     }
@@ -192,20 +192,20 @@ public final class SvgChart {
     static String shorten(String s, int max) { return s.length() <= max ? s : s.substring(0, max - 1) + "\u2026"; }
 
     /** 1, 2 or 5 times a power of ten, at least {@code raw}. */
-    static double niceStep(double raw) {
+    public static double niceStep(double raw) {
         if (!(raw > 0) || !Double.isFinite(raw)) return 1;
         double p = StrictMath.pow(10, Math.floor(StrictMath.log10(raw)));
         double m = raw / p;
         return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
     }
 
-    static String fmt(double v) {
+    public static String fmt(double v) {
         if (!Double.isFinite(v)) return "n/a";
         double a = Math.abs(v);
         return String.format(Locale.ROOT, a >= 100 ? "%.0f" : a >= 10 ? "%.1f" : a >= 1 ? "%.2f" : "%.3f", v);
     }
 
-    static String esc(String s) {
+    public static String esc(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

@@ -14,7 +14,11 @@ import dev.cosyvoice4j.bench.MemoryStats;
 import dev.cosyvoice4j.bench.RunResult;
 import dev.cosyvoice4j.bench.SvgChart;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,23 +29,38 @@ import java.util.Locale;
 import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 
-/** {@code bench}: end-to-end speed, latency and memory of zero-shot synthesis, over a parameter grid. */
+/**
+ * {@code bench}: end-to-end speed, latency and memory of zero-shot synthesis, over a parameter grid; with
+ * {@code --server URL}, latency and throughput of a running speech server under concurrent load instead.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Benchmark zero-shot synthesis: FTL, RTF, throughput, stage breakdown, load time, peak memory.",
                 "List options take comma lists and expand to a grid (e.g. --threads 1,2 --stream on,off = 4 runs).",
-                "Writes bench.md (the seed report's shape), bench.json and bench-stages.svg to --out."},
+                "Writes bench.md (the seed report's shape), bench.json and bench-stages.svg to --out.",
+                "With --server URL: drives a running server (closed loop, --concurrency clients per level) and reports",
+                "p50/p95 time to first audio, RTF, audio seconds per second and errors (bench.md, bench.json, bench-server.svg)."},
         footer = {"", "Examples:",
                 "  cosyvoice4j make-synthetic --out /tmp/cv3-synthetic",
                 "  cosyvoice4j bench --model /tmp/cv3-synthetic --threads 2 --out bench-results \\",
                 "      --compare ../shared/docs/peer-bench-cpu.json",
-                "  cosyvoice4j bench --model /tmp/cv3-synthetic --threads 1,2 --stream on,off --iterations 5 --out grid"})
+                "  cosyvoice4j bench --model /tmp/cv3-synthetic --threads 1,2 --stream on,off --iterations 5 --out grid",
+                "  cosyvoice4j bench --server http://127.0.0.1:8080 --concurrency 1,2,4,8 --requests 8 --out server-results"})
 public final class BenchCommand implements Callable<Integer> {
     static final String DEFAULT_TEXT = "The quick brown fox jumps over the lazy dog. Performance optimization is the key to a better user experience.";
     static final String DEFAULT_PROMPT_WAV = "src/test/resources/fixtures/golden/inputs/zero_shot_prompt.wav";
     static final String DEFAULT_PROMPT_TEXT = "You are a helpful assistant.<|endofprompt|>希望你以后能够做的比我还好呦。";
     static final String MARKDOWN = "bench.md", JSON = "bench.json", SVG = "bench-stages.svg";
+    /** Options of the in-process engine runs (refused with --server: the server decides these itself). */
+    static final List<String> IN_PROCESS_ONLY = List.of("--model", "--prompt-wav", "--prompt-text", "--iterations", "--stream",
+            "--tokens", "--threads", "--backend", "--precision", "--cache-dir", "--target", "--compare");
 
-    @Option(names = "--model", required = true, description = "Model directory (official layout; e.g. from make-synthetic).")
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ServerBenchOptions serverOptions = new ServerBenchOptions();
+
+    @Option(names = "--model", description = "Model directory (official layout; e.g. from make-synthetic); required without --server.")
     Path model;
 
     @Option(names = "--text", defaultValue = DEFAULT_TEXT, description = "Text to synthesise (default: the seed report's sentence).")
@@ -57,7 +76,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--iterations", defaultValue = "3", description = "Measured iterations per run (default ${DEFAULT-VALUE}).")
     int iterations;
 
-    @Option(names = "--warmup", defaultValue = "1", description = "Unmeasured warm-up iterations per run (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "1", description = "Unmeasured warm-up iterations per run; with --server, warm-up requests before the first level (default ${DEFAULT-VALUE}).")
     int warmup;
 
     @Option(names = "--stream", defaultValue = "on", description = "Streaming: on, off or on,off (default ${DEFAULT-VALUE}).")
@@ -87,7 +106,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--target", defaultValue = "engine", description = "Benchmark target (default ${DEFAULT-VALUE}: the synthesis engine).")
     String target;
 
-    @Option(names = "--out", description = "Directory for bench.md, bench.json and bench-stages.svg (without it the Markdown goes to stdout).")
+    @Option(names = "--out", description = "Directory for bench.md, bench.json and bench-stages.svg (bench-server.svg with --server); without it the Markdown goes to stdout.")
     Path out;
 
     @Option(names = "--compare", description = "Earlier bench.json of ours, or peer-bench-cpu.json of the official stack, to put side by side.")
@@ -95,6 +114,19 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        ParseResult parsed = spec.commandLine().getParseResult();
+        if (serverOptions.active()) {
+            List<String> refused = IN_PROCESS_ONLY.stream().filter(parsed::hasMatchedOption).toList();
+            if (!refused.isEmpty()) {
+                throw new UserException(String.join(", ", refused) + ": only for in-process runs, not with --server (the server's own"
+                        + " options choose model, threads, backend and precision; use --requests for --iterations and"
+                        + " --voice or --ref-wav/--ref-text for the prompt)");
+            }
+            return serverOptions.run(text, seed, warmup, out);
+        }
+        List<String> serverOnly = ServerBenchOptions.SERVER_ONLY.stream().filter(parsed::hasMatchedOption).toList();
+        if (!serverOnly.isEmpty()) throw new UserException(String.join(", ", serverOnly) + ": only with --server URL");
+        if (model == null) throw new UserException("--model: required (or --server URL to benchmark a running server)");
         if (!Files.isDirectory(model)) throw new UserException("--model: '" + model + "' is not a directory");
         Path wav = promptWav != null ? promptWav : ProjectFiles.find(DEFAULT_PROMPT_WAV);
         if (wav == null || !Files.isRegularFile(wav)) {

@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "Fun-CosyVoice3 text-to-speech in Java.",
         subcommands = {
                 SynthCommand.class,
+                ServeCommand.class,
                 BackendsCommand.class,
                 VerifyCommand.class,
                 InfoCommand.class,

@@ -1,7 +1,5 @@
 package dev.cosyvoice4j.cli;
 
-import dev.cosyvoice4j.backend.Backends;
-import dev.cosyvoice4j.backend.Precision;
 import dev.cosyvoice4j.audio.WavWriter;
 import dev.cosyvoice4j.engine.AudioChunk;
 import dev.cosyvoice4j.engine.Engine;
@@ -62,8 +60,6 @@ public final class SynthCommand implements Callable<Integer> {
     @Option(names = "--save-speaker", description = "Save the analysed --prompt-wav (and --prompt-text) under this id.")
     String saveSpeaker;
 
-    @Option(names = "--speaker-dir", description = "Where saved voices live (default: ~/.cache/cosyvoice4j/speakers).")
-    Path speakerDir;
 
     @Option(names = "--out", required = true, description = "Output WAV file (written atomically).")
     Path out;
@@ -91,26 +87,8 @@ public final class SynthCommand implements Callable<Integer> {
     @Option(names = "--no-text-frontend", description = "Use the text as is (one segment, no normalisation).")
     boolean noTextFrontend;
 
-    @Option(names = "--threads", description = "Compute threads (default: all cores).")
-    Integer threads;
-
     @picocli.CommandLine.Mixin
-    OneDnnOption oneDnn = new OneDnnOption();
-
-    @Option(names = "--backend", defaultValue = Backends.DEFAULT,
-            description = "Where to compute: a backend of './cosyvoice4j backends' (default ${DEFAULT-VALUE}).")
-    String backend;
-
-    @Option(names = "--llm-precision", defaultValue = "f32", description = "LLM weights: f32, q8_0 or q4_0 (default ${DEFAULT-VALUE}).")
-    String llmPrecision;
-
-    @Option(names = "--flow-precision", defaultValue = "f32", description = "Flow matmuls: f32 or bf16 (oneDNN) (default ${DEFAULT-VALUE}).")
-    String flowPrecision;
-
-    @Option(names = "--cache-dir", description = "Where q8_0/q4_0 LLM weights are kept between runs, so that only the "
-            + "first load quantises (default: quantized/ beside the model cache, ~/.cache/cosyvoice4j or $COSYVOICE4J_HOME; "
-            + "'none' = quantise at every load).")
-    String cacheDir;
+    EngineFlags engineFlags = new EngineFlags();
 
     @Option(names = {"-q", "--quiet"}, description = "No progress output.")
     boolean quiet;
@@ -119,20 +97,8 @@ public final class SynthCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Mode m = resolveMode();
         checkArguments(m);
-        Precision llmP = precision("--llm-precision", llmPrecision), flowP = precision("--flow-precision", flowPrecision);
-        if (llmP == Precision.BF16) throw new UserException("--llm-precision: f32, q8_0 or q4_0");
-        if (flowP != Precision.F32 && flowP != Precision.BF16) throw new UserException("--flow-precision: f32 or bf16");
+        EngineOptions options = engineFlags.options();
         Path dir = ModelLocator.resolve(model);
-        EngineOptions options = EngineOptions.defaults().withBackend(backend)
-                .withBackendOptions(oneDnn.apply(EngineOptions.defaults().backendOptions()))
-                .withSpeakerDir(speakerDir != null ? speakerDir : ModelLocator.cacheRoot().resolveSibling("speakers"))
-                .withLlmPrecision(llmP).withFlowPrecision(flowP)
-                .withQuantCacheDir(cacheDir == null ? ModelLocator.cacheRoot().resolveSibling("quantized")
-                        : cacheDir.equals("none") ? null : Path.of(cacheDir));
-        if (threads != null) {
-            if (threads < 1) throw new UserException("--threads must be >= 1");
-            options = options.withThreads(threads);
-        }
         Progress progress = new Progress(quiet ? null : System.err);
         progress.say("loading " + dir);
         try (Engine engine = Engine.load(dir, options)) {
@@ -221,14 +187,6 @@ public final class SynthCommand implements Callable<Integer> {
         Path parent = out.toAbsolutePath().getParent();
         if (parent == null || !Files.isDirectory(parent)) throw new UserException("--out: directory does not exist: " + parent);
         if (Files.isDirectory(out)) throw new UserException("--out: is a directory: " + out);
-    }
-
-    private static Precision precision(String flag, String v) {
-        try {
-            return Precision.parse(v);
-        } catch (IllegalArgumentException e) {
-            throw new UserException(flag + ": " + e.getMessage());
-        }
     }
 
     /** One updating status line on a terminal; nothing when piped or quiet, except the final summary on stderr. */

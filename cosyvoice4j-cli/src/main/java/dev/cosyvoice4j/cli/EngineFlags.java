@@ -1,0 +1,62 @@
+package dev.cosyvoice4j.cli;
+
+import dev.cosyvoice4j.backend.Backends;
+import dev.cosyvoice4j.backend.Precision;
+import dev.cosyvoice4j.engine.EngineOptions;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** How to load the engine, shared by the commands that synthesise ({@code synth}, {@code serve}). */
+final class EngineFlags {
+    @Option(names = "--speaker-dir", description = "Where saved voices live (default: ~/.cache/cosyvoice4j/speakers).")
+    Path speakerDir;
+
+    @Option(names = "--threads", description = "Compute threads (default: all cores).")
+    Integer threads;
+
+    @Mixin
+    OneDnnOption oneDnn = new OneDnnOption();
+
+    @Option(names = "--backend", defaultValue = Backends.DEFAULT,
+            description = "Where to compute: a backend of './cosyvoice4j backends' (default ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(names = "--llm-precision", defaultValue = "f32", description = "LLM weights: f32, q8_0 or q4_0 (default ${DEFAULT-VALUE}).")
+    String llmPrecision;
+
+    @Option(names = "--flow-precision", defaultValue = "f32", description = "Flow matmuls: f32 or bf16 (oneDNN) (default ${DEFAULT-VALUE}).")
+    String flowPrecision;
+
+    @Option(names = "--cache-dir", description = "Where q8_0/q4_0 LLM weights are kept between runs, so that only the "
+            + "first load quantises (default: quantized/ beside the model cache, ~/.cache/cosyvoice4j or $COSYVOICE4J_HOME; "
+            + "'none' = quantise at every load).")
+    String cacheDir;
+
+    /** The engine options these flags ask for, each checked with a message naming its flag. */
+    EngineOptions options() {
+        Precision llmP = precision("--llm-precision", llmPrecision), flowP = precision("--flow-precision", flowPrecision);
+        if (llmP == Precision.BF16) throw new UserException("--llm-precision: f32, q8_0 or q4_0");
+        if (flowP != Precision.F32 && flowP != Precision.BF16) throw new UserException("--flow-precision: f32 or bf16");
+        EngineOptions options = EngineOptions.defaults().withBackend(backend)
+                .withBackendOptions(oneDnn.apply(EngineOptions.defaults().backendOptions()))
+                .withSpeakerDir(speakerDir != null ? speakerDir : ModelLocator.cacheRoot().resolveSibling("speakers"))
+                .withLlmPrecision(llmP).withFlowPrecision(flowP)
+                .withQuantCacheDir(cacheDir == null ? ModelLocator.cacheRoot().resolveSibling("quantized")
+                        : cacheDir.equals("none") ? null : Path.of(cacheDir));
+        if (threads != null) {
+            if (threads < 1) throw new UserException("--threads must be >= 1");
+            options = options.withThreads(threads);
+        }
+        return options;
+    }
+
+    private static Precision precision(String flag, String v) {
+        try {
+            return Precision.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new UserException(flag + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.cosyvoice4j.server;
+
+import dev.cosyvoice4j.engine.Engine;
+import dev.cosyvoice4j.engine.Session;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * Engine sessions for the admitted requests: one per synthesis slot, made on first use and reused so their KV caches
+ * and workspaces are allocated once, not per request. A request holds a slot before it takes a session, so the pool
+ * never runs dry; a session comes back only after its synthesis has ended.
+ */
+final class SessionPool implements AutoCloseable {
+    private final Engine engine;
+    private final Deque<Session> idle = new ArrayDeque<>();
+    private boolean closed;
+
+    SessionPool(Engine engine) { this.engine = engine; }
+
+    synchronized Session take() {
+        if (closed) throw new IllegalStateException("server is shutting down");
+        Session s = idle.pollFirst();
+        return s != null ? s : engine.openSession();
+    }
+
+    synchronized void give(Session s) {
+        if (closed) s.close();
+        else idle.addFirst(s);
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        idle.forEach(Session::close);
+        idle.clear();
+    }
+}

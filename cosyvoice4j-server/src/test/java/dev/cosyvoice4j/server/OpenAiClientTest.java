@@ -11,6 +11,17 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.InputStream;
+import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -20,8 +31,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The official OpenAI Java client against the server, on model A and on model C (other shapes): its default mp3,
- * wav, opus, flac, streamed pcm and SSE, and a 4xx for an unknown voice.
+ * Each model checked separately, model A and model C (other shapes): the official OpenAI Java client gets its default
+ * mp3, wav, opus, flac, streamed pcm and SSE, and a 4xx for an unknown voice; voices upload, list and delete;
+ * concurrent requests succeed or get 429; malformed JSON gets 400 with OpenAI's error JSON; /metrics has samples.
  */
 class OpenAiClientTest {
     @TempDir Path speakers;
@@ -79,6 +91,46 @@ class OpenAiClientTest {
             } finally {
                 client.close();
             }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void voicesLoadErrorsAndMetricsWork(Path model) throws Exception {
+        ServerOptions small = ServerOptions.defaults().withMaxConcurrent(2).withMaxQueue(1).withQueueTimeout(Duration.ofSeconds(60));
+        try (TestServer t = TestServer.start(model, speakers, small)) {
+            Map<String, Object> form = new LinkedHashMap<>();
+            form.put("name", "dana");
+            form.put("audio_sample", Files.readAllBytes(TestServer.ZERO_SHOT_WAV));
+            form.put("ref_text", TestServer.ZERO_SHOT_TRANSCRIPT);
+            assertEquals(200, t.postMultipart("/v1/audio/voices", form).statusCode());
+            assertTrue(new String(t.get("/v1/audio/voices").body(), StandardCharsets.UTF_8).contains("\"id\":\"dana\""));
+
+            int ok = 0, busy = 0;
+            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<java.net.http.HttpResponse<byte[]>>> runs = new ArrayList<>();
+                for (int i = 0; i < 5; i++) {
+                    String text = "Concurrent request " + i + ". " + "More words to keep it busy. ".repeat(10);
+                    runs.add(pool.submit(() -> t.postJson("/v1/audio/speech", TestServer.speech(text, "dana", "pcm"))));
+                }
+                for (Future<java.net.http.HttpResponse<byte[]>> f : runs) {
+                    int status = f.get(120, TimeUnit.SECONDS).statusCode();
+                    if (status == 200) ok++;
+                    else if (status == 429) busy++;
+                }
+            }
+            assertEquals(5, ok + busy, ok + " ok + " + busy + " busy");
+            assertTrue(ok >= 3, ok + " ok");
+
+            SpeechServerTest.assertError(t.postJson("/v1/audio/speech", "{\"input\": "), 400, "invalid_json", "not valid JSON");
+            assertEquals(200, t.http.send(HttpRequest.newBuilder(t.uri("/v1/audio/voices/dana")).DELETE().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofByteArray()).statusCode());
+            assertTrue(!new String(t.get("/v1/audio/voices").body(), StandardCharsets.UTF_8).contains("\"dana\""));
+
+            String metrics = new String(t.get("/metrics").body(), StandardCharsets.UTF_8);
+            assertTrue(metrics.contains("cosyvoice4j_http_requests_total{route=\"/v1/audio/speech\",status=\"200\"} " + ok + ".0"), metrics);
+            assertTrue(metrics.contains("cosyvoice4j_http_requests_total{route=\"/v1/audio/speech\",status=\"400\"} 1.0"), metrics);
+            assertTrue(metrics.contains("cosyvoice4j_time_to_first_audio_seconds_count " + ok), metrics);
         }
     }
 }

@@ -9,6 +9,7 @@ import dev.cosyvoice4j.engine.Session;
 import dev.cosyvoice4j.engine.StageTimings;
 import dev.cosyvoice4j.engine.SynthesisRequest;
 import dev.cosyvoice4j.engine.SynthesisStream;
+import dev.cosyvoice4j.engine.SystemPrompts;
 import dev.cosyvoice4j.engine.Voice;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -97,6 +98,7 @@ public final class SynthCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Mode m = resolveMode();
         checkArguments(m);
+        applyDefaultSystemPrompt(m);
         EngineOptions options = engineFlags.options();
         Path dir = ModelLocator.resolve(model);
         Progress progress = new Progress(quiet ? null : System.err);
@@ -113,6 +115,23 @@ public final class SynthCommand implements Callable<Integer> {
                     .seed(seed).argmax(argmax).stream(stream).textFrontend(!noTextFrontend).pinnedTokens(tokens).build();
             return write(engine, request, progress);
         }
+    }
+
+    /**
+     * CosyVoice3 needs {@code <|endofprompt|>} after a system prompt; a bare transcript, instruction or cross-lingual
+     * text gets the official default one, with a one-line notice (the library keeps the strict behaviour).
+     */
+    private void applyDefaultSystemPrompt(Mode m) {
+        String p = SystemPrompts.promptText(promptText), i = SystemPrompts.instruction(instruct);
+        String t = m == Mode.CROSS_LINGUAL ? SystemPrompts.crossLingualText(text) : text;
+        boolean changed = !java.util.Objects.equals(p, promptText) || !java.util.Objects.equals(i, instruct) || !java.util.Objects.equals(t, text);
+        if (changed && !quiet) {
+            System.err.println("note: no " + SystemPrompts.END_OF_PROMPT + " given; using the official default system prompt '"
+                    + SystemPrompts.DEFAULT + SystemPrompts.END_OF_PROMPT + "' (write your own before " + SystemPrompts.END_OF_PROMPT + " to change it)");
+        }
+        promptText = p;
+        instruct = i;
+        text = t;
     }
 
     private int write(Engine engine, SynthesisRequest request, Progress progress) throws IOException {

@@ -64,7 +64,7 @@ public record SynthesisRequest(Mode mode, String text, String promptText, String
         private Path promptWav, sourceWav;
         private double speed = 1.0;
         private long seed;
-        private boolean argmax, stream, textFrontend = true;
+        private boolean argmax, stream, textFrontend = true, defaultSystemPrompt;
         private int pinnedTokens;
 
         private Builder(Mode mode) { this.mode = mode; }
@@ -80,10 +80,23 @@ public record SynthesisRequest(Mode mode, String text, String promptText, String
         public Builder argmax(boolean v) { argmax = v; return this; }
         public Builder stream(boolean v) { stream = v; return this; }
         public Builder textFrontend(boolean v) { textFrontend = v; return this; }
+
+        /**
+         * Off by default (the official strictness: CosyVoice3 needs {@code <|endofprompt|>}). When on, a zero-shot
+         * prompt text, an instruction or a cross-lingual text without it gets the official default system prompt
+         * ({@link SystemPrompts}), as NVIDIA's runtime and the server do for people who send a bare transcript.
+         */
+        public Builder defaultSystemPrompt(boolean v) { defaultSystemPrompt = v; return this; }
         public Builder pinnedTokens(int v) { pinnedTokens = v; return this; }
 
         public SynthesisRequest build() {
-            return new SynthesisRequest(mode, text, promptText, instructText, promptWav, speakerId, sourceWav, speed,
+            String t = text, p = promptText, i = instructText;
+            if (defaultSystemPrompt) {
+                p = SystemPrompts.promptText(p);
+                i = SystemPrompts.instruction(i);
+                if (mode == Mode.CROSS_LINGUAL) t = SystemPrompts.crossLingualText(t);
+            }
+            return new SynthesisRequest(mode, t, p, i, promptWav, speakerId, sourceWav, speed,
                     seed, argmax, stream, textFrontend, pinnedTokens).validate();
         }
     }

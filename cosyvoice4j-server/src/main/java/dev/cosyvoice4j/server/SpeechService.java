@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cosyvoice4j.codec.AudioEncoder;
 import dev.cosyvoice4j.codec.AudioEncoders;
 import dev.cosyvoice4j.codec.AudioFormat;
+import dev.cosyvoice4j.engine.SystemPrompts;
 import dev.cosyvoice4j.engine.AudioChunk;
 import dev.cosyvoice4j.engine.Engine;
 import dev.cosyvoice4j.engine.Mode;
@@ -80,7 +81,7 @@ final class SpeechService {
         Mode mode;
         String voiceId = null;
         if (ref != null) {
-            promptText = CosyVoicePrompts.promptText(p.refText());
+            promptText = SystemPrompts.promptText(p.refText());
         } else {
             voiceId = p.voice();
             SpeakerStore store = engine.speakers();
@@ -91,7 +92,7 @@ final class SpeechService {
             Voice v = engine.savedVoice(voiceId);
             promptText = v.promptText();
         }
-        String instruct = CosyVoicePrompts.instruction(p.instructions());
+        String instruct = SystemPrompts.instruction(p.instructions());
         if (p.task() != null) {
             mode = switch (p.task()) {
                 case ZERO_SHOT -> Mode.ZERO_SHOT;
@@ -115,7 +116,7 @@ final class SpeechService {
         if (mode == Mode.ZERO_SHOT && ref != null) b.promptText(promptText);
         if (mode == Mode.INSTRUCT2) b.instructText(instruct);
         if (mode == Mode.VOICE_CONVERSION) b.sourceWav(source.file);
-        else b.text(mode == Mode.CROSS_LINGUAL ? CosyVoicePrompts.crossLingualText(p.input()) : p.input());
+        else b.text(mode == Mode.CROSS_LINGUAL ? SystemPrompts.crossLingualText(p.input()) : p.input());
         try {
             return b.build().validate();
         } catch (IllegalArgumentException e) {

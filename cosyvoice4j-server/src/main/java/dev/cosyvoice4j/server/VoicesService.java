@@ -2,6 +2,7 @@ package dev.cosyvoice4j.server;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cosyvoice4j.engine.SystemPrompts;
 import dev.cosyvoice4j.engine.Engine;
 import dev.cosyvoice4j.engine.SpeakerStore;
 import dev.cosyvoice4j.engine.Voice;
@@ -80,7 +81,7 @@ final class VoicesService {
         Voice voice;
         try (TempAudio wav = TempAudio.of(audio); Admission.Permit permit = admission.acquire()) {
             try {
-                voice = engine.analyzeVoice(wav.file, CosyVoicePrompts.promptText(refText));
+                voice = engine.analyzeVoice(wav.file, SystemPrompts.promptText(refText));
             } catch (IllegalArgumentException | ModelFormatException e) {
                 throw ApiException.invalid("audio_sample", "invalid_audio", wav.describe(e.getMessage(), "audio_sample"));
             }

@@ -47,6 +47,21 @@ class SynthCommandTest {
     }
 
     @Test
+    void aBareTranscriptGetsTheOfficialSystemPrompt() throws Exception {
+        List<String> explicit = base("explicit.wav");
+        explicit.addAll(List.of("--prompt-text", PROMPT, "--text", "Hello.", "--tokens", "6"));
+        assertEquals(0, run(explicit.toArray(String[]::new)).exit());
+        List<String> bare = base("bare.wav");
+        bare.addAll(List.of("--prompt-text", "希望你以后能够做的比我还好呦。", "--text", "Hello.", "--tokens", "6"));
+        assertEquals(0, run(bare.toArray(String[]::new)).exit());
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(dir.resolve("explicit.wav")), Files.readAllBytes(dir.resolve("bare.wav"))),
+                "the default prompt is the one written out");
+        List<String> cross = base("cross-bare.wav");
+        cross.addAll(List.of("--text", "Hello.", "--tokens", "4"));
+        assertEquals(0, run(cross.toArray(String[]::new)).exit(), "cross-lingual text without the prompt works too");
+    }
+
+    @Test
     void everyModeWritesTheExpectedLength() throws Exception {
         List<String> zs = base("zs.wav");
         zs.addAll(List.of("--prompt-text", PROMPT, "--text", "Hello.", "--tokens", "10"));

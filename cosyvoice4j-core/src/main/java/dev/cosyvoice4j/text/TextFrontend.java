@@ -53,6 +53,14 @@ public final class TextFrontend {
         this.normalizer = Objects.requireNonNull(normalizer, "normalizer");
     }
 
+    private TextFrontend(TextNormalizer normalizer) {
+        this.tokenizer = null;
+        this.normalizer = Objects.requireNonNull(normalizer, "normalizer");
+    }
+
+    /** {@link #normalize} without a model: {@link #segments} needs the tokenizer (English segments are measured in tokens). */
+    public static TextFrontend normalizerOnly(TextNormalizer normalizer) { return new TextFrontend(normalizer); }
+
     /**
      * {@code text_normalize(text, split=True, text_frontend)}: the segments to synthesise one after the other
      * (each is a separate LLM run). With {@code textFrontend == false}: {@code [text]}. Null counts as "".
@@ -60,6 +68,7 @@ public final class TextFrontend {
     public List<String> segments(String text, boolean textFrontend) {
         String t = text == null ? "" : text;
         if (bypasses(t, textFrontend)) return List.of(t);
+        if (tokenizer == null) throw new IllegalStateException("segments need the model's tokenizer");
         Normalized n = normalizeForSplit(t);
         if (n.text.isEmpty()) return List.of();
         List<String> texts = FrontendUtils.splitParagraph(n.text, s -> tokenizer.encode(s).length,

@@ -144,7 +144,8 @@ public final class ChineseNormalizer {
         };
         ZhInput in = new ZhInput(text);
         double[] best = {Double.POSITIVE_INFINITY};
-        List<Supplier<List<Token>>> chosen = new ArrayList<>(List.of(List::of));
+        List<Supplier<List<Token>>> chosen = new ArrayList<>();
+        chosen.add(null);
         g.match(in, 0, (end, weight, toks) -> {
             if (end == in.n && weight < best[0] - EPS) {
                 best[0] = weight;

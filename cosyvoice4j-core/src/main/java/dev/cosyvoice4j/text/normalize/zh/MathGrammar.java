@@ -18,9 +18,7 @@ final class MathGrammar implements ZhGrammar {
     /** The spoken chain so far, shared between candidates (materialised only for the winning one). */
     private record Chain(Chain prev, String piece) {
         String text() {
-            int len = 0;
-            for (Chain c = this; c != null; c = c.prev) len += c.piece.length();
-            StringBuilder sb = new StringBuilder(len);
+            StringBuilder sb = new StringBuilder();
             java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>();
             for (Chain c = this; c != null; c = c.prev) parts.push(c.piece);
             parts.forEach(sb::append);

@@ -13,7 +13,8 @@ import java.util.List;
  * <li>years {@code (yyyy (' '? unit)? to)? yyyy unit} with unit 年|年度|赛季, read digit by digit;</li>
  * <li>{@code measure ' '? / ' '? (measure | unit)} → 每 denominator numerator ({@code 10km/h → 每小时十公里}).</li>
  * </ul>
- * Not ported: 039007e's deletion of "," between digits inside a measure number ({@code 1,000个}).
+ * A measure number may carry , or ， between ASCII digits, deleted before reading (039007e strip_comma:
+ * {@code 1,000个 → 一千个}).
  */
 final class MeasureGrammar implements ZhGrammar {
     static final double PREFIX_WEIGHT = 0.1;
@@ -43,7 +44,7 @@ final class MeasureGrammar implements ZhGrammar {
     /** measure = prefix? number ' '? units, with the 两/二 rewrites. */
     static List<Value> measures(ZhInput in, int start) {
         List<Value> out = new ArrayList<>(2);
-        for (NumberReader.Reading n1 : in.prefixedNumbers(start)) {
+        for (NumberReader.Reading n1 : numbers(in, start)) {
             String t1 = er(n1.text());
             int q = in.skipSpace(n1.end());
             units(in, q, (uEnd, unit, w) -> {
@@ -59,10 +60,54 @@ final class MeasureGrammar implements ZhGrammar {
 
     /** The number and unit after a prefix ending in 到. */
     private static void second(ZhInput in, int p, String prefix, double w0, List<Value> out) {
-        for (NumberReader.Reading n2 : in.prefixedNumbers(p)) {
+        for (NumberReader.Reading n2 : numbers(in, p)) {
             String t2 = er(n2.text());
             units(in, in.skipSpace(n2.end()), (end, unit, w) -> out.add(new Value(end, fix(prefix + t2 + unit), w0 + w)));
         }
+    }
+
+    /** Longest span scanned for a number with commas: 12 integer digits, their commas and a short decimal. */
+    static final int MAX_COMMA_SPAN = 48;
+
+    /**
+     * Cardinal().number after strip_comma ({@code cdrewrite(delete(",") | delete("，"), DIGIT, DIGIT)}): when a
+     * comma sits between ASCII digits ahead, the number is read from a copy without those commas and the reading
+     * ends are mapped back to the text.
+     */
+    static List<NumberReader.Reading> numbers(ZhInput in, int start) {
+        int limit = Math.min(in.n, start + MAX_COMMA_SPAN);
+        int[] copy = new int[limit - start];
+        int[] origin = new int[limit - start];
+        int len = 0;
+        boolean comma = false;
+        int p = start;
+        for (; p < limit; p++) {
+            int c = in.cp[p];
+            boolean isComma = (c == ',' || c == '，') && isAscii(in.at(p - 1)) && isAscii(in.at(p + 1)) && p > start;
+            if (isComma) {
+                comma = true;
+                continue;
+            }
+            boolean numeric = ZhInput.digit(c) >= 0 || c == '.' || c == '%'
+                    || (p == start && (c == '约' || c == '+' || c == '-' || c == '±' || c == '人'))
+                    || (c == '均' && p > start && in.at(p - 1) == '人')
+                    || ((c == '+' || c == '-' || c == '±' || c == '人') && p > start
+                        && (in.at(p - 1) == '约' || in.at(p - 1) == '均'));
+            if (!numeric) break;
+            copy[len] = c;
+            origin[len++] = p;
+        }
+        if (!comma) return in.prefixedNumbers(start);
+        ZhInput stripped = new ZhInput(new String(copy, 0, len));
+        List<NumberReader.Reading> out = new ArrayList<>();
+        for (NumberReader.Reading r : stripped.prefixedNumbers(0)) {
+            out.add(new NumberReader.Reading(origin[r.end() - 1] + 1, r.text()));
+        }
+        return out;
+    }
+
+    private static boolean isAscii(int c) {
+        return c >= '0' && c <= '9';
     }
 
     private interface UnitHit {

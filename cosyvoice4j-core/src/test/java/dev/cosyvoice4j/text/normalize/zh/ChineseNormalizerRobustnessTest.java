@@ -42,7 +42,7 @@ class ChineseNormalizerRobustnessTest {
         String text = unit.repeat(100_000 / unit.length() + 1).substring(0, 100_000);
         String out = normalizer.normalize(text);
         assertTrue(out.startsWith("共四百六十五篇，约三百一十五万字。二零零二年一月二十八日于五点三十五分三十六秒发射"), out.substring(0, 60));
-        assertFalse(out.chars().anyMatch(c -> c >= '0' && c <= '9') && out.length() < 10);
+        assertFalse(out.chars().anyMatch(c -> c >= '0' && c <= '9'), "every digit is read");
     }
 
     @Test

@@ -27,8 +27,8 @@ final class DateGrammar implements ZhGrammar {
     }
 
     static List<Parsed> parse(ZhInput in, int p) {
+        if (in.digitRun[p] == 0) return List.of();
         List<Parsed> out = new ArrayList<>(2);
-        if (in.digitRun[p] == 0) return out;
         String year = year(in, p);
         if (year != null && isSep(in.at(p + 4))) {
             int q = p + 5;

@@ -43,8 +43,10 @@ final class MeasureGrammar implements ZhGrammar {
 
     /** measure = prefix? number ' '? units, with the 两/二 rewrites. */
     static List<Value> measures(ZhInput in, int start) {
+        List<NumberReader.Reading> first = numbers(in, start);
+        if (first.isEmpty()) return List.of();
         List<Value> out = new ArrayList<>(2);
-        for (NumberReader.Reading n1 : numbers(in, start)) {
+        for (NumberReader.Reading n1 : first) {
             String t1 = er(n1.text());
             int q = in.skipSpace(n1.end());
             units(in, q, (uEnd, unit, w) -> {
@@ -75,6 +77,10 @@ final class MeasureGrammar implements ZhGrammar {
      * ends are mapped back to the text.
      */
     static List<NumberReader.Reading> numbers(ZhInput in, int start) {
+        int first = in.at(start);
+        if (in.digitRun[start] == 0 && first != '约' && first != '人' && first != '+' && first != '-' && first != '±') {
+            return List.of();
+        }
         int limit = Math.min(in.n, start + MAX_COMMA_SPAN);
         int[] copy = new int[limit - start];
         int[] origin = new int[limit - start];

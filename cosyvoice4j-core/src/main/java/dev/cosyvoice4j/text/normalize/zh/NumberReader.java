@@ -22,7 +22,6 @@ final class NumberReader {
     static final int MAX_INTEGER_DIGITS = 12;
 
     static List<Reading> numbers(ZhInput in, int i) {
-        List<Reading> out = new ArrayList<>(4);
         String sign = "";
         int q = i;
         int c = in.at(i);
@@ -31,6 +30,8 @@ final class NumberReader {
             q = i + 1;
         }
         int run = in.digitRun[q];
+        if (run == 0) return List.of();
+        List<Reading> out = new ArrayList<>(4);
         for (int len = 1; len <= Math.min(run, MAX_INTEGER_DIGITS); len++) {
             String s = integer(in, q, len);
             if (s == null) continue;
@@ -57,8 +58,10 @@ final class NumberReader {
             pre += "人均";
             q += 2;
         }
+        List<Reading> numbers = in.numbers(q);
+        if (numbers.isEmpty()) return List.of();
         List<Reading> out = new ArrayList<>(4);
-        for (Reading r : in.numbers(q)) {
+        for (Reading r : numbers) {
             out.add(new Reading(r.end(), pre + r.text()));
             if (in.at(r.end()) == '%') out.add(new Reading(r.end() + 1, pre + "百分之" + r.text()));
         }

@@ -26,8 +26,8 @@ final class TimeGrammar implements ZhGrammar {
     }
 
     static List<Parsed> parse(ZhInput in, int p) {
+        if (in.digitRun[p] == 0) return List.of();
         List<Parsed> out = new ArrayList<>(2);
-        if (in.digitRun[p] == 0) return out;
         for (int hl = 1; hl <= 2; hl++) {
             String hour = ZhTables.HOUR.get(DateGrammar.text(in, p, hl));
             if (hour == null || !colon(in.at(p + hl))) continue;

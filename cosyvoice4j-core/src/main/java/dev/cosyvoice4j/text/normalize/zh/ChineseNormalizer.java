@@ -116,6 +116,7 @@ public final class ChineseNormalizer {
                 int c = in.cp[i];
                 tokens[i + 1] = () -> List.of(CharGrammar.of(c));
             }
+            in.release(i);
         }
         List<Supplier<List<Token>>> path = new ArrayList<>();
         for (int j = n; j > 0; j = from[j]) path.add(tokens[j]);

@@ -51,7 +51,7 @@ final class DateGrammar implements ZhGrammar {
             });
         });
         // mm/yyyy, mm/d
-        String mm = ZhTables.DATE_MM.get(text(in, p, 2));
+        String mm = ZhTables.DATE_MM.get(in, p, 2);
         if (mm != null && isSep(in.at(p + 2))) {
             String y = year(in, p + 3);
             if (y != null) out.add(new Parsed(p + 7, date(y, mm, null)));
@@ -67,10 +67,10 @@ final class DateGrammar implements ZhGrammar {
 
     /** A month or day: the two-digit table (01..12, 01..31) or the one/two-digit table without a leading 0. */
     private static void field(ZhInput in, int p, Trie twoDigit, Trie plain, Field f) {
-        String two = twoDigit.get(text(in, p, 2));
+        String two = twoDigit.get(in, p, 2);
         if (two != null) f.accept(p + 2, two, true);
         for (int len = 1; len <= 2; len++) {
-            String s = plain.get(text(in, p, len));
+            String s = plain.get(in, p, len);
             if (s != null) f.accept(p + len, s, false);
         }
     }

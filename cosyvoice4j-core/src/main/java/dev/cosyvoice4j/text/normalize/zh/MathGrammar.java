@@ -16,12 +16,15 @@ final class MathGrammar implements ZhGrammar {
     static final int MAX_OPERANDS = 64;
 
     /** The spoken chain so far, shared between candidates (materialised only for the winning one). */
-    private record Chain(Chain prev, String piece) {
+    private record Chain(Chain prev, String op, NumberReader.Reading number) {
         String text() {
+            java.util.ArrayDeque<Chain> nodes = new java.util.ArrayDeque<>();
+            for (Chain c = this; c != null; c = c.prev) nodes.push(c);
             StringBuilder sb = new StringBuilder();
-            java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>();
-            for (Chain c = this; c != null; c = c.prev) parts.push(c.piece);
-            parts.forEach(sb::append);
+            for (Chain c : nodes) {
+                if (c.op != null) sb.append(c.op);
+                sb.append(c.number.text());
+            }
             return sb.toString();
         }
     }
@@ -30,36 +33,40 @@ final class MathGrammar implements ZhGrammar {
     public void match(ZhInput in, int start, Sink out) {
         ZhTables.UNAMBIGUOUS_OPERATORS.matches(in, start, (end, spoken) -> out.accept(end, 0, () -> value(spoken)));
         Chain chain = null;
+        String op = null;
         int pos = start;
         for (int operands = 0; operands < MAX_OPERANDS; operands++) {
             List<NumberReader.Reading> readings = in.prefixedNumbers(pos);
             if (readings.isEmpty()) return;
             int nextPos = -1;
             Chain next = null;
+            String nextOp = null;
             for (int k = readings.size() - 1; k >= 0; k--) {
                 NumberReader.Reading r = readings.get(k);
-                Chain c = new Chain(chain, r.text());
+                Chain c = new Chain(chain, op, r);
                 out.accept(r.end(), 0, () -> value(c.text()));
                 if (nextPos < 0) {
                     // the continuation: (' ')? operator (' ')? number
                     int q = in.skipSpace(r.end());
                     int[] best = {-1};
-                    String[] op = {null};
+                    String[] spokenOp = {null};
                     ZhTables.OPERATORS.matches(in, q, (end, spoken) -> {
                         int n = in.skipSpace(end);
                         if (!in.prefixedNumbers(n).isEmpty()) {
                             best[0] = n;
-                            op[0] = spoken;
+                            spokenOp[0] = spoken;
                         }
                     });
                     if (best[0] >= 0) {
                         nextPos = best[0];
-                        next = new Chain(c, op[0]);
+                        next = c;
+                        nextOp = spokenOp[0];
                     }
                 }
             }
             if (nextPos < 0) return;
             chain = next;
+            op = nextOp;
             pos = nextPos;
         }
     }

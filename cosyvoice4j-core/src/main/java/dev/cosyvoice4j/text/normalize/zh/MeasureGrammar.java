@@ -47,15 +47,14 @@ final class MeasureGrammar implements ZhGrammar {
         if (first.isEmpty()) return List.of();
         List<Value> out = new ArrayList<>(2);
         for (NumberReader.Reading n1 : first) {
-            String t1 = er(n1.text());
             int q = in.skipSpace(n1.end());
             units(in, q, (uEnd, unit, w) -> {
-                out.add(new Value(uEnd, fix(t1 + unit), w));
+                out.add(new Value(uEnd, fix(er(n1.text()) + unit), w));
                 // 1个-11个: the prefix with its unit
-                to(in, uEnd, toEnd -> second(in, toEnd, t1 + unit + "到", w, out));
+                to(in, uEnd, toEnd -> second(in, toEnd, er(n1.text()) + unit + "到", w, out));
             });
             // 1-11个: the prefix without a unit
-            to(in, n1.end(), toEnd -> second(in, toEnd, t1 + "到", 0, out));
+            to(in, n1.end(), toEnd -> second(in, toEnd, er(n1.text()) + "到", 0, out));
         }
         return out;
     }
@@ -63,8 +62,8 @@ final class MeasureGrammar implements ZhGrammar {
     /** The number and unit after a prefix ending in 到. */
     private static void second(ZhInput in, int p, String prefix, double w0, List<Value> out) {
         for (NumberReader.Reading n2 : numbers(in, p)) {
-            String t2 = er(n2.text());
-            units(in, in.skipSpace(n2.end()), (end, unit, w) -> out.add(new Value(end, fix(prefix + t2 + unit), w0 + w)));
+            units(in, in.skipSpace(n2.end()),
+                    (end, unit, w) -> out.add(new Value(end, fix(prefix + er(n2.text()) + unit), w0 + w)));
         }
     }
 
@@ -82,6 +81,7 @@ final class MeasureGrammar implements ZhGrammar {
             return List.of();
         }
         int limit = Math.min(in.n, start + MAX_COMMA_SPAN);
+        if (!commaAhead(in, start, limit)) return in.prefixedNumbers(start);
         int[] copy = new int[limit - start];
         int[] origin = new int[limit - start];
         int len = 0;
@@ -107,9 +107,19 @@ final class MeasureGrammar implements ZhGrammar {
         ZhInput stripped = new ZhInput(new String(copy, 0, len));
         List<NumberReader.Reading> out = new ArrayList<>();
         for (NumberReader.Reading r : stripped.prefixedNumbers(0)) {
-            out.add(new NumberReader.Reading(origin[r.end() - 1] + 1, r.text()));
+            out.add(new NumberReader.Reading(origin[r.end() - 1] + 1, r::text));
         }
         return out;
+    }
+
+    /** Whether a , or ， between ASCII digits follows within the number-like characters from start. */
+    private static boolean commaAhead(ZhInput in, int start, int limit) {
+        for (int p = start + 1; p < limit; p++) {
+            int c = in.cp[p];
+            if ((c == ',' || c == '，') && isAscii(in.at(p - 1)) && isAscii(in.at(p + 1))) return true;
+            if (ZhInput.digit(c) < 0 && c != '.' && c != '均' && c != '人' && c != '+' && c != '-' && c != '±') return false;
+        }
+        return false;
     }
 
     private static boolean isAscii(int c) {
@@ -161,6 +171,8 @@ final class MeasureGrammar implements ZhGrammar {
     /** annual = (yyyy (' '? unit)? to)? yyyy unit, yyyy = any four digits read one by one. */
     private static void annual(ZhInput in, int start, TextHit hit) {
         if (in.digitRun[start] < 4) return;
+        int after = in.at(start + 4);
+        if (after != '年' && after != '赛' && after != ' ' && after != '-' && after != '~' && after != '到') return;
         String y1 = NumberReader.digits(in, start, 4, false);
         int q = start + 4;
         yearUnits(in, q, (end, unit) -> hit.accept(end, y1 + unit));

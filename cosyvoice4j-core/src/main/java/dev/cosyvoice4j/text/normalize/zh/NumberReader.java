@@ -2,6 +2,7 @@ package dev.cosyvoice4j.text.normalize.zh;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Port of the {@code number} sub-grammar of tn/chinese/rules/cardinal.py (WeTextProcessing 039007e): positional
@@ -13,8 +14,32 @@ import java.util.List;
 final class NumberReader {
     private NumberReader() {}
 
-    /** A reading that ends before {@code end}. */
-    record Reading(int end, String text) {}
+    /**
+     * A reading that ends before {@code end}. Its text is built on first use: most readings are only compared by
+     * weight in the lattice and never spoken (a digit run offers up to 12 per position).
+     */
+    static final class Reading {
+        private final int end;
+        private Supplier<String> spec;
+        private String text;
+
+        Reading(int end, Supplier<String> spec) {
+            this.end = end;
+            this.spec = spec;
+        }
+
+        int end() {
+            return end;
+        }
+
+        String text() {
+            if (text == null) {
+                text = spec.get();
+                spec = null;
+            }
+            return text;
+        }
+    }
 
     static final String[] DIGIT = {"零", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
 
@@ -32,15 +57,18 @@ final class NumberReader {
         int run = in.digitRun[q];
         if (run == 0) return List.of();
         List<Reading> out = new ArrayList<>(4);
+        String s = sign;
+        int from = q;
         for (int len = 1; len <= Math.min(run, MAX_INTEGER_DIGITS); len++) {
-            String s = integer(in, q, len);
-            if (s == null) continue;
-            String text = sign.isEmpty() ? liang(s) : sign + s;
-            out.add(new Reading(q + len, text));
+            // integer(): only a leading 0 of a longer number has no reading
+            if (len > 1 && in.digitAt(q) == 0) break;
+            int l = len;
+            Reading integer = new Reading(q + len, () -> s.isEmpty() ? liang(integer(in, from, l)) : s + integer(in, from, l));
+            out.add(integer);
             // (dot + digits.plus).ques: only after the whole run; the decimal part is taken whole (see docs)
             if (len == run && in.at(q + len) == '.' && in.digitRun[q + len + 1] > 0) {
                 int d = q + len + 1;
-                out.add(new Reading(d + in.digitRun[d], text + "点" + digits(in, d, in.digitRun[d], false)));
+                out.add(new Reading(d + in.digitRun[d], () -> integer.text() + "点" + digits(in, d, in.digitRun[d], false)));
             }
         }
         return out;
@@ -61,11 +89,20 @@ final class NumberReader {
         List<Reading> numbers = in.numbers(q);
         if (numbers.isEmpty()) return List.of();
         List<Reading> out = new ArrayList<>(4);
+        if (pre.isEmpty() && !percentAhead(in, numbers)) return numbers;
+        String p = pre;
         for (Reading r : numbers) {
-            out.add(new Reading(r.end(), pre + r.text()));
-            if (in.at(r.end()) == '%') out.add(new Reading(r.end() + 1, pre + "百分之" + r.text()));
+            out.add(p.isEmpty() ? r : new Reading(r.end(), () -> p + r.text()));
+            if (in.at(r.end()) == '%') out.add(new Reading(r.end() + 1, () -> p + "百分之" + r.text()));
         }
         return out;
+    }
+
+    private static boolean percentAhead(ZhInput in, List<Reading> numbers) {
+        for (Reading r : numbers) {
+            if (in.at(r.end()) == '%') return true;
+        }
+        return false;
     }
 
     /** The cdrewrite of cardinal.py: 二百|二千|二万|二亿 → 两… at the beginning of the number. */

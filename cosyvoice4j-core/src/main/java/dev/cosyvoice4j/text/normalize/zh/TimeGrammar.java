@@ -29,14 +29,14 @@ final class TimeGrammar implements ZhGrammar {
         if (in.digitRun[p] == 0) return List.of();
         List<Parsed> out = new ArrayList<>(2);
         for (int hl = 1; hl <= 2; hl++) {
-            String hour = ZhTables.HOUR.get(DateGrammar.text(in, p, hl));
+            String hour = ZhTables.HOUR.get(in, p, hl);
             if (hour == null || !colon(in.at(p + hl))) continue;
             int m = p + hl + 1;
-            String minute = ZhTables.MINUTE.get(DateGrammar.text(in, m, 2));
+            String minute = ZhTables.MINUTE.get(in, m, 2);
             if (minute == null) continue;
             withNoon(in, m + 2, out, "hour", hour, "minute", minute);
             if (colon(in.at(m + 2))) {
-                String second = ZhTables.SECOND.get(DateGrammar.text(in, m + 3, 2));
+                String second = ZhTables.SECOND.get(in, m + 3, 2);
                 if (second != null) withNoon(in, m + 5, out, "hour", hour, "minute", minute, "second", second);
             }
         }

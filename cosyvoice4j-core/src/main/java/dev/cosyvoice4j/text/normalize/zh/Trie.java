@@ -37,6 +37,14 @@ final class Trie {
         }
     }
 
+    /** The spoken form of the key made of the {@code len} code points at {@code from}, or null. */
+    String get(ZhInput in, int from, int len) {
+        if (from + len > in.n) return null;
+        Trie t = this;
+        for (int i = from; i < from + len && t != null; i++) t = t.next.get(in.cp[i]);
+        return t == null ? null : t.value;
+    }
+
     /** The spoken form of the whole {@code key}, or null. */
     String get(String key) {
         Trie t = this;

@@ -57,6 +57,12 @@ final class ZhInput {
         return at(i) == ' ' ? i + 1 : i;
     }
 
+    /** Forgets the readings memoised at i: the lattice has passed it and no class looks backwards. */
+    void release(int i) {
+        numbers[i] = null;
+        prefixed[i] = null;
+    }
+
     /** Readings of {@code sign? number (dot digits+)?} at i (memoised). */
     List<NumberReader.Reading> numbers(int i) {
         if (numbers[i] == null) numbers[i] = NumberReader.numbers(this, i);

@@ -92,7 +92,7 @@ public final class ChineseNormalizer {
         Arrays.fill(best, Double.POSITIVE_INFINITY);
         best[0] = 0;
         int[] from = new int[n + 1];
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "rawtypes"})
         Supplier<List<Token>>[] tokens = new Supplier[n + 1];
         for (int i = 0; i < n; i++) {
             double base = best[i];

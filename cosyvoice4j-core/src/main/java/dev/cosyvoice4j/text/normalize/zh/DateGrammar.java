@@ -92,10 +92,4 @@ final class DateGrammar implements ZhGrammar {
         if (day != null) { f.add("day"); f.add(day); }
         return new Token("date", f.toArray(String[]::new));
     }
-
-    /** The code points p..p+len as a string, or "" past the end. */
-    static String text(ZhInput in, int p, int len) {
-        if (p + len > in.n) return "";
-        return new String(in.cp, p, len);
-    }
 }

@@ -15,7 +15,7 @@ final class ZhInput {
     private final List<NumberReader.Reading>[] numbers;
     private final List<NumberReader.Reading>[] prefixed;
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     ZhInput(String text) {
         cp = text.codePoints().toArray();
         n = cp.length;

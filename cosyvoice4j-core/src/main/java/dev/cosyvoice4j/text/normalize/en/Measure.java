@@ -129,7 +129,13 @@ public final class Measure {
         int q = neg ? p + 1 : p;
         if (EnData.digit(s, q) || EnData.at(s, q, '.')) {
             Decimal.Parsed d = Decimal.parse(s, q, false);
-            if (d != null) best = better(best, withUnit(s, d.end(), (neg ? "minus " : "") + d.words(), true));
+            if (d != null) {
+                best = better(best, withUnit(s, d.end(), (neg ? "minus " : "") + d.words(), true));
+                // decimal_times: 2.5x reads "two point five times" (the grammar ties "x" and "times")
+                if (!neg && d.fraction() != null && (EnData.at(s, d.end(), 'x') || EnData.at(s, d.end(), 'X'))
+                        && EnData.boundary(s, d.end() + 1))
+                    best = better(best, new Match(d.end() + 1, d.words() + " times"));
+            }
             Match c = cardinal(s, q);
             if (c != null) {
                 boolean one = s.substring(q, c.end()).equals("1");

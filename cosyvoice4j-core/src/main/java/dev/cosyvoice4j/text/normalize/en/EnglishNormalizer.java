@@ -130,7 +130,7 @@ public final class EnglishNormalizer {
             if (num) best = pick(best, Cardinal.match(s, p));
             if (p >= noSerialUntil) {
                 Match m = Serial.match(s, p);
-                if (m == null) noSerialUntil = Serial.runEnd(s, p);
+                if (m == null && (EnData.alpha(c) || EnData.digit(c))) noSerialUntil = Serial.runEnd(s, p);
                 best = pick(best, m);
             }
             return best;

@@ -68,6 +68,7 @@ public final class Serial {
      * a boundary, holding a number or symbol next to a letter or at least three numbers, not letters/letters.
      */
     static Match match(String s, int p) {
+        if (p >= s.length() || s.charAt(p) == '-' || s.charAt(p) == '/') return null;
         int e = runEnd(s, p);
         while (e > p && (s.charAt(e - 1) == '-' || s.charAt(e - 1) == '/')) e--;
         if (e - p < 2 || !EnData.boundary(s, e)) return null;

@@ -57,7 +57,7 @@ class EnglishCasesTest {
         };
     }
 
-    /** {@code parse_test_case} of tn/*/test/utils.py: strip, split on "=>", strip both sides. */
+    /** {@code parse_test_case} of tn/chinese/test/utils.py: strip, split on "=>", strip both sides. */
     static List<String[]> cases(Path file) throws IOException {
         List<String[]> out = new ArrayList<>();
         for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {

@@ -35,7 +35,8 @@ class EnglishNormalizerRobustnessTest {
         assertTrue(out.startsWith("It has one two three four five six seven eight nine oh"), out);
         assertEquals("one decillion", Cardinal.normalize("1" + "0".repeat(33)));
         String max = "9".repeat(36);
-        assertTrue(Cardinal.normalize(max).startsWith("nine hundred and ninety nine decillion"), Cardinal.normalize(max));
+        assertTrue(Cardinal.normalize(max).startsWith("nine hundred ninety nine decillion nine hundred ninety nine nonillion"), Cardinal.normalize(max));
+        assertTrue(Cardinal.normalize(max).endsWith("thousand nine hundred and ninety nine"), Cardinal.normalize(max));
         for (int len = 30; len <= 80; len++) {
             String s = "7".repeat(len);
             String o = n.normalize(s);
@@ -47,7 +48,7 @@ class EnglishNormalizerRobustnessTest {
     @Test
     void tenThousandDigitRun() {
         String digits = "3141592653".repeat(1000);
-        String out = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> n.normalize("pi is " + digits + "."));
+        String out = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> n.normalize("pi is " + digits + "."));
         assertTrue(out.startsWith("pi is three one four one five nine"), out.substring(0, 60));
         assertTrue(out.endsWith("five three."));
         assertFalse(out.chars().anyMatch(Character::isDigit));
@@ -61,12 +62,12 @@ class EnglishNormalizerRobustnessTest {
         Random r = new Random(7);
         while (sb.length() < 100_000) sb.append(parts[r.nextInt(parts.length)]);
         String text = sb.toString();
-        String out = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> n.normalize(text));
+        String out = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> n.normalize(text));
         assertFalse(out.isEmpty());
         // pathological runs without spaces
         for (String unit : new String[] {"a-", "a.", "1-", "1.", "1,", "a1-", "A.", ".com", "@a", "1/", "x", "1:"}) {
             String t = "9 " + unit.repeat(100_000 / unit.length());
-            assertTimeoutPreemptively(Duration.ofSeconds(5), () -> n.normalize(t), unit);
+            assertTimeoutPreemptively(Duration.ofSeconds(20), () -> n.normalize(t), unit);
         }
     }
 

@@ -122,8 +122,8 @@ public final class Date {
         while (e < s.length() && EnData.alpha(s.charAt(e))) e++;
         String m = MONTH.get(s.substring(p, e));
         if (m == null) return null;
-        if (e < s.length() && s.charAt(e) < 128 && !EnData.alpha(s.charAt(e)) && !EnData.digit(s.charAt(e))
-                && !EnData.space(s.charAt(e)) && isAsciiPunct(s.charAt(e)) && s.charAt(e) != '-') e++;
+        // month_graph += delete(PUNCT).ques (byte.PUNCT); '-' is left to the "Jan-5-2012" form
+        if (e < s.length() && isAsciiPunct(s.charAt(e)) && s.charAt(e) != '-') e++;
         return new Match(e, m);
     }
 
@@ -173,8 +173,8 @@ public final class Date {
             int ds = EnData.spacesEnd(s, q);
             if (ds > q) {
                 Match d = day(s, ds);
-                if (d != null && EnData.boundary(s, d.end()) || d != null && EnData.at(s, d.end(), ',')) {
-                    if (EnData.boundary(s, d.end())) best = new Match(d.end(), dmy(d.text(), m.text(), null));
+                if (d != null && EnData.boundary(s, d.end())) {
+                    best = new Match(d.end(), dmy(d.text(), m.text(), null));
                     Match y = yearAfter(s, d.end());
                     if (y != null) best = best(best, new Match(y.end(), dmy(d.text(), m.text(), y.text())));
                 }

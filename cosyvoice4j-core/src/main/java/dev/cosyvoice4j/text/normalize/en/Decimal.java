@@ -59,11 +59,7 @@ public final class Decimal {
      */
     static Parsed parse(String s, int p, boolean abbr) {
         int ie = Cardinal.scan(s, p);
-        String integer = null;
-        if (ie > p) {
-            integer = Cardinal.withAnd(Cardinal.graph(s.substring(p, ie).replace(",", "")));
-            if (integer == null) integer = null;
-        }
+        String integer = ie > p ? Cardinal.withAnd(Cardinal.graph(s.substring(p, ie).replace(",", ""))) : null;
         if (EnData.at(s, ie, '.') && EnData.digit(s, ie + 1) && (ie == p || integer != null)) {
             int fe = EnData.digitsEnd(s, ie + 1);
             String frac = Cardinal.digits(s.substring(ie + 1, fe), true);

@@ -10,7 +10,8 @@ import java.util.Map;
  * range {@code 2-3}/{@code 2x3}/{@code 2*3}, decimal, fraction) and a unit of {@code data/measure/unit.tsv}
  * ({@code 1kg -> one kilogram}, {@code -12kg -> negative twelve kilograms}, {@code 2-3 °C -> two to three
  * degrees Celsius}, {@code 10 km/h -> ten kilometers per hour}), US street addresses
- * ({@code 2788 San Tomas Expy, Santa Clara, CA 95051}) and simple equations ({@code 1 + 2 = 3}).
+ * ({@code 2788 San Tomas Expy, Santa Clara, CA 95051}), simple equations ({@code 1 + 2 = 3}), {@code 2.5x},
+ * {@code 2.5-inch} and {@code per kg}.
  *
  * <p>Units: the non-deterministic grammar unions {@code unit.tsv} with {@code unit_alternatives.tsv}, which
  * gives equally cheap readings for some keys ({@code m}: "M", "meter", "minute"). We take the spelled-out
@@ -135,6 +136,13 @@ public final class Measure {
                 if (!neg && d.fraction() != null && (EnData.at(s, d.end(), 'x') || EnData.at(s, d.end(), 'X'))
                         && EnData.boundary(s, d.end() + 1))
                     best = better(best, new Match(d.end() + 1, d.words() + " times"));
+                // decimal_dash_alpha: 2.5-inch reads "two point five inch"
+                if (!neg && EnData.at(s, d.end(), '-')) {
+                    int ae = d.end() + 1;
+                    while (ae < s.length() && EnData.alpha(s.charAt(ae))) ae++;
+                    if (ae > d.end() + 1 && EnData.boundary(s, ae))
+                        best = better(best, new Match(ae, d.words() + " " + s.substring(d.end() + 1, ae)));
+                }
             }
             Match c = cardinal(s, q);
             if (c != null) {
@@ -151,6 +159,11 @@ public final class Measure {
             }
         } else if (!neg && EnData.alpha(s.charAt(p))) {
             best = better(best, math(s, p));
+            // unit_only: "per kg" reads "per kilogram"
+            if (s.startsWith("per ", p)) {
+                Match u = unit(s, p + 4);
+                if (u != null && EnData.boundary(s, u.end())) best = better(best, new Match(u.end(), "per " + u.text()));
+            }
         }
         return best;
     }

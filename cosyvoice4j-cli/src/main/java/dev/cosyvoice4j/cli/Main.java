@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 SynthCommand.class,
                 ServeCommand.class,
+                NormalizeCommand.class,
                 BackendsCommand.class,
                 VerifyCommand.class,
                 InfoCommand.class,

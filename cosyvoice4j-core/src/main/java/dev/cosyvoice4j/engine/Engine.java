@@ -15,6 +15,7 @@ import dev.cosyvoice4j.model.hift.CausalHiftGenerator;
 import dev.cosyvoice4j.model.lm.CosyVoice3LM;
 import dev.cosyvoice4j.text.Qwen2Tokenizer;
 import dev.cosyvoice4j.text.TextFrontend;
+import dev.cosyvoice4j.text.normalize.WeTextNormalizer;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -119,7 +120,7 @@ public final class Engine implements AutoCloseable {
             Timed<FlowModel> flT = await(fl);
             Timed<CausalHiftGenerator> hiT = await(hi);
             this.tokenizer = tokT.value();
-            this.textFrontend = new TextFrontend(tokenizer);
+            this.textFrontend = new TextFrontend(tokenizer, new WeTextNormalizer());     // as the official frontend with wetext
             this.frontend = feT.value();
             this.llm = lmT.value();
             this.flow = flT.value();

@@ -2,9 +2,9 @@ package dev.cosyvoice4j.text;
 
 /**
  * A text-normalisation engine plugged into {@link TextFrontend} where the official frontend calls wetext
- * ({@code zh_tn_model.normalize} / {@code en_tn_model.normalize} in cosyvoice/cli/frontend.py). None ships
- * with cosyvoice4j yet; {@link #NONE} reproduces the official behaviour when neither ttsfrd nor wetext is
- * installed. Implementations must not throw.
+ * ({@code zh_tn_model.normalize} / {@code en_tn_model.normalize} in cosyvoice/cli/frontend.py). The engine uses
+ * {@link dev.cosyvoice4j.text.normalize.WeTextNormalizer}; {@link #NONE} reproduces the official behaviour when
+ * neither ttsfrd nor wetext is installed. Implementations must not throw.
  */
 @FunctionalInterface
 public interface TextNormalizer {

@@ -2,7 +2,7 @@ package dev.cosyvoice4j.codec;
 
 /**
  * The one float-to-16-bit conversion of every format, identical to the engine's WAV writer
- * ({@code dev.cosyvoice4j.audio.WavWriter}): NaN becomes 0, values are clipped to [-1, 1], scaled by 32767 and
+ * (the core module's {@code audio.WavWriter}): NaN becomes 0, values are clipped to [-1, 1], scaled by 32767 and
  * rounded half up.
  */
 final class Pcm16 {

@@ -60,8 +60,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Mixin
     ServerBenchOptions serverOptions = new ServerBenchOptions();
 
-    @Option(names = "--model", description = "Model directory (official layout; e.g. from make-synthetic); required without --server.")
-    Path model;
+    @Option(names = "--model", description = "Model directory (official layout; e.g. from make-synthetic) or model id (owner/name); "
+            + "required without --server.")
+    String model;
+
+    @Mixin
+    HubFlags hubFlags = new HubFlags();
 
     @Option(names = "--text", defaultValue = DEFAULT_TEXT, description = "Text to synthesise (default: the seed report's sentence).")
     String text;
@@ -127,7 +131,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<String> serverOnly = ServerBenchOptions.SERVER_ONLY.stream().filter(parsed::hasMatchedOption).toList();
         if (!serverOnly.isEmpty()) throw new UserException(String.join(", ", serverOnly) + ": only with --server URL");
         if (model == null) throw new UserException("--model: required (or --server URL to benchmark a running server)");
-        if (!Files.isDirectory(model)) throw new UserException("--model: '" + model + "' is not a directory");
+        Path modelDir = hubFlags.locator(false).resolve(model);
         Path wav = promptWav != null ? promptWav : ProjectFiles.find(DEFAULT_PROMPT_WAV);
         if (wav == null || !Files.isRegularFile(wav)) {
             throw new UserException("--prompt-wav: '" + (promptWav != null ? promptWav : DEFAULT_PROMPT_WAV) + "' does not exist");
@@ -137,7 +141,7 @@ public final class BenchCommand implements Callable<Integer> {
             if (!Files.isRegularFile(compare)) throw new UserException("--compare: '" + compare + "' does not exist");
             baselines = Baseline.read(compare); // before the (long) run: a bad file fails fast
         }
-        List<BenchGrid.Point> points = BenchGrid.expand(model,
+        List<BenchGrid.Point> points = BenchGrid.expand(modelDir,
                 BenchGrid.strings("--backend", backend), BenchGrid.strings("--precision", precision),
                 BenchGrid.ints("--threads", threads != null ? threads : String.valueOf(Runtime.getRuntime().availableProcessors()), 1),
                 text, wav, promptText, BenchGrid.onOff("--stream", stream), BenchGrid.ints("--tokens", tokens, 0), seed);

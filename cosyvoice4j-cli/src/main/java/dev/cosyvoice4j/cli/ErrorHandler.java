@@ -1,5 +1,6 @@
 package dev.cosyvoice4j.cli;
 
+import dev.cosyvoice4j.hub.HubException;
 import dev.cosyvoice4j.io.ModelFormatException;
 import picocli.CommandLine;
 
@@ -11,7 +12,7 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         if (e instanceof ModelFormatException || e instanceof IllegalArgumentException
-                || e instanceof java.io.IOException || e instanceof UserException) {
+                || e instanceof java.io.IOException || e instanceof UserException || e instanceof HubException) {
             cl.getErr().println("error: " + e.getMessage());
             return 1;
         }

@@ -20,10 +20,13 @@ import java.util.concurrent.Callable;
 
 /** {@code info <model-dir>}: the parsed configuration and what each model file holds. */
 @Command(name = "info", mixinStandardHelpOptions = true,
-        description = "Show the configuration of a Fun-CosyVoice3 model directory and the size of each model file.")
+        description = "Show the configuration of a Fun-CosyVoice3 model (directory or id) and the size of each model file.")
 public final class InfoCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "<model-dir>", description = "Model directory (official layout).")
-    Path modelDir;
+    @Parameters(index = "0", paramLabel = "<model>", description = "Model directory (official layout) or model id (owner/name).")
+    String model;
+
+    @picocli.CommandLine.Mixin
+    HubFlags hubFlags = new HubFlags();
 
     @Spec
     CommandSpec spec;
@@ -31,6 +34,7 @@ public final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        Path modelDir = hubFlags.locator(false).resolve(model);
         ModelDir dir = ModelDir.open(modelDir);
         ModelConfig c = dir.config();
         out.printf("model dir    %s%n", modelDir.toAbsolutePath().normalize());

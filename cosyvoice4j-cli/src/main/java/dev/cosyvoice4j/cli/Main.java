@@ -3,6 +3,8 @@ package dev.cosyvoice4j.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.util.Map;
+
 /** The {@code cosyvoice4j} command line: one subcommand per job. */
 @Command(name = "cosyvoice4j", mixinStandardHelpOptions = true, version = "cosyvoice4j 0.1.0",
         description = "Fun-CosyVoice3 text-to-speech in Java.",
@@ -16,8 +18,17 @@ import picocli.CommandLine.Command;
                 MakeSyntheticCommand.class,
                 BenchCommand.class,
                 QualityCommand.class,
+                PullCommand.class,
+                ModelsCommand.class,
         })
 public final class Main implements Runnable {
+    private final Map<String, String> env;
+
+    /** @param env the environment variables the commands read (HF_HOME, HF_ENDPOINT...): tests pass their own */
+    Main(Map<String, String> env) { this.env = Map.copyOf(env); }
+
+    Map<String, String> env() { return env; }
+
     @Override
     public void run() { CommandLine.usage(this, System.out); }
 
@@ -25,9 +36,12 @@ public final class Main implements Runnable {
         System.exit(commandLine().execute(args));
     }
 
-    /** The configured picocli instance (one-line errors for bad arguments, exit code 2). */
-    public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Main());
+    /** The configured picocli instance (one-line errors for bad arguments, exit code 2), on this process's environment. */
+    public static CommandLine commandLine() { return commandLine(System.getenv()); }
+
+    /** The same with {@code env} in place of the process's environment variables. */
+    public static CommandLine commandLine(Map<String, String> env) {
+        CommandLine cl = new CommandLine(new Main(env));
         cl.setExecutionExceptionHandler(new ErrorHandler());
         cl.setParameterExceptionHandler((ex, args) -> {
             ex.getCommandLine().getErr().println("error: " + ex.getMessage() + " (see '"

@@ -24,8 +24,11 @@ import java.util.concurrent.Callable;
                 "  cosyvoice4j make-synthetic --out /tmp/cv3-synth",
                 "  cosyvoice4j quality --model /tmp/cv3-synth --modes fp32,q8_0,q4_0,bf16 --out quality.md"})
 public final class QualityCommand implements Callable<Integer> {
-    @Option(names = "--model", description = "Model directory (default with --golden: the model its manifest names).")
-    Path model;
+    @Option(names = "--model", description = "Model directory or model id (owner/name) (default with --golden: the model its manifest names).")
+    String modelArg;
+
+    @picocli.CommandLine.Mixin
+    HubFlags hubFlags = new HubFlags();
 
     @Option(names = "--golden", description = "Golden manifest directory: use e2e/zero_shot's inputs and check its argmax tokens.")
     Path golden;
@@ -65,11 +68,11 @@ public final class QualityCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (model == null && golden == null) throw new UserException("--model or --golden is needed");
-        if (model != null && !Files.isDirectory(model)) throw new UserException("--model: '" + model + "' is not a directory");
+        if (modelArg == null && golden == null) throw new UserException("--model or --golden is needed");
         if (golden != null && !Files.exists(golden)) throw new UserException("--golden: '" + golden + "' does not exist");
         if (repeat < 1) throw new UserException("--repeat must be >= 1");
         if (threads != null && threads < 1) throw new UserException("--threads must be >= 1");
+        Path model = modelArg == null ? null : hubFlags.locator(false).resolve(modelArg);
         List<PrecisionMode> list;
         try {
             list = PrecisionMode.parseList(modes);

@@ -27,7 +27,8 @@ public final class ServeCommand implements Callable<Integer> {
     static final String API_KEY_ENV = "COSYVOICE4J_API_KEY";
 
     @Option(names = "--model", defaultValue = ModelLocator.DEFAULT_MODEL,
-            description = "Model directory, or a model id under the model cache (default ${DEFAULT-VALUE}).")
+            description = "Model directory, or a model id (owner/name) found in the Hugging Face or ModelScope cache or "
+                    + "downloaded on first use (default ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default ${DEFAULT-VALUE}: this machine only).")
@@ -61,6 +62,9 @@ public final class ServeCommand implements Callable<Integer> {
     @Mixin
     EngineFlags engineFlags = new EngineFlags();
 
+    @Mixin
+    HubFlags hubFlags = new HubFlags();
+
     @Override
     public Integer call() throws Exception {
         if (maxUploadMb < 1 || maxUploadMb > 1024) throw new UserException("--max-upload-mb must be 1-1024");
@@ -77,7 +81,7 @@ public final class ServeCommand implements Callable<Integer> {
             throw new UserException(e.getMessage());
         }
         EngineOptions options = engineFlags.options();
-        Path dir = ModelLocator.resolve(model);
+        Path dir = hubFlags.locator(false).resolve(model);
         if (!server.loopback() && server.apiKey() == null) {
             System.err.println("warning: listening on " + host + " without an API key: anyone who can reach this port can use it "
                     + "(pass --api-key or set $" + API_KEY_ENV + ")");

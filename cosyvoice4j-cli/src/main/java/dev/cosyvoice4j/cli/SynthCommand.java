@@ -34,7 +34,8 @@ import java.util.concurrent.Callable;
                 "  cosyvoice4j synth --model DIR --prompt-wav me.wav --source-wav other.wav --out converted.wav"})
 public final class SynthCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = ModelLocator.DEFAULT_MODEL,
-            description = "Model directory, or a model id in the local cache (default ${DEFAULT-VALUE}).")
+            description = "Model directory, or a model id (owner/name) found in the Hugging Face or ModelScope cache or "
+                    + "downloaded on first use (default ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "--mode", description = "zero-shot, cross-lingual, instruct2 or vc (default: from the options).")
@@ -91,6 +92,9 @@ public final class SynthCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     EngineFlags engineFlags = new EngineFlags();
 
+    @picocli.CommandLine.Mixin
+    HubFlags hubFlags = new HubFlags();
+
     @Option(names = {"-q", "--quiet"}, description = "No progress output.")
     boolean quiet;
 
@@ -100,7 +104,7 @@ public final class SynthCommand implements Callable<Integer> {
         checkArguments(m);
         applyDefaultSystemPrompt(m);
         EngineOptions options = engineFlags.options();
-        Path dir = ModelLocator.resolve(model);
+        Path dir = hubFlags.locator(quiet).resolve(model);
         Progress progress = new Progress(quiet ? null : System.err);
         progress.say("loading " + dir);
         try (Engine engine = Engine.load(dir, options)) {

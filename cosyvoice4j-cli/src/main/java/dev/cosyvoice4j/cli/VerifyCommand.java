@@ -28,8 +28,11 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--case", description = "Only this case id.")
     String caseId;
 
-    @Option(names = "--model", description = "Model directory (default: the manifest's model_dir).")
-    Path model;
+    @Option(names = "--model", description = "Model directory or model id (owner/name) (default: the manifest's model_dir).")
+    String model;
+
+    @picocli.CommandLine.Mixin
+    HubFlags hubFlags = new HubFlags();
 
     @Option(names = "--dump", description = "Write every actual output of the cases run here, as <DIR>/<case id>/<output>.npy.")
     Path dump;
@@ -47,7 +50,7 @@ public final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         GoldenManifest m = GoldenManifest.read(golden);
-        Path modelDir = model != null ? model : m.modelDir();
+        Path modelDir = model != null ? hubFlags.locator(false).resolve(model) : m.modelDir();
         GoldenRunner runner = new GoldenRunner();
         if (stage != null && !runner.hasStage(stage)) {
             throw new UserException("--stage: no stage '" + stage + "' (stages: " + String.join(", ", runner.stageNames()) + ")");

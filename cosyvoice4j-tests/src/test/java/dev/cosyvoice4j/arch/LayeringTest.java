@@ -24,23 +24,26 @@ class LayeringTest {
 
     /** Package prefix -> package prefixes it must not use. */
     static final Map<String, List<String>> FORBIDDEN = Map.ofEntries(
-            Map.entry("tensor", List.of("io", "config", "backend", "model", "frontend", "text", "engine", "cli", "bench", "synthetic", "server")),
-            Map.entry("io", List.of("backend", "model", "frontend", "text", "engine", "cli", "bench", "synthetic", "server")),
-            Map.entry("config", List.of("backend", "model", "frontend", "text", "engine", "cli", "bench", "synthetic", "server")),
-            Map.entry("backend", List.of("model", "frontend", "text", "engine", "cli", "bench", "synthetic", "server")),
-            Map.entry("model", List.of("backend.cpu", "backend.onednn", "engine", "cli", "bench", "synthetic", "server")),
-            Map.entry("frontend", List.of("backend.cpu", "backend.onednn", "model", "engine", "cli", "bench", "server")),
-            Map.entry("text", List.of("backend", "model", "frontend", "engine", "cli", "bench", "server")),
-            Map.entry("engine", List.of("backend.cpu", "backend.onednn", "cli", "bench", "quality", "server")),
-            Map.entry("golden", List.of("backend.cpu", "backend.onednn", "model", "engine", "frontend", "text", "cli", "bench", "quality", "server")),
-            Map.entry("audio", List.of("backend", "model", "frontend", "text", "engine", "cli", "bench", "quality", "server")),
-            Map.entry("synthetic", List.of("backend", "model", "engine", "cli", "bench", "quality", "server")),
-            Map.entry("quality", List.of("backend.cpu", "backend.onednn", "cli", "server")),
-            Map.entry("bench", List.of("cli", "server")),
-            Map.entry("server", List.of("backend.cpu", "backend.onednn", "model", "cli", "bench", "quality", "synthetic")),
+            Map.entry("tensor", List.of("io", "config", "backend", "model", "frontend", "text", "engine", "cli", "bench", "synthetic", "server", "hub")),
+            Map.entry("io", List.of("backend", "model", "frontend", "text", "engine", "cli", "bench", "synthetic", "server", "hub")),
+            Map.entry("config", List.of("backend", "model", "frontend", "text", "engine", "cli", "bench", "synthetic", "server", "hub")),
+            Map.entry("backend", List.of("model", "frontend", "text", "engine", "cli", "bench", "synthetic", "server", "hub")),
+            Map.entry("model", List.of("backend.cpu", "backend.onednn", "engine", "cli", "bench", "synthetic", "server", "hub")),
+            Map.entry("frontend", List.of("backend.cpu", "backend.onednn", "model", "engine", "cli", "bench", "server", "hub")),
+            Map.entry("text", List.of("backend", "model", "frontend", "engine", "cli", "bench", "server", "hub")),
+            Map.entry("engine", List.of("backend.cpu", "backend.onednn", "cli", "bench", "quality", "server", "hub")),
+            Map.entry("golden", List.of("backend.cpu", "backend.onednn", "model", "engine", "frontend", "text", "cli", "bench", "quality", "server", "hub")),
+            Map.entry("audio", List.of("backend", "model", "frontend", "text", "engine", "cli", "bench", "quality", "server", "hub")),
+            Map.entry("synthetic", List.of("backend", "model", "engine", "cli", "bench", "quality", "server", "hub")),
+            Map.entry("quality", List.of("backend.cpu", "backend.onednn", "cli", "server", "hub")),
+            Map.entry("bench", List.of("cli", "server", "hub")),
+            Map.entry("server", List.of("backend.cpu", "backend.onednn", "model", "cli", "bench", "quality", "synthetic", "hub")),
             // the encoders stand alone: float samples in, bytes out
             Map.entry("codec", List.of("tensor", "io", "config", "backend", "model", "frontend", "text", "engine", "golden",
-                    "audio", "synthetic", "quality", "bench", "server", "cli")));
+                    "audio", "synthetic", "quality", "bench", "server", "cli", "hub")),
+            // models from the hubs: the JDK and Jackson only, no engine; only the command line uses it
+            Map.entry("hub", List.of("tensor", "io", "config", "backend", "model", "frontend", "text", "engine", "golden",
+                    "audio", "synthetic", "quality", "bench", "server", "cli", "codec")));
 
     static final Pattern USE = Pattern.compile("\\bdev\\.cosyvoice4j\\.([a-z0-9_.]+)\\.[A-Z]");
 

@@ -38,6 +38,9 @@ public final class NormalizeCommand implements Callable<Integer> {
             + ModelLocator.DEFAULT_MODEL + ").")
     String model;
 
+    @picocli.CommandLine.Mixin
+    HubFlags hubFlags = new HubFlags();
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -52,7 +55,7 @@ public final class NormalizeCommand implements Callable<Integer> {
         if (model != null && !segments) throw new UserException("--model is only needed with --segments");
         WeTextNormalizer normalizer = new WeTextNormalizer();
         TextFrontend frontend = segments
-                ? new TextFrontend(Qwen2Tokenizer.forModelDir(ModelLocator.resolve(model != null ? model : ModelLocator.DEFAULT_MODEL)), normalizer)
+                ? new TextFrontend(Qwen2Tokenizer.forModelDir(hubFlags.locator(false).resolve(model != null ? model : ModelLocator.DEFAULT_MODEL)), normalizer)
                 : TextFrontend.normalizerOnly(normalizer);
         PrintWriter out = spec.commandLine().getOut();
         for (String in : inputs) {

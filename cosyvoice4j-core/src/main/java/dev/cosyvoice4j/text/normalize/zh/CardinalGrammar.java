@@ -7,7 +7,7 @@ import java.util.List;
  * digit — IP/ID {@code 127.0.0.1}, {@code xxxx-xxx-xxx}, {@code xxx-xxxxxxxx} — percentages, and phone numbers at
  * weight −1 with 一 → 幺: the well-known service numbers of cardinal/phone.tsv, any 11 digits (mobile) and
  * {@code 尾号(是|为)?dddd}. 039007e replaced 1.0.3's "every 3- or 5-digit string is a phone number" by phone.tsv;
- * we follow 039007e (see docs/text-normalisation-zh.md). A bare positional number is not a cardinal: it is math.
+ * we follow 039007e (see docs/text-normalisation.md). A bare positional number is not a cardinal: it is math.
  */
 final class CardinalGrammar implements ZhGrammar {
     static final double PHONE_WEIGHT = -1.0;

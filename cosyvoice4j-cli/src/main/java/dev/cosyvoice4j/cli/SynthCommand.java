@@ -10,6 +10,7 @@ import dev.cosyvoice4j.engine.StageTimings;
 import dev.cosyvoice4j.engine.SynthesisRequest;
 import dev.cosyvoice4j.engine.SynthesisStream;
 import dev.cosyvoice4j.engine.SystemPrompts;
+import dev.cosyvoice4j.engine.TextInput;
 import dev.cosyvoice4j.engine.Voice;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,8 +42,12 @@ public final class SynthCommand implements Callable<Integer> {
     @Option(names = "--mode", description = "zero-shot, cross-lingual, instruct2 or vc (default: from the options).")
     String mode;
 
-    @Option(names = "--text", description = "Text to speak.")
+    @Option(names = "--text", description = "Text to speak; '-' reads standard input line by line as it arrives and "
+            + "speaks it while it is written (text-in streaming, zero-shot or instruct2 only).")
     String text;
+
+    /** Where {@code --text -} reads from (a seam for tests). */
+    static java.io.InputStream stdin = System.in;
 
     @Option(names = "--prompt-wav", description = "Recording of the voice to clone (WAV, <= 30 s).")
     Path promptWav;
@@ -102,6 +107,11 @@ public final class SynthCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Mode m = resolveMode();
         checkArguments(m);
+        boolean textStream = "-".equals(text);
+        if (textStream && m != Mode.ZERO_SHOT && m != Mode.INSTRUCT2) {
+            throw new UserException("--text -: text-in streaming needs a zero-shot (--prompt-text) or instruct2 (--instruct) voice, not " + m);
+        }
+        if (textStream && tokens != 0) throw new UserException("--tokens cannot be combined with --text -");
         applyDefaultSystemPrompt(m);
         EngineOptions options = engineFlags.options();
         Path dir = hubFlags.locator(quiet).resolve(model);
@@ -117,7 +127,7 @@ public final class SynthCommand implements Callable<Integer> {
             SynthesisRequest request = SynthesisRequest.builder(m).text(text).promptText(promptText).instructText(instruct)
                     .promptWav(speaker == null ? promptWav : null).speakerId(speaker).sourceWav(sourceWav).speed(speed)
                     .seed(seed).argmax(argmax).stream(stream).textFrontend(!noTextFrontend).pinnedTokens(tokens).build();
-            return write(engine, request, progress);
+            return write(engine, request, textStream, progress);
         }
     }
 
@@ -138,11 +148,26 @@ public final class SynthCommand implements Callable<Integer> {
         text = t;
     }
 
-    private int write(Engine engine, SynthesisRequest request, Progress progress) throws IOException {
+    /** Feeds standard input, line by line as it arrives, into {@code text} (each line with its newline). */
+    private static Thread readLines(TextInput text) {
+        Thread t = Thread.ofVirtual().start(() -> {
+            try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(stdin, java.nio.charset.StandardCharsets.UTF_8))) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) text.push(line + "\n");
+            } catch (IOException e) {
+                System.err.println("warning: reading standard input: " + e.getMessage());
+            } finally {
+                text.finish();
+            }
+        });
+        return t;
+    }
+
+    private int write(Engine engine, SynthesisRequest request, boolean textStream, Progress progress) throws IOException {
         WavWriter.Encoding enc = floatSamples ? WavWriter.Encoding.FLOAT32 : WavWriter.Encoding.PCM16;
         long t0 = System.nanoTime();
         try (Session session = engine.openSession();
-             SynthesisStream audio = session.synthesize(request);
+             SynthesisStream audio = textStream ? session.synthesizeTextStream(request, textInput())
+                     : session.synthesize(request);
              WavWriter wav = WavWriter.open(out, engine.sampleRateHz(), enc)) {
             Thread hook = new Thread(audio::cancel);   // Ctrl-C: stop; the writer's close removes the partial file
             Runtime.getRuntime().addShutdownHook(hook);
@@ -169,6 +194,12 @@ public final class SynthCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private static TextInput textInput() {
+        TextInput text = new TextInput();
+        readLines(text);
+        return text;
     }
 
     private Mode resolveMode() {

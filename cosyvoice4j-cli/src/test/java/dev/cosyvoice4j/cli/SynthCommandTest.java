@@ -122,4 +122,28 @@ class SynthCommandTest {
         }
         assertFalse(Files.exists(Path.of(out)));
     }
+
+    @Test
+    void textDashSpeaksStandardInputThroughTextInStreaming() throws Exception {
+        java.io.InputStream old = SynthCommand.stdin;
+        SynthCommand.stdin = new java.io.ByteArrayInputStream("好少咯，\n一般系放嗰啲国庆啊。\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            List<String> a = base("stdin.wav");
+            a.addAll(List.of("--instruct", "You are a helpful assistant. 请用广东话表达。<|endofprompt|>", "--text", "-", "--argmax", "--stream"));
+            Run r = run(a.toArray(String[]::new));
+            assertEquals(0, r.exit(), r.err());
+            assertTrue(pcmSamples(dir.resolve("stdin.wav")) > 0);
+        } finally {
+            SynthCommand.stdin = old;
+        }
+    }
+
+    @Test
+    void textDashNeedsAZeroShotOrInstruct2Voice() {
+        List<String> a = base("x.wav");
+        a.addAll(List.of("--text", "-"));
+        Run r = run(a.toArray(String[]::new));
+        assertTrue(r.exit() != 0);
+        assertTrue(r.err().contains("--text -"), r.err());
+    }
 }

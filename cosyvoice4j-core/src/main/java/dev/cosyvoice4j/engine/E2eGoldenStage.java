@@ -39,11 +39,12 @@ public final class E2eGoldenStage implements GoldenStage {
 
     @Override
     public void run(GoldenCase c, GoldenContext ctx, CaseCheck check) throws Exception {
-        if (c.inputs().has("text_pieces")) {
-            throw new SkipCase("text arriving in pieces (CosyVoice3LM.inference_bistream) is not implemented yet");
-        }
         Engine engine = ctx.component("engine", dir -> Engine.load(dir, EngineOptions.defaults()
                 .withBackend(ctx.backend().name()).withThreads(ctx.backend().threads())));
+        if (c.inputs().has("text_pieces")) {
+            textPieces(c, engine, check);
+            return;
+        }
         JsonNode in = c.inputs();
         String ttsText = in.get("tts_text").asText(), promptText = in.get("prompt_text").asText();
         Path wav = c.dir().resolve(in.get("prompt_wav").get("file").asText());
@@ -129,6 +130,43 @@ public final class E2eGoldenStage implements GoldenStage {
             float[] api = s.synthesizeAll(req);
             check.compare("tts_speech(Engine API)", api, new long[] {1, api.length}, c.outputTensor("tts_speech"), c.toleranceFor("tts_speech"));
         }
+    }
+
+    /**
+     * {@code bistream/e2e_zero_shot}: {@code inference_zero_shot(<generator of str>, stream=False)} with the golden
+     * bistream sampler: per-piece ids, the prompt speech tokens, the LLM's out tokens, then the normal flow and
+     * vocoder on exactly the yielded tokens.
+     */
+    private static void textPieces(GoldenCase c, Engine engine, CaseCheck check) {
+        JsonNode in = c.inputs();
+        String promptText = in.get("prompt_text").asText();
+        Path wav = c.dir().resolve(in.get("prompt_wav").get("file").asText());
+        PromptFeatures pf = engine.analyzeVoice(wav, promptText).features();
+        check.compareIds("llm_prompt_speech_token", pf.speechTokens(), c.inputTensor("llm_prompt_speech_token").toIntArray());
+        CosyVoice3LM lm = engine.llm();
+        var prompt = dev.cosyvoice4j.model.lm.BistreamPrompt.of(engine.tokenizer().encode(promptText), pf.speechTokens());
+        var sampler = new dev.cosyvoice4j.model.lm.BistreamGoldenStage.GoldenSampler(lm, in.get("sampler"));
+        var decoder = lm.bistream(prompt, sampler, null, null);
+        sampler.attach(decoder);
+        List<Integer> yielded = new ArrayList<>();
+        JsonNode pieces = in.get("text_pieces");
+        for (int i = 0; i < pieces.size(); i++) {
+            int[] ids = engine.tokenizer().encode(pieces.get(i).asText());
+            check.compareIds("text_piece_ids[" + i + "]", ids, ints(in.get("text_piece_ids").get(i)));
+            decoder.acceptText(ids, yielded::add);
+        }
+        decoder.finish(yielded::add);
+        check.compareIds("out_tokens", decoder.outTokens(), ints(c.output("out_tokens")));
+        int[] flowTokens = yielded.stream().mapToInt(Integer::intValue).toArray();
+        check.compareIds("flow_tokens", flowTokens, ints(c.output("flow_tokens")));
+        VoicePrompt voice = new Voice(pf, promptText).flowPrompt();
+        FlowSession fs = engine.flow().newSession();
+        float[] mel = engine.flow().inference(fs, flowTokens, voice.promptTokens(), voice.promptMel(), voice.promptFrames(),
+                voice.embedding(), false, true, null);
+        int frames = mel.length / 80;
+        check.compare("mel", mel, new long[] {1, 80, frames}, c.outputTensor("mel"), c.toleranceFor("mel"));
+        float[] speech = engine.hift().inference(engine.hift().newSession(), mel, frames, true).speech();
+        check.compare("tts_speech", speech, new long[] {1, speech.length}, c.outputTensor("tts_speech"), c.toleranceFor("tts_speech"));
     }
 
     static int[] ints(JsonNode arr) {

@@ -3,6 +3,8 @@ package dev.cosyvoice4j.engine;
 import dev.cosyvoice4j.frontend.AudioFrontend;
 import dev.cosyvoice4j.frontend.audio.DecodedAudio;
 import dev.cosyvoice4j.model.lm.ArgmaxSampler;
+import dev.cosyvoice4j.model.lm.BistreamDecoder;
+import dev.cosyvoice4j.model.lm.BistreamPrompt;
 import dev.cosyvoice4j.model.lm.CosyVoice3LM;
 import dev.cosyvoice4j.model.flow.FlowSession;
 import dev.cosyvoice4j.model.hift.HiftSession;
@@ -58,17 +60,29 @@ public final class Session implements AutoCloseable {
      * worker thread. Argument problems throw here, before any work starts.
      */
     public SynthesisStream synthesize(SynthesisRequest request) {
+        return start(request, out -> run(request, out));
+    }
+
+    private interface Job {
+        void run(SynthesisStream out) throws Exception;
+    }
+
+    private SynthesisStream start(SynthesisRequest request, Job job) {
         if (closed) throw new IllegalStateException("session is closed");
         request.validate();
         if (!busy.compareAndSet(false, true)) {
             throw new IllegalStateException("this session is already synthesising; open one session per concurrent request");
         }
+        return startValidated(job);
+    }
+
+    private SynthesisStream startValidated(Job job) {
         SynthesisStream stream = new SynthesisStream();
         try {
             engine.workers().submit(() -> {
                 stream.producerThread(Thread.currentThread());
                 try {
-                    run(request, stream);
+                    job.run(stream);
                     busy.set(false);                 // free before the reader sees the end
                     stream.finish();
                 } catch (Throwable t) {
@@ -86,11 +100,65 @@ public final class Session implements AutoCloseable {
         return stream;
     }
 
+    /**
+     * Text-in streaming ({@code CosyVoice3.inference_zero_shot} / {@code inference_instruct2} with a generator of
+     * text, the LLM's {@code inference_bistream}): speaks {@code text} as its pieces arrive. {@code template} gives
+     * the voice, mode (zero-shot or instruct2 only, as the official asserts), sampling and streaming; its text is
+     * ignored. Each piece is tokenized on its own and is neither normalised nor split (as the official frontend does
+     * for a generator). Audio chunks come as soon as the speech tokens allow; {@link SynthesisStream#cancel()} stops
+     * the decode (also while it waits for text).
+     *
+     * @throws IllegalArgumentException for another mode, or a prompt without {@code <|endofprompt|>}
+     */
+    public SynthesisStream synthesizeTextStream(SynthesisRequest template, TextInput text) {
+        if (template.mode() != Mode.ZERO_SHOT && template.mode() != Mode.INSTRUCT2) {
+            throw new IllegalArgumentException("text-in streaming (inference_bistream) supports the zero-shot and instruct2 modes, not "
+                    + template.mode());
+        }
+        java.util.Objects.requireNonNull(text, "text");
+        return start(template.withText("(text stream)"), out -> runTextStream(template, text, out));
+    }
+
     /** Synthesises and returns the whole waveform (blocking). */
     public float[] synthesizeAll(SynthesisRequest request) {
         try (SynthesisStream s = synthesize(request)) {
             return s.readAll();
         }
+    }
+
+    private void runTextStream(SynthesisRequest req, TextInput text, SynthesisStream out) throws InterruptedException {
+        StageTimings timings = out.timingsSink();
+        long t0 = System.nanoTime();
+        ChunkEmitter emit = new ChunkEmitter(out, engine.sampleRateHz());
+        UtteranceSynthesizer synth = utteranceSynthesizer();
+        Voice voice = req.speakerId() != null ? engine.savedVoice(req.speakerId())
+                : engine.analyzeVoice(req.promptWav(), req.promptText());
+        String promptText = req.promptText() != null ? req.promptText() : voice.promptText();
+        if (req.mode() == Mode.ZERO_SHOT && (promptText == null || promptText.isBlank())) {
+            throw new IllegalArgumentException("zero-shot needs a prompt text; the saved speaker '" + req.speakerId() + "' has none");
+        }
+        var tokenizer = engine.tokenizer();
+        BistreamPrompt prompt = req.mode() == Mode.ZERO_SHOT
+                ? BistreamPrompt.of(tokenizer.encode(new TextSegments(engine.textFrontend()).prompt(promptText, req.textFrontend())),
+                        voice.features().speechTokens())
+                : BistreamPrompt.of(tokenizer.encode(req.instructText()), new int[0]);
+        timings.frontendNanos.add(System.nanoTime() - t0);
+        CosyVoice3LM lm = engine.llm();
+        Sampler sampler = req.argmax() ? ArgmaxSampler.INSTANCE : RasSampler.fromConfig(engine.config().llm(), req.seed());
+        LmSession session = lmSession();
+        emit.segment = 0;
+        synth.synthesize((stop, onToken) -> {
+            BistreamDecoder decoder = lm.bistream(session, prompt, sampler, null, stop).guarded(true);
+            while (!stop.getAsBoolean()) {
+                String piece = text.next(50);
+                if (piece == null) {
+                    decoder.finish(onToken);
+                    return;
+                }
+                if (!piece.isEmpty()) decoder.acceptText(tokenizer.encode(piece), onToken);   // each piece on its own
+            }
+        }, voice.flowPrompt(), req.stream(), req.speed(), out::isCancelled, timings, out.startNanos(), emit);
+        emit.end();
     }
 
     private void run(SynthesisRequest req, SynthesisStream out) throws InterruptedException {

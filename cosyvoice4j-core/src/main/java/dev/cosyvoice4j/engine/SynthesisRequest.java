@@ -25,6 +25,12 @@ public record SynthesisRequest(Mode mode, String text, String promptText, String
 
     public static Builder builder(Mode mode) { return new Builder(mode); }
 
+    /** This request with another text. */
+    public SynthesisRequest withText(String newText) {
+        return new SynthesisRequest(mode, newText, promptText, instructText, promptWav, speakerId, sourceWav, speed, seed,
+                argmax, stream, textFrontend, pinnedTokens);
+    }
+
     /** Throws IllegalArgumentException naming the first problem. */
     public SynthesisRequest validate() {
         Objects.requireNonNull(mode, "mode");

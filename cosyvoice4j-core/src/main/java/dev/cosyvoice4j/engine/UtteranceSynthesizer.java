@@ -47,10 +47,6 @@ final class UtteranceSynthesizer {
     void synthesize(CosyVoice3LM lm, LmSession lmSession, LmInput input, Sampler sampler, int pinnedTokens, VoicePrompt voice,
                     boolean stream, double speed, BooleanSupplier cancelled, StageTimings timings, long startNanos,
                     AudioSink sink) throws InterruptedException {
-        TokenBuffer tokens = new TokenBuffer();
-        AtomicBoolean abandoned = new AtomicBoolean();
-        AtomicInteger jobState = new AtomicInteger(JOB_NEW);
-        CountDownLatch jobDone = new CountDownLatch(1);
         LmStepListener listener = new LmStepListener() {
             @Override public void onPrefill(int positions, long nanos) { timings.llmPrefillNanos.add(nanos); }
             @Override public void onDecodeStep(int step, int token, long nanos) {
@@ -58,17 +54,43 @@ final class UtteranceSynthesizer {
                 timings.llmDecodeTokens.increment();
             }
         };
-        GenerationOptions options = new GenerationOptions(pinnedTokens,
-                () -> abandoned.get() || cancelled.getAsBoolean(), listener);
+        synthesize((stop, onToken) -> {
+            GenerationOptions options = new GenerationOptions(pinnedTokens, stop, listener);
+            SpeechTokenGenerator gen = lm.generator(lmSession, input, sampler, options);
+            for (int t = gen.next(); t != SpeechTokenGenerator.END; t = gen.next()) onToken.accept(t);
+        }, voice, stream, speed, cancelled, timings, startNanos, sink);
+    }
+
+    /** Produces speech tokens on a worker thread until done or {@code stop} says so. */
+    interface TokenJob {
+        void run(BooleanSupplier stop, java.util.function.IntConsumer onToken) throws Exception;
+    }
+
+    /**
+     * Speech tokens come from {@code job} (an LLM decode on the request's session), run concurrently with the audio.
+     * Returns only once the job has stopped, also on failure or cancellation.
+     */
+    void synthesize(TokenJob job, VoicePrompt voice, boolean stream, double speed, BooleanSupplier cancelled,
+                    StageTimings timings, long startNanos, AudioSink sink) throws InterruptedException {
+        TokenBuffer tokens = new TokenBuffer();
+        AtomicBoolean abandoned = new AtomicBoolean();
+        AtomicInteger jobState = new AtomicInteger(JOB_NEW);
+        CountDownLatch jobDone = new CountDownLatch(1);
+        BooleanSupplier stop = () -> abandoned.get() || cancelled.getAsBoolean();
         workers.submit(() -> {
             if (!jobState.compareAndSet(JOB_NEW, JOB_RUNNING)) return;        // abandoned before it started
             try {
-                SpeechTokenGenerator gen = lm.generator(lmSession, input, sampler, options);
                 SilentTokenFilter filter = new SilentTokenFilter();   // CosyVoice3Model.llm_job: the flow never sees long silences
-                for (int t = gen.next(); t != SpeechTokenGenerator.END; t = gen.next()) {
+                job.run(stop, t -> {
                     timings.firstTokenNanos.compareAndSet(-1, System.nanoTime() - startNanos);
-                    if (filter.accept(t)) tokens.add(t);
-                }
+                    if (!filter.accept(t)) return;
+                    try {
+                        tokens.add(t);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new java.util.concurrent.CancellationException("interrupted");
+                    }
+                });
                 tokens.finish(null);
             } catch (Throwable e) {
                 tokens.finish(e);
@@ -79,7 +101,7 @@ final class UtteranceSynthesizer {
         try {
             toAudio(tokens, voice, stream, speed, cancelled, timings, sink);
         } finally {
-            abandoned.set(true);                                  // a running generator stops at its next step
+            abandoned.set(true);                                  // a running job stops at its next step
             if (!jobState.compareAndSet(JOB_NEW, JOB_ABANDONED)) awaitUninterruptibly(jobDone);
         }
     }

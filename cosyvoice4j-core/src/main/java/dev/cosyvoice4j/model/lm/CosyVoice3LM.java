@@ -188,6 +188,32 @@ public final class CosyVoice3LM implements AutoCloseable {
         return session.hostLogits(forwardToLogits(session, stepInput(session, token)), true);
     }
 
+    /** Forwards the rows of {@code embeds} at the next cache positions; returns the last row's log-probabilities. */
+    float[] forwardLogProbs(LmSession session, Buf embeds) {
+        return session.hostLogits(forwardToLogits(session, embeds), true);
+    }
+
+    /** {@code embed_tokens.weight[ids]} (the Qwen2 text embedding) into the rows of {@code out}. */
+    public void textEmbedding(int[] ids, Buf out) {
+        llm.embedTokens(ids, out);
+    }
+
+    /**
+     * A text-in streaming decode ({@code inference_bistream}) over a fresh session; feed it text ids with
+     * {@link BistreamDecoder#acceptText} and end it with {@link BistreamDecoder#finish}.
+     */
+    public BistreamDecoder bistream(BistreamPrompt prompt, Sampler sampler, BistreamDecoder.Listener listenerOrNull,
+                                    java.util.function.BooleanSupplier cancelled) {
+        return new BistreamDecoder(this, newSession(prompt.initialRows() + 64), prompt, sampler, listenerOrNull, cancelled);
+    }
+
+    /** The same over a caller-provided session (reset first; its KV cache grows as the text arrives). */
+    public BistreamDecoder bistream(LmSession session, BistreamPrompt prompt, Sampler sampler,
+                                    BistreamDecoder.Listener listenerOrNull, java.util.function.BooleanSupplier cancelled) {
+        session.reset();
+        return new BistreamDecoder(this, session, prompt, sampler, listenerOrNull, cancelled);
+    }
+
     private Buf stepInput(LmSession s, int token) {
         s.stepToken[0] = token;                                                      // no per-step allocation
         speechEmbedding(s.stepToken, s.embedding);

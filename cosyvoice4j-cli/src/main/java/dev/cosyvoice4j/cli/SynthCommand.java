@@ -32,7 +32,9 @@ import java.util.concurrent.Callable;
                 "      --text 'Hello there.' --out hello.wav",
                 "  cosyvoice4j synth --model DIR --prompt-wav me.wav --instruct 'You are a helpful assistant. Speak slowly.<|endofprompt|>' \\",
                 "      --text 'Hello there.' --stream --out hello.wav",
-                "  cosyvoice4j synth --model DIR --prompt-wav me.wav --source-wav other.wav --out converted.wav"})
+                "  cosyvoice4j synth --model DIR --prompt-wav me.wav --source-wav other.wav --out converted.wav",
+                "  my-llm | cosyvoice4j synth --model DIR --prompt-wav me.wav --prompt-text '...<|endofprompt|>Transcript.' \\",
+                "      --text - --stream --out reply.wav      (text-in streaming: speaks each line as it arrives)"})
 public final class SynthCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = ModelLocator.DEFAULT_MODEL,
             description = "Model directory, or a model id (owner/name) found in the Hugging Face or ModelScope cache or "

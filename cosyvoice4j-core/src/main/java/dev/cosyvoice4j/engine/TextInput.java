@@ -52,9 +52,12 @@ public final class TextInput {
         return t;
     }
 
-    /** The next piece, or null once finished and drained; waits at most {@code timeoutMillis} (then returns ""). */
-    synchronized String next(long timeoutMillis) throws InterruptedException {
-        if (pieces.isEmpty() && !finished) wait(timeoutMillis);
+    /**
+     * The next piece (what the session tokenizes), or null once finished and drained; waits at most
+     * {@code timeoutMillis} (0 = no wait) and returns "" when nothing came.
+     */
+    public synchronized String next(long timeoutMillis) throws InterruptedException {
+        if (pieces.isEmpty() && !finished && timeoutMillis > 0) wait(timeoutMillis);
         if (!pieces.isEmpty()) return pieces.poll();
         return finished ? null : "";
     }

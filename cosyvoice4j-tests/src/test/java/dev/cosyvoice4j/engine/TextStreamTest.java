@@ -75,6 +75,31 @@ class TextStreamTest {
     }
 
     @Test
+    void twoConcurrentTextStreamsMatchSerialRuns() {
+        assertTimeoutPreemptively(Duration.ofMinutes(4), () -> {
+            String[] a = {"好少咯，", "一般系放嗰啲国庆啊。"}, b = {"中秋嗰啲", "可能会咯。"};
+            float[] serialA, serialB;
+            try (Session s = engine.openSession()) {
+                serialA = s.synthesizeTextStream(instruct2(true), TextInput.of(a)).readAll();
+                serialB = s.synthesizeTextStream(instruct2(true), TextInput.of(b)).readAll();
+            }
+            TextInput ta = new TextInput(), tb = new TextInput();
+            try (Session s1 = engine.openSession(); Session s2 = engine.openSession();
+                 SynthesisStream sa = s1.synthesizeTextStream(instruct2(true), ta);
+                 SynthesisStream sb = s2.synthesizeTextStream(instruct2(true), tb)) {
+                for (int i = 0; i < 2; i++) {                     // interleaved pieces
+                    ta.push(a[i]);
+                    tb.push(b[i]);
+                }
+                ta.finish();
+                tb.finish();
+                EngineTest.assertSameAudio(serialA, sa.readAll());
+                EngineTest.assertSameAudio(serialB, sb.readAll());
+            }
+        });
+    }
+
+    @Test
     void otherModesAreRejectedNamingTheMode() {
         SynthesisRequest cross = SynthesisRequest.builder(Mode.CROSS_LINGUAL).text("x").promptWav(EngineTest.PROMPT_WAV).build();
         try (Session s = engine.openSession()) {

@@ -79,6 +79,31 @@ class BistreamDecoderTest {
     }
 
     @Test
+    void textInputWithEmptyPiecesAndASplitSurrogatePairGivesTheGoldenTokens() throws Exception {
+        GoldenCase c = manifest.byId("bistream/zero_shot_pieces");
+        var tok = dev.cosyvoice4j.text.Qwen2Tokenizer.forModelDir(manifest.modelDir());
+        JsonNode pieces = c.input("text_pieces");
+        dev.cosyvoice4j.engine.TextInput text = new dev.cosyvoice4j.engine.TextInput();
+        for (JsonNode p : pieces) text.push("").push(p.asText()).push("");
+        text.finish();
+        // what the engine feeds: each piece as TextInput hands it out, tokenized on its own
+        List<Integer> ids = new ArrayList<>();
+        for (String p = nextPiece(text); p != null; p = nextPiece(text)) for (int id : tok.encode(p)) ids.add(id);
+        assertArrayEquals(ints(c.input("text_ids_streamed")), ids.stream().mapToInt(Integer::intValue).toArray());
+        // a piece ending inside a surrogate pair: held back, so the character is tokenized whole
+        dev.cosyvoice4j.engine.TextInput emoji = new dev.cosyvoice4j.engine.TextInput().push("ok \uD83D").push("\uDE00");
+        emoji.finish();
+        List<Integer> e = new ArrayList<>();
+        for (String p = nextPiece(emoji); p != null; p = nextPiece(emoji)) for (int id : tok.encode(p)) e.add(id);
+        int[] whole = java.util.stream.IntStream.concat(Arrays.stream(tok.encode("ok ")), Arrays.stream(tok.encode("\uD83D\uDE00"))).toArray();
+        assertArrayEquals(whole, e.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    private static String nextPiece(dev.cosyvoice4j.engine.TextInput t) throws Exception {
+        return t.next(0);
+    }
+
+    @Test
     void twoConcurrentDecodersDoNotInterfere() throws Exception {
         GoldenCase a = manifest.byId("bistream/zero_shot_pieces"), b = manifest.byId("bistream/instruct2");
         ExecutorService pool = Executors.newFixedThreadPool(2);

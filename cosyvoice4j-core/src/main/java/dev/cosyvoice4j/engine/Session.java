@@ -147,7 +147,12 @@ public final class Session implements AutoCloseable {
         Sampler sampler = req.argmax() ? ArgmaxSampler.INSTANCE : RasSampler.fromConfig(engine.config().llm(), req.seed());
         LmSession session = lmSession();
         emit.segment = 0;
-        synth.synthesize((stop, onToken) -> {
+        synth.synthesize((stop, onSpeechToken) -> {
+            // counted here (not timed: decode time would include the waits for text)
+            java.util.function.IntConsumer onToken = t -> {
+                timings.llmDecodeTokens.increment();
+                onSpeechToken.accept(t);
+            };
             BistreamDecoder decoder = lm.bistream(session, prompt, sampler, null, stop).guarded(true);
             while (!stop.getAsBoolean()) {
                 String piece = text.next(50);

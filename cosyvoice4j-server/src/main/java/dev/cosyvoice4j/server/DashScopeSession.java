@@ -54,6 +54,9 @@ final class DashScopeSession implements WsListener {
     });
     /** DashScope's limits: characters per continue-task and per task (CJK ideographs count 2). */
     static final int MAX_CHARS_PER_MESSAGE = 20_000, MAX_CHARS_PER_TASK = 200_000;
+    /** DashScope's sample rates (the engine's 24 kHz is resampled to the others), and those opus takes. */
+    static final java.util.List<Integer> SAMPLE_RATES = java.util.List.of(8000, 16000, 22050, 24000, 44100, 48000),
+            OPUS_RATES = java.util.List.of(8000, 16000, 24000, 48000);
 
     private final Engine engine;
     private final ServerOptions options;
@@ -185,9 +188,15 @@ final class DashScopeSession implements WsListener {
         }
         int rate = engine.sampleRateHz();
         JsonNode sr = params.get("sample_rate");
-        if (sr != null && !sr.isNull() && sr.asInt(-1) != rate) {
-            throw new TaskError("InvalidParameter", "sample_rate " + sr.asText() + " is not supported; this engine produces "
-                    + rate + " Hz audio (send sample_rate " + rate + ")");
+        if (sr != null && !sr.isNull()) {
+            rate = sr.asInt(-1);
+            if (!SAMPLE_RATES.contains(rate)) {
+                throw new TaskError("InvalidParameter", "sample_rate " + sr.asText() + " is not supported; supported: "
+                        + SAMPLE_RATES + " (the engine produces " + engine.sampleRateHz() + " Hz; others are resampled)");
+            }
+        }
+        if (format == AudioFormat.OPUS && !OPUS_RATES.contains(rate)) {
+            throw new TaskError("InvalidParameter", "opus needs sample_rate " + OPUS_RATES + ", not " + rate);
         }
         long seed = params.path("seed").asLong(0);
         String instruction = params.path("instruction").asText(null);
@@ -218,7 +227,8 @@ final class DashScopeSession implements WsListener {
             text = input;
         }
         AudioFormat f = format;
-        Thread.ofVirtual().name("dashscope-" + id).start(() -> synthesize(id, request, input, f, rate));
+        int outRate = rate;
+        Thread.ofVirtual().name("dashscope-" + id).start(() -> synthesize(id, request, input, f, outRate));
     }
 
     private void continueTask(String id, JsonNode payload) {
@@ -298,6 +308,7 @@ final class DashScopeSession implements WsListener {
 
     private void run(String id, SynthesisStream s, AudioFormat format, int rate, long start) {
         AudioEncoder encoder = AudioEncoders.streaming(format, rate);
+        Resampler resampler = rate == engine.sampleRateHz() ? null : new Resampler(engine.sampleRateHz(), rate);
         sendEvent(id, "task-started", Json.object());
         int segment = -1, sentences = 0;
         long samples = 0;
@@ -328,7 +339,8 @@ final class DashScopeSession implements WsListener {
                 }
                 if (c.samples().length == 0) continue;
                 samples += c.samples().length;
-                byte[] b = encoder.encode(c.samples(), 0, c.samples().length);
+                float[] pcm = resampler == null ? c.samples() : resampler.process(c.samples());
+                byte[] b = encoder.encode(pcm, 0, pcm.length);
                 if (b.length > 0) {
                     sendSentence(id, "sentence-synthesis", segment);
                     sendBinary(b);
@@ -338,7 +350,15 @@ final class DashScopeSession implements WsListener {
                     }
                 }
             }
-            byte[] tail = encoder.finish();
+            byte[] rest = new byte[0];
+            if (resampler != null) {
+                float[] r = resampler.finish();
+                rest = encoder.encode(r, 0, r.length);
+            }
+            byte[] fin = encoder.finish();
+            byte[] tail = new byte[rest.length + fin.length];
+            System.arraycopy(rest, 0, tail, 0, rest.length);
+            System.arraycopy(fin, 0, tail, rest.length, fin.length);
             if (tail.length > 0) {
                 if (segment < 0) {
                     segment = 0;
@@ -356,7 +376,7 @@ final class DashScopeSession implements WsListener {
             }
             payload.set("usage", usage);
             sendEvent(id, "task-finished", payload);
-            metrics.finished(samples / (double) rate, (System.nanoTime() - start) / 1e9);
+            metrics.finished(samples / (double) engine.sampleRateHz(), (System.nanoTime() - start) / 1e9);
             synchronized (this) {               // the connection may run another task
                 taskId = null;
                 text = null;
@@ -364,6 +384,7 @@ final class DashScopeSession implements WsListener {
                 finishing = false;
                 characters = 0;
             }
+            touch();                            // an idle connection without a task times out too
         }
     }
 

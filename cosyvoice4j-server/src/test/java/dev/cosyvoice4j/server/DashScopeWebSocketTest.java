@@ -178,8 +178,8 @@ class DashScopeWebSocketTest {
                 // 好少咯，一般系放嗰啲国庆啊，中秋嗰啲可能会咯。然后结束。: ideographs count 2, punctuation 1
                 assertTrue(finished.path("payload").path("usage").path("characters").asLong() > 20, finished.toString());
 
-                // the connection takes another task (wav this time)
-                c.send(runTask("t2", INSTRUCT_PARAMS.replace("\"pcm\"", "\"wav\"")));
+                // the connection takes another task (wav at DashScope's default 22050 Hz this time: resampled)
+                c.send(runTask("t2", INSTRUCT_PARAMS.replace("\"pcm\"", "\"wav\"").replace("24000", "22050")));
                 assertEquals("task-started", event(c.event(60)));
                 c.send(continueTask("t2", "好少咯，一般系放嗰啲国庆啊。"));
                 c.send(finishTask("t2"));
@@ -189,7 +189,9 @@ class DashScopeWebSocketTest {
                     if (o instanceof byte[] b) wav.writeBytes(b);
                     else if (event(assertInstanceOf(JsonNode.class, o)).equals("task-finished")) break;
                 }
-                assertEquals("RIFF", new String(wav.toByteArray(), 0, 4, java.nio.charset.StandardCharsets.US_ASCII));
+                byte[] w = wav.toByteArray();
+                assertEquals("RIFF", new String(w, 0, 4, java.nio.charset.StandardCharsets.US_ASCII));
+                assertEquals(22050, java.nio.ByteBuffer.wrap(w, 24, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt());
                 c.ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").join();
             });
         }
@@ -202,7 +204,8 @@ class DashScopeWebSocketTest {
                 assertFails(t, runTask("e1", "\"voice\":\"nobody\",\"format\":\"pcm\""), "InvalidParameter", "nobody");
                 assertFails(t, "{\"header\":", "InvalidMessage", "bad JSON");
                 assertFails(t, runTask("e2", "\"voice\":\"alice\",\"format\":\"aiff\""), "InvalidParameter", "aiff");
-                assertFails(t, runTask("e3", "\"voice\":\"alice\",\"format\":\"pcm\",\"sample_rate\":16000"), "InvalidParameter", "24000");
+                assertFails(t, runTask("e3", "\"voice\":\"alice\",\"format\":\"pcm\",\"sample_rate\":12345"), "InvalidParameter", "22050");
+                assertFails(t, runTask("e6", "\"voice\":\"alice\",\"format\":\"opus\",\"sample_rate\":22050"), "InvalidParameter", "opus");
                 assertFails(t, runTask("e4", "\"voice\":\"bob\",\"format\":\"pcm\""), "InvalidParameter", "transcript");
                 assertFails(t, continueTask("e5", "hello"), "InvalidParameter", "before run-task");
             });

@@ -79,6 +79,22 @@ class DashScopeSdkTest {
                 } finally {
                     synthesizer.getDuplexApi().close(1000, "bye");
                 }
+
+                // the blocking call(text): one continue-task then finish-task; wav at 22050 Hz (resampled)
+                SpeechSynthesisParam wavParam = SpeechSynthesisParam.builder().apiKey("sdk-key").model("cosyvoice-v3-flash")
+                        .voice("alice").format(SpeechSynthesisAudioFormat.WAV_22050HZ_MONO_16BIT)
+                        .instruction("请用广东话表达。").seed(7).build();
+                SpeechSynthesizer blocking = new SpeechSynthesizer(wavParam, null, url);
+                try {
+                    ByteBuffer wav = blocking.call("好少咯，一般系放嗰啲国庆啊。");
+                    assertTrue(wav != null && wav.remaining() > 44, "no audio from call()");
+                    byte[] w = new byte[wav.remaining()];
+                    wav.get(w);
+                    assertEquals("RIFF", new String(w, 0, 4, java.nio.charset.StandardCharsets.US_ASCII));
+                    assertEquals(22050, ByteBuffer.wrap(w, 24, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt());
+                } finally {
+                    blocking.getDuplexApi().close(1000, "bye");
+                }
             });
         }
     }

@@ -265,7 +265,14 @@ class DashScopeWebSocketTest {
                 assertEquals("Throttling", busy.path("header").path("error_code").asText());
                 Closed closed = assertInstanceOf(Closed.class, b.next(30));
                 assertEquals(1013, closed.code());
+                // a client that goes away mid-task: its synthesis is cancelled and the slot freed
+                a.send(continueTask("a1", "好少咯，"));
                 a.ws.abort();
+                deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (t.get("/ready").statusCode() != 200) {
+                    assertTrue(System.nanoTime() < deadline, "slot not freed after the client went away");
+                    Thread.sleep(50);
+                }
             });
         }
     }

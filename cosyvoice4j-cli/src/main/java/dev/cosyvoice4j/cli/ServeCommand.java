@@ -46,6 +46,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--queue-timeout", defaultValue = "30", description = "Seconds a request waits for a slot before 429 (default ${DEFAULT-VALUE}).")
     double queueTimeoutSeconds;
 
+    @Option(names = "--ws-idle-timeout", defaultValue = "23",
+            description = "DashScope WebSocket: seconds without a client message before the task fails (default ${DEFAULT-VALUE}, as DashScope).")
+    double wsIdleTimeoutSeconds;
+
     @Option(names = "--max-input-chars", defaultValue = "4096", description = "Longest input text (default ${DEFAULT-VALUE}, as OpenAI).")
     int maxInputChars;
 
@@ -69,6 +73,7 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (maxUploadMb < 1 || maxUploadMb > 1024) throw new UserException("--max-upload-mb must be 1-1024");
         if (!(queueTimeoutSeconds >= 0 && queueTimeoutSeconds <= 3600)) throw new UserException("--queue-timeout must be 0-3600 seconds");
+        if (!(wsIdleTimeoutSeconds > 0 && wsIdleTimeoutSeconds <= 3600)) throw new UserException("--ws-idle-timeout must be >0-3600 seconds");
         String key = apiKey != null ? apiKey : System.getenv(API_KEY_ENV);
         ServerOptions server;
         try {
@@ -76,7 +81,8 @@ public final class ServeCommand implements Callable<Integer> {
             server = ServerOptions.defaults().withHost(host).withPort(port).withApiKey(key).withMaxConcurrent(maxConcurrent)
                     .withMaxQueue(maxQueue).withQueueTimeout(Duration.ofMillis((long) (queueTimeoutSeconds * 1000)))
                     .withMaxInputChars(maxInputChars).withMaxUploadBytes(upload).withMaxBodyBytes(upload * 4 / 3 + (1 << 20))
-                    .withModelId(Path.of(model).getFileName().toString()).withPinnedTokens(pinnedTokens);
+                    .withModelId(Path.of(model).getFileName().toString()).withPinnedTokens(pinnedTokens)
+                    .withWsIdleTimeout(Duration.ofMillis((long) (wsIdleTimeoutSeconds * 1000)));
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage());
         }

@@ -19,15 +19,18 @@ import java.util.Objects;
  * @param modelId            the id {@code /v1/models} reports
  * @param pinnedTokens       when > 0, every segment generates exactly this many speech tokens, ignoring stop tokens:
  *                           for benchmarks on random weights only (as {@code synth --tokens})
+ * @param wsIdleTimeout      DashScope WebSocket: the longest gap between client messages of a task (DashScope's 23 s)
  */
 public record ServerOptions(String host, int port, String apiKey, int maxConcurrent, int maxQueue, Duration queueTimeout,
                             int maxInputChars, long maxUploadBytes, long maxBodyBytes, String modelId,
-                            int pinnedTokens) {
+                            int pinnedTokens, Duration wsIdleTimeout) {
 
     public ServerOptions {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(queueTimeout, "queueTimeout");
         Objects.requireNonNull(modelId, "modelId");
+        Objects.requireNonNull(wsIdleTimeout, "wsIdleTimeout");
+        if (wsIdleTimeout.isNegative() || wsIdleTimeout.isZero()) throw new IllegalArgumentException("WebSocket idle timeout must be positive");
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0-65535, got " + port);
         if (maxConcurrent < 1) throw new IllegalArgumentException("max concurrent syntheses must be >= 1, got " + maxConcurrent);
         if (maxQueue < 0) throw new IllegalArgumentException("max queue must be >= 0, got " + maxQueue);
@@ -40,20 +43,22 @@ public record ServerOptions(String host, int port, String apiKey, int maxConcurr
 
     public static ServerOptions defaults() {
         return new ServerOptions("127.0.0.1", 8080, null, 1, 8, Duration.ofSeconds(30), 4096, 10L << 20, 16L << 20,
-                "cosyvoice3", 0);
+                "cosyvoice3", 0, Duration.ofSeconds(23));
     }
 
-    public ServerOptions withHost(String v) { return new ServerOptions(v, port, apiKey, maxConcurrent, maxQueue, queueTimeout, maxInputChars, maxUploadBytes, maxBodyBytes, modelId, pinnedTokens); }
-    public ServerOptions withPort(int v) { return new ServerOptions(host, v, apiKey, maxConcurrent, maxQueue, queueTimeout, maxInputChars, maxUploadBytes, maxBodyBytes, modelId, pinnedTokens); }
-    public ServerOptions withApiKey(String v) { return new ServerOptions(host, port, v, maxConcurrent, maxQueue, queueTimeout, maxInputChars, maxUploadBytes, maxBodyBytes, modelId, pinnedTokens); }
-    public ServerOptions withMaxConcurrent(int v) { return new ServerOptions(host, port, apiKey, v, maxQueue, queueTimeout, maxInputChars, maxUploadBytes, maxBodyBytes, modelId, pinnedTokens); }
-    public ServerOptions withMaxQueue(int v) { return new ServerOptions(host, port, apiKey, maxConcurrent, v, queueTimeout, maxInputChars, maxUploadBytes, maxBodyBytes, modelId, pinnedTokens); }
-    public ServerOptions withQueueTimeout(Duration v) { return new ServerOptions(host, port, apiKey, maxConcurrent, maxQueue, v, maxInputChars, maxUploadBytes, maxBodyBytes, modelId, pinnedTokens); }
-    public ServerOptions withMaxInputChars(int v) { return new ServerOptions(host, port, apiKey, maxConcurrent, maxQueue, queueTimeout, v, maxUploadBytes, maxBodyBytes, modelId, pinnedTokens); }
-    public ServerOptions withMaxUploadBytes(long v) { return new ServerOptions(host, port, apiKey, maxConcurrent, maxQueue, queueTimeout, maxInputChars, v, maxBodyBytes, modelId, pinnedTokens); }
-    public ServerOptions withMaxBodyBytes(long v) { return new ServerOptions(host, port, apiKey, maxConcurrent, maxQueue, queueTimeout, maxInputChars, maxUploadBytes, v, modelId, pinnedTokens); }
-    public ServerOptions withPinnedTokens(int v) { return new ServerOptions(host, port, apiKey, maxConcurrent, maxQueue, queueTimeout, maxInputChars, maxUploadBytes, maxBodyBytes, modelId, v); }
-    public ServerOptions withModelId(String v) { return new ServerOptions(host, port, apiKey, maxConcurrent, maxQueue, queueTimeout, maxInputChars, maxUploadBytes, maxBodyBytes, v, pinnedTokens); }
+    public ServerOptions withHost(String v) { return new ServerOptions(v, port, apiKey, maxConcurrent, maxQueue, queueTimeout, maxInputChars, maxUploadBytes, maxBodyBytes, modelId, pinnedTokens, wsIdleTimeout); }
+    public ServerOptions withPort(int v) { return new ServerOptions(host, v, apiKey, maxConcurrent, maxQueue, queueTimeout, maxInputChars, maxUploadBytes, maxBodyBytes, modelId, pinnedTokens, wsIdleTimeout); }
+    public ServerOptions withApiKey(String v) { return new ServerOptions(host, port, v, maxConcurrent, maxQueue, queueTimeout, maxInputChars, maxUploadBytes, maxBodyBytes, modelId, pinnedTokens, wsIdleTimeout); }
+    public ServerOptions withMaxConcurrent(int v) { return new ServerOptions(host, port, apiKey, v, maxQueue, queueTimeout, maxInputChars, maxUploadBytes, maxBodyBytes, modelId, pinnedTokens, wsIdleTimeout); }
+    public ServerOptions withMaxQueue(int v) { return new ServerOptions(host, port, apiKey, maxConcurrent, v, queueTimeout, maxInputChars, maxUploadBytes, maxBodyBytes, modelId, pinnedTokens, wsIdleTimeout); }
+    public ServerOptions withQueueTimeout(Duration v) { return new ServerOptions(host, port, apiKey, maxConcurrent, maxQueue, v, maxInputChars, maxUploadBytes, maxBodyBytes, modelId, pinnedTokens, wsIdleTimeout); }
+    public ServerOptions withMaxInputChars(int v) { return new ServerOptions(host, port, apiKey, maxConcurrent, maxQueue, queueTimeout, v, maxUploadBytes, maxBodyBytes, modelId, pinnedTokens, wsIdleTimeout); }
+    public ServerOptions withMaxUploadBytes(long v) { return new ServerOptions(host, port, apiKey, maxConcurrent, maxQueue, queueTimeout, maxInputChars, v, maxBodyBytes, modelId, pinnedTokens, wsIdleTimeout); }
+    public ServerOptions withMaxBodyBytes(long v) { return new ServerOptions(host, port, apiKey, maxConcurrent, maxQueue, queueTimeout, maxInputChars, maxUploadBytes, v, modelId, pinnedTokens, wsIdleTimeout); }
+    public ServerOptions withPinnedTokens(int v) { return new ServerOptions(host, port, apiKey, maxConcurrent, maxQueue, queueTimeout, maxInputChars, maxUploadBytes, maxBodyBytes, modelId, v, wsIdleTimeout); }
+    public ServerOptions withModelId(String v) { return new ServerOptions(host, port, apiKey, maxConcurrent, maxQueue, queueTimeout, maxInputChars, maxUploadBytes, maxBodyBytes, v, pinnedTokens, wsIdleTimeout); }
+
+    public ServerOptions withWsIdleTimeout(Duration v) { return new ServerOptions(host, port, apiKey, maxConcurrent, maxQueue, queueTimeout, maxInputChars, maxUploadBytes, maxBodyBytes, modelId, pinnedTokens, v); }
 
     /** True when the bind address is a loopback one (then no key is needed to be safe). */
     public boolean loopback() {

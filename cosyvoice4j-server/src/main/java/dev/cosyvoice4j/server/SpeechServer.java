@@ -13,6 +13,8 @@ import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.websocket.WsConfig;
+import io.helidon.webserver.websocket.WsRouting;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,11 +31,15 @@ import java.util.logging.Logger;
  * on Helidon SE's WebServer (a virtual thread per request, so the handlers are plain blocking code and a slow client
  * parks only its own thread). Routes: {@code POST /v1/audio/speech}, {@code GET|POST /v1/audio/voices},
  * {@code DELETE /v1/audio/voices/{id}}, {@code GET /v1/models}, {@code GET /health} (liveness), {@code GET /ready}
- * (readiness: a synthesis slot or queue place is free), {@code GET /metrics} (Prometheus) and the web page at
- * {@code /}. With an API key every {@code /v1} route needs {@code Authorization: Bearer <key>}.
+ * (readiness: a synthesis slot or queue place is free), {@code GET /metrics} (Prometheus), the web page at
+ * {@code /} and the DashScope CosyVoice WebSocket at {@code /api-ws/v1/inference} (text in, streamed audio out). With an API key every {@code /v1} route needs {@code Authorization: Bearer <key>}.
  */
 public final class SpeechServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SpeechServer.class.getName());
+    /** The DashScope CosyVoice WebSocket route (text in, audio out; {@link DashScopeSession}). */
+    static final String DASHSCOPE_PATH = "/api-ws/v1/inference";
+    /** Largest WebSocket frame: a continue-task of DashScope's 20,000 characters in UTF-8 plus its JSON. */
+    static final int MAX_WS_FRAME = 128 * 1024;
 
     private final Engine engine;
     private final ServerOptions options;
@@ -74,6 +80,9 @@ public final class SpeechServer implements AutoCloseable {
                         .error(ApiException.class, SpeechServer::apiError)
                         .error(UncheckedIOException.class, SpeechServer::ioError)
                         .error(Exception.class, SpeechServer::internalError))
+                .addRouting(WsRouting.builder().endpoint(DASHSCOPE_PATH,
+                        () -> new DashScopeSession(engine, options, admission, sessions, metrics)))
+                .addProtocol(WsConfig.builder().name("websocket").maxFrameLength(MAX_WS_FRAME).build())
                 .build();
     }
 

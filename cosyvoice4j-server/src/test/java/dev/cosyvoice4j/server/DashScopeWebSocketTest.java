@@ -126,9 +126,13 @@ class DashScopeWebSocketTest {
     static final String INSTRUCT_PARAMS = "\"text_type\":\"PlainText\",\"voice\":\"alice\",\"format\":\"pcm\",\"sample_rate\":24000,"
             + "\"seed\":7,\"instruction\":\"请用广东话表达。\"";
 
-    @Test
-    void audioArrivesBeforeFinishTaskThenTheRestThenTaskFinished() throws Exception {
-        try (TestServer t = TestServer.start(TestServer.MODEL_A, speakers,
+    static java.util.stream.Stream<java.nio.file.Path> models() { return java.util.stream.Stream.of(TestServer.MODEL_A, TestServer.MODEL_C); }
+
+    /** On the fixture model and, separately, on model C of other shapes. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.MethodSource("models")
+    void audioArrivesBeforeFinishTaskThenTheRestThenTaskFinished(java.nio.file.Path model) throws Exception {
+        try (TestServer t = TestServer.start(model, speakers,
                 ServerOptions.defaults().withMaxConcurrent(2).withWsIdleTimeout(Duration.ofMinutes(3)))) {
             assertTimeoutPreemptively(Duration.ofMinutes(4), () -> {
                 Client c = Client.connect(t, null);

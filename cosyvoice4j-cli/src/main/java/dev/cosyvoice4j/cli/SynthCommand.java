@@ -70,8 +70,12 @@ public final class SynthCommand implements Callable<Integer> {
     String saveSpeaker;
 
 
-    @Option(names = "--out", required = true, description = "Output WAV file (written atomically).")
+    @Option(names = "--out", required = true, description = "Output WAV file (written atomically), or '-': a 16-bit WAV "
+            + "streamed to standard output as the audio is generated (sizes unknown: 0xFFFFFFFF, as streaming servers send it).")
     Path out;
+
+    /** Where {@code --out -} writes (standard output; tests replace it). */
+    static java.io.OutputStream stdout = System.out;
 
     @Option(names = "--float", description = "Write 32-bit float samples instead of 16-bit PCM.")
     boolean floatSamples;
@@ -164,7 +168,35 @@ public final class SynthCommand implements Callable<Integer> {
         return t;
     }
 
+    private boolean toStdout() { return out.toString().equals("-"); }
+
+    /** {@code --out -}: the WAV as it is generated, each chunk flushed, so a player downstream starts at once. */
+    private int writeStdout(Engine engine, SynthesisRequest request, boolean textStream, Progress progress) throws IOException {
+        if (floatSamples) throw new UserException("--float needs a file (--out FILE.wav); '--out -' streams 16-bit PCM");
+        long t0 = System.nanoTime(), samples = 0;
+        dev.cosyvoice4j.codec.AudioEncoder wav = dev.cosyvoice4j.codec.AudioEncoders.streaming(dev.cosyvoice4j.codec.AudioFormat.WAV,
+                engine.sampleRateHz());
+        try (Session session = engine.openSession();
+             SynthesisStream audio = textStream ? session.synthesizeTextStream(request, textInput()) : session.synthesize(request)) {
+            stdout.write(wav.encode(new float[0], 0, 0));                // the header now: a player can open the stream
+            stdout.flush();
+            while (audio.hasNext()) {
+                float[] c = audio.next().samples();
+                if (c.length == 0) continue;
+                samples += c.length;
+                stdout.write(wav.encode(c, 0, c.length));
+                stdout.flush();
+            }
+            stdout.write(wav.finish());
+            stdout.flush();
+        }
+        progress.done(String.format(Locale.ROOT, "streamed %.2f s of audio to standard output in %.2f s",
+                samples / (double) engine.sampleRateHz(), (System.nanoTime() - t0) / 1e9));
+        return 0;
+    }
+
     private int write(Engine engine, SynthesisRequest request, boolean textStream, Progress progress) throws IOException {
+        if (toStdout()) return writeStdout(engine, request, textStream, progress);
         WavWriter.Encoding enc = floatSamples ? WavWriter.Encoding.FLOAT32 : WavWriter.Encoding.PCM16;
         long t0 = System.nanoTime();
         try (Session session = engine.openSession();
@@ -240,6 +272,7 @@ public final class SynthCommand implements Callable<Integer> {
         if (tokens < 0 || tokens > 100_000) throw new UserException("--tokens must be in [0, 100000], got " + tokens);
         if (!(speed > 0.25 && speed <= 4)) throw new UserException("--speed must be in (0.25, 4], got " + speed);
         if (speed != 1.0 && stream) throw new UserException("--speed cannot be combined with --stream (as in the official engine)");
+        if (toStdout()) return;
         Path parent = out.toAbsolutePath().getParent();
         if (parent == null || !Files.isDirectory(parent)) throw new UserException("--out: directory does not exist: " + parent);
         if (Files.isDirectory(out)) throw new UserException("--out: is a directory: " + out);

@@ -139,6 +139,27 @@ class SynthCommandTest {
     }
 
     @Test
+    void outDashStreamsTheSameAudioAsAWavToStandardOutput() throws Exception {
+        List<String> file = base("file.wav");
+        file.addAll(List.of("--prompt-text", PROMPT, "--text", "Hello.", "--tokens", "30", "--stream"));
+        assertEquals(0, run(file.toArray(String[]::new)).exit());
+        java.io.OutputStream old = SynthCommand.stdout;
+        java.io.ByteArrayOutputStream piped = new java.io.ByteArrayOutputStream();
+        SynthCommand.stdout = piped;
+        try {
+            Run r = run("synth", "-q", "--model", MODEL, "--prompt-wav", WAV, "--prompt-text", PROMPT, "--text", "Hello.",
+                    "--tokens", "30", "--stream", "--out", "-");
+            assertEquals(0, r.exit(), r.err());
+        } finally {
+            SynthCommand.stdout = old;
+        }
+        byte[] wav = Files.readAllBytes(dir.resolve("file.wav")), streamed = piped.toByteArray();
+        assertEquals(0xFFFFFFFF, ByteBuffer.wrap(streamed).order(ByteOrder.LITTLE_ENDIAN).getInt(40), "data size unknown while streaming");
+        assertTrue(java.util.Arrays.equals(java.util.Arrays.copyOfRange(wav, 44, wav.length),
+                java.util.Arrays.copyOfRange(streamed, 44, streamed.length)), "the same samples as the file");
+    }
+
+    @Test
     void textDashNeedsAZeroShotOrInstruct2Voice() {
         List<String> a = base("x.wav");
         a.addAll(List.of("--text", "-"));

@@ -140,14 +140,20 @@ public final class SvgChart {
             body.append(text(LEFT + plotW, bottom + 28, 11, "normal", "end", "seconds"));
             y += 46;
         }
-        int height = y;
+        StringBuilder legend = new StringBuilder();
+        legend(legend, 12, 68);
+        return document(WIDTH, y, title, subtitle, legend, body);
+    }
+
+    /** A chart document: white page, title, subtitle, the legend under them, then the body. */
+    public static String document(int width, int height, String title, String subtitle, CharSequence legend, CharSequence body) {
         StringBuilder svg = new StringBuilder();
         svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">%n",
-                WIDTH, height, WIDTH, height));
-        svg.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", WIDTH, height));
+                width, height, width, height));
+        svg.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", width, height));
         svg.append(text(12, 26, 18, "bold", "start", title));
         svg.append(text(12, 46, 12, "normal", "start", subtitle));
-        legend(svg, 12, 68);
+        svg.append(legend);
         svg.append(body);
         svg.append("</svg>\n");
         return svg.toString();
@@ -178,7 +184,8 @@ public final class SvgChart {
         return x + w;
     }
 
-    private static String text(double x, double y, int size, String weight, String anchor, String s) {
+    /** A text element (escaped). */
+    public static String text(double x, double y, int size, String weight, String anchor, String s) {
         return String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%d\" font-weight=\"%s\" text-anchor=\"%s\" fill=\"#222\">%s</text>%n",
                 x, y, size, weight, anchor, esc(s));
     }

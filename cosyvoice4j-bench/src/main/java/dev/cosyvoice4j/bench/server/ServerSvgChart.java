@@ -8,6 +8,7 @@ import java.util.Locale;
 
 import static dev.cosyvoice4j.bench.SvgChart.esc;
 import static dev.cosyvoice4j.bench.SvgChart.fmt;
+import static dev.cosyvoice4j.bench.SvgChart.text;
 
 /**
  * A self-contained SVG of how the server scales: three panels with one row per concurrency level, time to
@@ -77,16 +78,9 @@ public final class ServerSvgChart {
             }
             y += 46;
         }
-        StringBuilder svg = new StringBuilder();
-        svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">%n",
-                WIDTH, y, WIDTH, y));
-        svg.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", WIDTH, y));
-        svg.append(text(12, 26, 18, "bold", "start", title));
-        svg.append(text(12, 46, 12, "normal", "start", subtitle));
-        legend(svg, 12, 68);
-        svg.append(body);
-        svg.append("</svg>\n");
-        return svg.toString();
+        StringBuilder legend = new StringBuilder();
+        legend(legend, 12, 68);
+        return SvgChart.document(WIDTH, y, title, subtitle, legend, body);
     }
 
     private static void legend(StringBuilder svg, int x, int y) {
@@ -108,11 +102,6 @@ public final class ServerSvgChart {
         if (!Double.isFinite(v) || v <= 0) return;
         b.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"><title>%s</title></rect>%n",
                 LEFT, y, v / axisMax * plotW, height, color, esc(title)));
-    }
-
-    private static String text(double x, double y, int size, String weight, String anchor, String s) {
-        return String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%d\" font-weight=\"%s\" text-anchor=\"%s\" fill=\"#222\">%s</text>%n",
-                x, y, size, weight, anchor, esc(s));
     }
 
     private static double finite(double v) { return Double.isFinite(v) ? v : 0; }

@@ -51,7 +51,8 @@ public final class PtArchive implements AutoCloseable {
         }
     }
 
-    private static Map<String, Tensor> index(Path file, MemorySegment seg) {
+    /** Indexes an archive held in {@code seg} (package-private for the fuzz target). */
+    static Map<String, Tensor> index(Path file, MemorySegment seg) {
         ZipIndex zip = ZipIndex.read(file, seg);
         String pkl = findDataPkl(file, zip);
         String dir = pkl.substring(0, pkl.length() - "data.pkl".length());

@@ -50,7 +50,8 @@ public final class SafeTensors implements AutoCloseable {
         }
     }
 
-    private static SafeTensors parse(Path file, MemorySegment seg, Arena arena) {
+    /** Parses the file mapped in {@code seg}; package-private for the fuzz target. */
+    static SafeTensors parse(Path file, MemorySegment seg, Arena arena) {
         if (seg.byteSize() < 8) throw new ModelFormatException(file, "truncated safetensors file (" + seg.byteSize() + " bytes)");
         long n = seg.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
         if (n < 2 || n > MAX_HEADER_BYTES) throw new ModelFormatException(file, "not a safetensors file (header length " + n + ")");

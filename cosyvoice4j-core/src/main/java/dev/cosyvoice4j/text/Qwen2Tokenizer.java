@@ -261,8 +261,19 @@ public final class Qwen2Tokenizer {
      * tokenizer's load time); the rest of the file is skipped.
      */
     private static void readAddedTokens(Path file, Map<String, Integer> added, Map<Integer, Boolean> specialById) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new ModelFormatException(file, "cannot read tokenizer config: " + e.getMessage(), e);
+        }
+        readAddedTokens(file, bytes, added, specialById);
+    }
+
+    /** {@link #readAddedTokens(Path, Map, Map)} on the file's bytes (package-private for the fuzz target). */
+    static void readAddedTokens(Path file, byte[] bytes, Map<String, Integer> added, Map<Integer, Boolean> specialById) {
         List<Map.Entry<Integer, Map.Entry<String, Boolean>>> entries = new ArrayList<>();
-        try (JsonParser p = new JsonFactory().createParser(file.toFile())) {
+        try (JsonParser p = new JsonFactory().createParser(bytes)) {
             if (p.nextToken() != JsonToken.START_OBJECT) throw new ModelFormatException(file, "not a JSON object");
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();

@@ -39,6 +39,9 @@ public final class CosyVoiceYaml {
     private final String source;
     private final MapNode root;
 
+    /** The official configs are under 10 kB; a megabyte is no model config. */
+    static final long MAX_FILE_BYTES = 1 << 20;
+
     private CosyVoiceYaml(String source, MapNode root) {
         this.source = source;
         this.root = root;
@@ -48,7 +51,13 @@ public final class CosyVoiceYaml {
     public static CosyVoiceYaml read(Path file) {
         String text;
         try {
+            long size = Files.size(file);
+            if (size > MAX_FILE_BYTES) {
+                throw new ModelFormatException(file, size + " bytes is too large for a model config (limit " + MAX_FILE_BYTES + ")");
+            }
             text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ModelFormatException(file, "is not UTF-8 text", e);
         } catch (IOException e) {
             throw new ModelFormatException(file, "cannot read: " + e, e);
         }

@@ -20,9 +20,19 @@ import java.util.Map;
 final class YamlSubsetParser {
     private record Line(int number, int indent, String text) {}
 
+    /** Deepest nesting of blocks or flow collections accepted (the official configs nest 5 deep). */
+    static final int MAX_DEPTH = 64;
+    /**
+     * HyperPyYAML's tags (read as data, never executed). Anything else, in particular YAML's language tags such as
+     * {@code !!python/object/apply:os.system}, is refused: a model config has no use for them.
+     */
+    private static final java.util.regex.Pattern TAG = java.util.regex.Pattern.compile(
+            "!(new:|name:|apply:|applyref:|module:|include:)[A-Za-z_][\\w.]*|!(ref|copy|tuple|placeholder)");
+
     private final String source;
     private final List<Line> lines = new ArrayList<>();
     private int at;
+    private int blockDepth;
 
     YamlSubsetParser(String source, String text) {
         this.source = source;
@@ -34,13 +44,19 @@ final class YamlSubsetParser {
                 throw error(i + 1, "tab used for indentation");
             }
             int indent = s.length() - s.stripLeading().length();
-            String body = s.strip();
-            // a flow collection may span several lines: join until brackets balance
+            StringBuilder joined = new StringBuilder(s.strip());
+            // a flow collection may span several lines: join until brackets balance (counted line by line, so a
+            // hostile file of unclosed brackets costs linear time)
             int first = i;
-            while (depth(body) > 0 && i + 1 < raw.length) {
-                body = body + " " + stripComment(raw[++i]).strip();
+            int open = depth(joined);
+            while (open > 0 && i + 1 < raw.length) {
+                if (open > MAX_DEPTH) throw error(first + 1, "flow collections nested deeper than " + MAX_DEPTH);
+                String next = stripComment(raw[++i]).strip();
+                joined.append(' ').append(next);
+                open += depth(next);
             }
-            if (depth(body) != 0) throw error(first + 1, "unbalanced brackets");
+            if (open != 0) throw error(first + 1, "unbalanced brackets");
+            String body = joined.toString();
             if (body.equals("---") || body.startsWith("%")) throw error(first + 1, "multiple documents/directives are not supported");
             lines.add(new Line(first + 1, indent, body));
         }
@@ -56,6 +72,15 @@ final class YamlSubsetParser {
 
     /** A block mapping or list whose lines are indented exactly {@code indent}. */
     private Node block(int indent) {
+        if (++blockDepth > MAX_DEPTH) throw error(lines.get(at).number(), "blocks nested deeper than " + MAX_DEPTH);
+        try {
+            return blockAt(indent);
+        } finally {
+            blockDepth--;
+        }
+    }
+
+    private Node blockAt(int indent) {
         Line first = lines.get(at);
         if (first.text().startsWith("- ") || first.text().equals("-")) return blockList(indent);
         Map<String, Node> map = new LinkedHashMap<>();
@@ -91,7 +116,7 @@ final class YamlSubsetParser {
         String tag = null;
         if (rest.startsWith("!")) {
             int sp = rest.indexOf(' ');
-            tag = sp < 0 ? rest : rest.substring(0, sp);
+            tag = checkTag(line.number(), sp < 0 ? rest : rest.substring(0, sp));
             rest = sp < 0 ? "" : rest.substring(sp + 1).strip();
         }
         if (rest.startsWith("&") || rest.startsWith("*")) throw error(line.number(), "YAML anchors/aliases are not supported");
@@ -110,6 +135,14 @@ final class YamlSubsetParser {
         f.skip();
         if (f.p != rest.length()) throw error(line.number(), "unexpected text '" + rest.substring(f.p) + "'");
         return withTag(n, tag, line.number());
+    }
+
+    private String checkTag(int lineNo, String tag) {
+        if (!TAG.matcher(tag).matches()) {
+            throw error(lineNo, "refusing the YAML tag '" + tag + "': only HyperPyYAML's !new:, !name:, !apply:, !ref "
+                    + "(and !applyref:, !module:, !include:, !copy, !tuple, !placeholder) are read, as data");
+        }
+        return tag;
     }
 
     private Node withTag(Node n, String tag, int lineNo) {
@@ -137,12 +170,15 @@ final class YamlSubsetParser {
             if (p < s.length() && s.charAt(p) == '!') {
                 int start = p;
                 while (p < s.length() && s.charAt(p) != ' ' && s.charAt(p) != ',' && s.charAt(p) != ']') p++;
-                tag = s.substring(start, p);
+                tag = checkTag(lineNo, s.substring(start, p));
                 skip();
             }
             if (p >= s.length()) return withTag(new Scalar(null, "", false), tag, lineNo);
             char c = s.charAt(p);
             Node n;
+            if ((c == '[' || c == '{') && nesting >= MAX_DEPTH) {
+                throw error(lineNo, "flow collections nested deeper than " + MAX_DEPTH);
+            }
             if (c == '[') {
                 p++;
                 nesting++;
@@ -249,7 +285,7 @@ final class YamlSubsetParser {
     }
 
     /** Open minus closed brackets outside quotes. */
-    private static int depth(String s) {
+    private static int depth(CharSequence s) {
         int d = 0;
         char quote = 0;
         for (int i = 0; i < s.length(); i++) {

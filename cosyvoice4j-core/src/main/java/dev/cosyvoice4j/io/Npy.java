@@ -67,12 +67,22 @@ public final class Npy {
         DType dtype = dtypeOf(file, d.group(1));
         List<Long> dims = new ArrayList<>();
         for (String part : s.group(1).split(",")) {
-            if (!part.isBlank()) dims.add(Long.parseLong(part.trim()));
+            if (part.isBlank()) continue;
+            try {
+                dims.add(Long.parseLong(part.trim()));
+            } catch (NumberFormatException e) {
+                throw new ModelFormatException(file, "malformed .npy shape (" + s.group(1) + ")");
+            }
         }
         long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
-        long nbytes = Tensor.numel(shape) * dtype.byteSize();
+        long nbytes;
+        try {
+            nbytes = Math.multiplyExact(Tensor.numel(shape), dtype.byteSize());
+        } catch (ArithmeticException | IllegalArgumentException e) {
+            throw new ModelFormatException(file, "invalid .npy shape (" + s.group(1) + ")");
+        }
         long dataStart = headerStart + headerLen;
-        if (dataStart + nbytes > bytes.length) {
+        if (nbytes > bytes.length - dataStart) {
             throw new ModelFormatException(file, "data runs past the end of the file (" + nbytes + " bytes declared)");
         }
         MemorySegment seg = Arena.ofAuto().allocate(Math.max(1, nbytes), 8).asSlice(0, nbytes);

@@ -86,7 +86,10 @@ final class StateDictUnpickler {
                     case '}' -> push(new LinkedHashMap<>()); // EMPTY_DICT
                     case ']' -> push(new ArrayList<>()); // EMPTY_LIST
                     case ')' -> push(new Tuple(List.of())); // EMPTY_TUPLE
-                    case '(' -> { marks.add(stack.size()); } // MARK
+                    case '(' -> { // MARK (counted like a push: a pickle of marks alone must not fill the heap)
+                        if (++pushes > MAX_PUSHES) throw bad("pickle too large for a state_dict (over " + MAX_PUSHES + " values)");
+                        marks.add(stack.size());
+                    }
                     case 'X' -> push(string(u32len())); // BINUNICODE
                     case 0x8c -> push(string(in.get() & 0xff)); // SHORT_BINUNICODE
                     case 0x8d -> push(string(in.getLong())); // BINUNICODE8
@@ -102,12 +105,12 @@ final class StateDictUnpickler {
                     case 0x86 -> { Object b = pop(), a = pop(); push(new Tuple(List.of(a, b))); } // TUPLE2
                     case 0x87 -> { Object c = pop(), b = pop(), a = pop(); push(new Tuple(List.of(a, b, c))); } // TUPLE3
                     case 't' -> push(new Tuple(popMark())); // TUPLE
-                    case 's' -> { Object v = pop(), k = pop(); dict(peek()).put(k, v); } // SETITEM
+                    case 's' -> { Object v = pop(), k = pop(); dict(peek()).put(key(k), v); } // SETITEM
                     case 'u' -> { // SETITEMS
                         List<Object> kv = popMark();
                         if (kv.size() % 2 != 0) throw bad("odd SETITEMS");
                         Map<Object, Object> d = dict(peek());
-                        for (int i = 0; i < kv.size(); i += 2) d.put(kv.get(i), kv.get(i + 1));
+                        for (int i = 0; i < kv.size(); i += 2) d.put(key(kv.get(i)), kv.get(i + 1));
                     }
                     case 'a' -> { Object v = pop(); list(peek()).add(v); } // APPEND
                     case 'e' -> { List<Object> vs = popMark(); list(peek()).addAll(vs); } // APPENDS
@@ -265,6 +268,16 @@ final class StateDictUnpickler {
         for (int i = 0; i < n; i++) v |= (in.get() & 0xffL) << (8 * i);
         if (n > 0 && n < 8 && (v & (1L << (8 * n - 1))) != 0) v |= -1L << (8 * n); // sign-extend
         return v;
+    }
+
+    /**
+     * A dict key: a state_dict and its {@code _metadata} use only strings and ints. Anything else is refused, which
+     * also keeps hashing away from nested (or self-containing) tuples and lists, whose hashCode recursion a
+     * hostile pickle could make deep enough to overflow the stack.
+     */
+    private Object key(Object k) {
+        if (k instanceof String || k instanceof Long) return k;
+        throw bad("dict key " + describe(k) + " is not a string or an integer");
     }
 
     private String str(Object o) {

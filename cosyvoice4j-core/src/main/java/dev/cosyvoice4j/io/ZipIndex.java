@@ -109,7 +109,25 @@ final class ZipIndex {
             }
             p = next;
         }
+        refuseOverlaps(file, entries);
         return new ZipIndex(file, seg, entries);
+    }
+
+    /**
+     * Each record spans at least its 30-byte local header and its compressed bytes; two records whose spans overlap
+     * are two views of the same bytes under different names (a zip-bomb and parser-confusion trick), never what
+     * torch.save writes.
+     */
+    private static void refuseOverlaps(Path file, Map<String, Entry> entries) {
+        Entry[] byOffset = entries.values().toArray(Entry[]::new);
+        java.util.Arrays.sort(byOffset, java.util.Comparator.comparingLong(Entry::localHeaderOffset));
+        for (int i = 1; i < byOffset.length; i++) {
+            Entry a = byOffset[i - 1], b = byOffset[i];
+            long aEnd = a.localHeaderOffset() + 30 + a.compressedSize();
+            if (aEnd < a.localHeaderOffset() || b.localHeaderOffset() < aEnd) {
+                throw new ModelFormatException(file, "corrupt zip archive (records '" + a.name() + "' and '" + b.name() + "' overlap)");
+            }
+        }
     }
 
     private static long need8(Path file, MemorySegment seg, long q, long qEnd, String name) {
@@ -142,6 +160,14 @@ final class ZipIndex {
         long h = e.localHeaderOffset();
         if (h + 30 > fileSize) throw new ModelFormatException(file, "truncated zip archive (local header of '" + name + "')");
         if (seg.get(U32, h) != LOC_SIG) throw new ModelFormatException(file, "corrupt zip archive (bad local header of '" + name + "')");
+        if ((e.flags() & 8) == 0) { // no data descriptor: the local header repeats the sizes, and must agree
+            long localC = u32(seg, h + 18), localU = u32(seg, h + 22);
+            if ((localC != 0 && localC != 0xffffffffL && localC != e.compressedSize())
+                    || (localU != 0 && localU != 0xffffffffL && localU != e.size())) {
+                throw new ModelFormatException(file, "corrupt zip archive (record '" + name + "': local header says "
+                        + localU + " bytes, central directory " + e.size() + ")");
+            }
+        }
         long start = h + 30 + u16(seg, h + 26) + u16(seg, h + 28);
         if (start + e.size() > fileSize || start + e.size() < start) {
             throw new ModelFormatException(file, "truncated zip archive (record '" + name + "' runs past the end of the file)");

@@ -53,7 +53,9 @@ final class FlatJsonObjectReader {
             expect(':');
             skipWs();
             int id = readInt();
-            if (id > MAX_ID) throw error("token id " + id + " is out of range");
+            // each entry takes at least 6 bytes ("k":N,), so an id beyond the file's length is no dense vocabulary;
+            // refused before the id-indexed tables grow to it
+            if (id > MAX_ID || id > b.length) throw error("token id " + id + " is out of range for a file of " + b.length + " bytes");
             out.put(keyBytes, keyOff, keyLen, id);
             skipWs();
             int c = next();

@@ -96,7 +96,14 @@ public final class Qwen2Tokenizer {
         Map<Integer, Boolean> specialById = new HashMap<>();
         Path configFile = dir.resolve("tokenizer_config.json");
         if (Files.exists(configFile)) readAddedTokens(configFile, addedTokens, specialById);
-        for (int id : addedTokens.values()) maxId = Math.max(maxId, id);
+        for (int id : addedTokens.values()) {
+            // added tokens follow the vocabulary; an id far beyond it would only size the id-indexed tables
+            if (id > vocab.maxId() + addedTokens.size() + 1024) {
+                throw new ModelFormatException(configFile, "added token id " + id + " is far beyond the vocabulary's last id "
+                        + vocab.maxId());
+            }
+            maxId = Math.max(maxId, id);
+        }
         int nextId = maxId + 1;
         for (String s : extraSpecialTokens) {
             if (s == null || s.isEmpty()) throw new IllegalArgumentException("empty special token");

@@ -13,9 +13,15 @@ final class TokenTable {
     private int arenaLen;
     private int[] offsetById = new int[1 << 16];
     private int[] lengthById = new int[1 << 16];
-    private int[] slots;            // token id, or -1 for an empty slot
+    private int[] slots;            // token id, -1 for an empty slot, DELETED for a removed one
     private int mask;
     private int count;
+    /**
+     * Removed slots (a JSON duplicate key, an id given to two strings) stay as tombstones until the next rehash, so
+     * a hostile vocab.json of repeated keys costs linear time, not a rehash per key.
+     */
+    private int deleted;
+    private static final int DELETED = -2;
     private int maxId = -1;
 
     TokenTable(int expected) {
@@ -36,13 +42,13 @@ final class TokenTable {
         int slot = findSlot(b, off, len);
         if (slots[slot] >= 0) {
             lengthById[slots[slot]] = -1; // JSON duplicate key: the last one wins (Python json semantics)
-            slots[slot] = -1;
+            slots[slot] = DELETED;
+            deleted++;
             count--;
-            rehash(slots.length);         // keep probe chains intact after the removal
             slot = findSlot(b, off, len);
         }
-        if ((count + 1) * 4 > slots.length * 3) {
-            rehash(slots.length * 2);
+        if ((count + deleted + 1) * 4 > slots.length * 3) {
+            rehash((count + 1) * 2 > slots.length ? slots.length * 2 : slots.length);
             slot = findSlot(b, off, len);
         }
         if (id >= offsetById.length) {
@@ -52,7 +58,10 @@ final class TokenTable {
             lengthById = Arrays.copyOf(lengthById, n);
             Arrays.fill(lengthById, old, n, -1);
         }
-        if (lengthById[id] >= 0) removeId(id); // an id given to two strings: keep the later mapping
+        if (lengthById[id] >= 0) {              // an id given to two strings: keep the later mapping
+            removeId(id);
+            slot = findSlot(b, off, len);
+        }
         if (arenaLen + len > arena.length) arena = Arrays.copyOf(arena, Math.max(arena.length * 2, arenaLen + len));
         System.arraycopy(b, off, arena, arenaLen, len);
         offsetById[id] = arenaLen;
@@ -82,10 +91,10 @@ final class TokenTable {
     private void removeId(int id) {
         int slot = findSlot(arena, offsetById[id], lengthById[id]);
         if (slots[slot] == id) {
-            slots[slot] = -1;
+            slots[slot] = DELETED;
+            deleted++;
             count--;
             lengthById[id] = -1;
-            rehash(slots.length);
         } else {
             lengthById[id] = -1;
         }
@@ -95,8 +104,8 @@ final class TokenTable {
         int h = hash(b, off, len) & mask;
         while (true) {
             int id = slots[h];
-            if (id < 0) return h;
-            if (lengthById[id] == len && Arrays.equals(arena, offsetById[id], offsetById[id] + len, b, off, off + len)) return h;
+            if (id == -1) return h;
+            if (id >= 0 && lengthById[id] == len && Arrays.equals(arena, offsetById[id], offsetById[id] + len, b, off, off + len)) return h;
             h = (h + 1) & mask;
         }
     }
@@ -106,6 +115,7 @@ final class TokenTable {
         slots = new int[capacity];
         Arrays.fill(slots, -1);
         mask = capacity - 1;
+        deleted = 0;
         for (int id : old) {
             if (id < 0 || lengthById[id] < 0) continue;
             slots[findSlot(arena, offsetById[id], lengthById[id])] = id;

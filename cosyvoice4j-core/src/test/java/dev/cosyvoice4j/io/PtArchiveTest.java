@@ -190,6 +190,11 @@ class PtArchiveTest {
             return this;
         }
         Pickle integer(long v) {
+            if (v != (int) v) { // LONG1 of 8 bytes
+                op(0x8a).op(8);
+                for (int i = 0; i < 8; i++) out.write((int) (v >>> (8 * i)) & 0xff);
+                return this;
+            }
             op('J');
             for (int i = 0; i < 4; i++) out.write((int) (v >>> (8 * i)) & 0xff);
             return this;

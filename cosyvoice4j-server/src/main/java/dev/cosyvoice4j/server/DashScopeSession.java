@@ -111,31 +111,42 @@ final class DashScopeSession implements WsListener {
     @Override
     public void onMessage(WsSession session, String message, boolean last) {
         touch();
-        JsonNode root;
+        Message m;
         try {
-            root = Json.MAPPER.readTree(message);
-        } catch (Exception e) {
-            fail(currentTaskId(), "InvalidMessage", "bad JSON: " + e.getMessage(), WsCloseCodes.NORMAL_CLOSE);
+            m = Message.decode(message);
+        } catch (TaskError e) {
+            fail(currentTaskId(), e.code, e.getMessage(), WsCloseCodes.NORMAL_CLOSE);
             return;
         }
-        JsonNode header = root == null ? null : root.get("header");
-        if (header == null || !header.isObject()) {
-            fail(currentTaskId(), "InvalidMessage", "a message needs a 'header' object with 'action' and 'task_id'", WsCloseCodes.NORMAL_CLOSE);
-            return;
-        }
-        String action = header.path("action").asText("");
-        String id = header.path("task_id").asText(null);
-        JsonNode payload = root.path("payload");
         try {
-            switch (action) {
-                case "run-task" -> runTask(id, payload);
-                case "continue-task" -> continueTask(id, payload);
-                case "finish-task" -> finishTask(id);
-                default -> throw new TaskError("InvalidParameter", "unknown action '" + action
+            switch (m.action()) {
+                case "run-task" -> runTask(m.taskId(), m.payload());
+                case "continue-task" -> continueTask(m.taskId(), m.payload());
+                case "finish-task" -> finishTask(m.taskId());
+                default -> throw new TaskError("InvalidParameter", "unknown action '" + m.action()
                         + "'; expected run-task, continue-task or finish-task");
             }
         } catch (TaskError e) {
-            fail(id != null ? id : currentTaskId(), e.code, e.getMessage(), WsCloseCodes.NORMAL_CLOSE);
+            fail(m.taskId() != null ? m.taskId() : currentTaskId(), e.code, e.getMessage(), WsCloseCodes.NORMAL_CLOSE);
+        }
+    }
+
+    /** One client text frame: {@code {"header": {"action", "task_id"}, "payload": {...}}}. */
+    record Message(String action, String taskId, JsonNode payload) {
+        /** Parses a frame; anything that is not such an object is a {@link TaskError} "InvalidMessage". */
+        static Message decode(String message) {
+            JsonNode root;
+            try {
+                root = Json.MAPPER.readTree(message);
+            } catch (Exception e) {
+                String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+                throw new TaskError("InvalidMessage", "bad JSON: " + why);
+            }
+            JsonNode header = root == null ? null : root.get("header");
+            if (header == null || !header.isObject()) {
+                throw new TaskError("InvalidMessage", "a message needs a 'header' object with 'action' and 'task_id'");
+            }
+            return new Message(header.path("action").asText(""), header.path("task_id").asText(null), root.path("payload"));
         }
     }
 

@@ -24,6 +24,10 @@ import java.util.Map;
 public final class Main implements Runnable {
     private final Map<String, String> env;
 
+    @CommandLine.Option(names = "--stacktrace", scope = CommandLine.ScopeType.INHERIT,
+            description = "On an error, print the Java stack trace after the one-line message.")
+    boolean stackTrace;
+
     /** @param env the environment variables the commands read (HF_HOME, HF_ENDPOINT...): tests pass their own */
     Main(Map<String, String> env) { this.env = Map.copyOf(env); }
 
@@ -33,7 +37,15 @@ public final class Main implements Runnable {
     public void run() { CommandLine.usage(this, System.out); }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        int exit;
+        try {
+            exit = commandLine().execute(args);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            // picocli passes Errors through; a hostile input that still reached one gets a line, not a JVM dump
+            System.err.println("error: " + e + " (raise -Xmx/-Xss, or report the input that caused it)");
+            exit = 1;
+        }
+        System.exit(exit);
     }
 
     /** The configured picocli instance (one-line errors for bad arguments, exit code 2), on this process's environment. */

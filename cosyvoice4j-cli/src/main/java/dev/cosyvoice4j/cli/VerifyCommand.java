@@ -7,9 +7,12 @@ import dev.cosyvoice4j.golden.CaseCheck;
 import dev.cosyvoice4j.golden.CaseResult;
 import dev.cosyvoice4j.golden.GoldenManifest;
 import dev.cosyvoice4j.golden.GoldenRunner;
+import dev.cosyvoice4j.config.CosyVoiceYaml;
+import dev.cosyvoice4j.io.PtArchive;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -59,6 +62,7 @@ public final class VerifyCommand implements Callable<Integer> {
             throw new UserException("--stage: no case of stage '" + stage + "' in " + golden.resolve("manifest.json"));
         }
         if (caseId != null) m.byId(caseId);
+        checkModelFiles(modelDir);
         List<CaseResult> results;
         Backend backend;
         try {
@@ -84,5 +88,22 @@ public final class VerifyCommand implements Callable<Integer> {
         }
         System.out.println(pass + " passed, " + fail + " failed" + (skip > 0 ? ", " + skip + " skipped" : ""));
         return fail == 0 ? 0 : 1;
+    }
+
+    /**
+     * Reads the model's config and indexes its checkpoints before any case runs, so that an unreadable or hostile
+     * model directory is one error line (exit 1), not the same failure once per case.
+     */
+    private static void checkModelFiles(Path modelDir) {
+        for (String yaml : new String[]{"cosyvoice3.yaml", "cosyvoice2.yaml"}) {
+            if (Files.isRegularFile(modelDir.resolve(yaml))) CosyVoiceYaml.read(modelDir.resolve(yaml));
+        }
+        for (String pt : new String[]{"llm.pt", "flow.pt", "hift.pt"}) {
+            if (Files.isRegularFile(modelDir.resolve(pt))) {
+                try (PtArchive ignored = PtArchive.open(modelDir.resolve(pt))) {
+                    // indexing checks the zip, the pickle and every tensor's bounds; nothing is read
+                }
+            }
+        }
     }
 }

@@ -26,6 +26,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class SafeTensors implements AutoCloseable {
     static final long MAX_HEADER_BYTES = 64L << 20;
+    /** Thread-safe once configured; making one per file cost more than parsing a small header. */
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final Arena arena;
     private final Map<String, Tensor> tensors;
@@ -58,7 +60,7 @@ public final class SafeTensors implements AutoCloseable {
         if (8 + n > seg.byteSize()) throw new ModelFormatException(file, "truncated safetensors file (header of " + n + " bytes)");
         JsonNode header;
         try {
-            header = new ObjectMapper().readTree(seg.asSlice(8, n).toArray(ValueLayout.JAVA_BYTE));
+            header = MAPPER.readTree(seg.asSlice(8, n).toArray(ValueLayout.JAVA_BYTE));
         } catch (IOException e) {
             throw new ModelFormatException(file, "malformed safetensors header: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()), e);
         }

@@ -14,7 +14,7 @@ public final class ApiException extends RuntimeException {
     private final Map<String, String> headers;
 
     public ApiException(int status, String type, String code, String param, String message, Map<String, String> headers) {
-        super(message);
+        super(dev.cosyvoice4j.io.ModelFormatException.oneLine(message));  // client text quoted in it stays one line
         this.status = status;
         this.type = type;
         this.code = code;

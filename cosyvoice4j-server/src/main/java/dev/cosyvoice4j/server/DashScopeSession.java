@@ -166,7 +166,7 @@ final class DashScopeSession implements WsListener {
         final String code;
 
         TaskError(String code, String message) {
-            super(message, null, false, false);
+            super(dev.cosyvoice4j.io.ModelFormatException.oneLine(message), null, false, false);
             this.code = code;
         }
     }

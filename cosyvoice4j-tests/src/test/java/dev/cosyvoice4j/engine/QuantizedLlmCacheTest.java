@@ -153,6 +153,140 @@ class QuantizedLlmCacheTest {
         }
     }
 
+    /** Offset of {@code needle} in {@code hay}, searching from the end (the cache's tensors follow its pickle). */
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = hay.length - needle.length; i >= 0; i--) {
+            for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
+            return i;
+        }
+        throw new AssertionError("bytes not found");
+    }
+
+    @Test
+    void aFlippedByteFailsTheChecksumAndTheFileIsRebuilt() throws Exception {
+        Map<String, byte[]> fresh = loadThrough(null, List.of(), Precision.Q8_0);
+        List<AutoCloseable> owned = new ArrayList<>();
+        List<String> log = new ArrayList<>();
+        QuantizedLlmCache first = open(Precision.Q8_0, owned, log);
+        loadThrough(first, owned, Precision.Q8_0);
+        byte[] file = Files.readAllBytes(first.file());
+        // flip one bit inside the block bytes of a matrix: the archive stays well-formed, only the checksum can tell
+        byte[] someBlocks = java.util.Arrays.copyOf(fresh.values().iterator().next(), 64);
+        int at = indexOf(file, someBlocks) + 40;
+        file[at] ^= 0x10;
+        Files.write(first.file(), file);
+
+        owned.clear();
+        QuantizedLlmCache damaged = open(Precision.Q8_0, owned, log);
+        assertTrue(log.stream().anyMatch(m -> m.contains("checksum mismatch")), log.toString());
+        assertFalse(damaged.hit());
+        assertSameBytes(fresh, loadThrough(damaged, owned, Precision.Q8_0));
+
+        owned.clear();
+        QuantizedLlmCache rebuilt = open(Precision.Q8_0, owned, log);
+        assertSameBytes(fresh, loadThrough(rebuilt, owned, Precision.Q8_0));
+        assertTrue(rebuilt.hit(), "the rebuilt file verifies: " + log);
+    }
+
+    @Test
+    void filesOfOlderVersionsOfTheCheckpointAreDeleted() throws Exception {
+        Path copy = tmp.resolve("model/llm.pt");
+        Files.createDirectories(copy.getParent());
+        Files.copy(LLM_PT, copy);
+        Path cacheDir = tmp.resolve("cache");
+        Files.createDirectories(cacheDir);
+        Path formatOne = Files.writeString(cacheDir.resolve("llm-0123456789abcdef0123.q8_0.pt"), "format 1");
+        Path otherModel = Files.writeString(cacheDir.resolve("llm-00000000000000000000-11111111111111111111.q8_0.pt"), "x");
+        List<String> log = new ArrayList<>();
+        Path old = saveCache(cacheDir, copy, Precision.Q8_0, log);
+        Path oldQ4 = saveCache(cacheDir, copy, Precision.Q4_0, log);
+        assertTrue(Files.exists(old) && Files.exists(oldQ4), "both block types of one version are kept");
+        assertFalse(Files.exists(formatOne), "a format-1 file is deleted: nothing reads it any more");
+
+        Files.setLastModifiedTime(copy, FileTime.fromMillis(Files.getLastModifiedTime(copy).toMillis() + 5000));
+        Path current = saveCache(cacheDir, copy, Precision.Q8_0, log);
+        assertNotEquals(old, current);
+        assertTrue(Files.exists(current));
+        assertFalse(Files.exists(old), "the previous llm.pt's q8_0 file is deleted: " + log);
+        assertFalse(Files.exists(oldQ4), "and its q4_0 file");
+        assertTrue(Files.exists(otherModel), "another checkpoint's file is left alone");
+    }
+
+    /** Loads {@code llmPt} through a cache in {@code dir} (quantising and saving); returns the cache file. */
+    private Path saveCache(Path dir, Path llmPt, Precision p, List<String> log) throws Exception {
+        List<AutoCloseable> owned = new ArrayList<>();
+        QuantizedLlmCache cache = QuantizedLlmCache.open(dir, llmPt, p, owned::add, log::add);
+        try (WeightStore store = WeightStore.openPt(llmPt)) {
+            WeightStore view = store.replacing(cache.transform(prepare(p)));
+            for (String name : store.names()) {
+                Tensor t = store.takeAnyShape(name);
+                view.take(name, t.dtype(), t.shape());
+            }
+            cache.saveIfNeeded();
+        }
+        for (AutoCloseable c : owned) c.close();
+        return cache.file();
+    }
+
+    @Test
+    void twoThreadsWithTheirOwnChannelsFillTheCacheOnce() throws Exception {
+        List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+        Path dir = tmp.resolve("threads");
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var a = pool.submit(() -> saveCache(dir, LLM_PT, Precision.Q8_0, log));
+            var b = pool.submit(() -> saveCache(dir, LLM_PT, Precision.Q8_0, log));
+            assertEquals(a.get(), b.get());
+        } finally {
+            pool.shutdown();
+        }
+        assertCacheFilledOnce(dir, log);
+    }
+
+    /**
+     * Two JVMs (this test's class path, the same JVM flags) load llm.pt through the cache and save at the same moment:
+     * the lock lets one write; the other finds the valid file and keeps it; no temp file is left.
+     */
+    @Test
+    void twoProcessesFillTheCacheOnce() throws Exception {
+        Path dir = tmp.resolve("processes");
+        Path start = tmp.resolve("start");
+        List<Process> ps = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                    .filter(a -> a.startsWith("--add-modules") || a.startsWith("--enable-native-access") || a.startsWith("-Xss"))
+                    .toList());
+            cmd.addAll(List.of("-Xmx1g", "-cp", System.getProperty("java.class.path"), QuantizedLlmCacheWriter.class.getName(),
+                    dir.toString(), LLM_PT.toAbsolutePath().toString(), start.toString()));
+            ps.add(new ProcessBuilder(cmd).redirectErrorStream(true).start());
+        }
+        Thread.sleep(200);
+        Files.writeString(start, "go");
+        List<String> log = new ArrayList<>();
+        for (Process p : ps) {
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), out);
+            assertEquals(0, p.exitValue(), out);
+            log.addAll(out.lines().toList());
+        }
+        assertCacheFilledOnce(dir, log);
+    }
+
+    private static void assertCacheFilledOnce(Path dir, List<String> log) throws Exception {
+        try (var files = Files.list(dir)) {
+            List<String> names = files.map(f -> f.getFileName().toString()).sorted().toList();
+            assertEquals(2, names.size(), "the cache file and the lock file, no temp file: " + names);
+            assertTrue(names.stream().anyMatch(n -> n.endsWith(".lock")), names.toString());
+        }
+        assertEquals(1, log.stream().filter(m -> m.startsWith("quantised LLM weights saved to")).count(), log.toString());
+        List<AutoCloseable> owned = new ArrayList<>();
+        QuantizedLlmCache.open(dir, LLM_PT, Precision.Q8_0, owned::add, m -> { });
+        assertEquals(1, owned.size(), "the file verifies");
+        for (AutoCloseable c : owned) c.close();
+    }
+
     private static float[] synthesize(Engine e) {
         try (Session s = e.openSession()) {
             return s.synthesizeAll(EngineTest.zeroShot(16).build());

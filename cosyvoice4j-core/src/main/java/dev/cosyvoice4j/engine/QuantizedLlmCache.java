@@ -297,8 +297,12 @@ final class QuantizedLlmCache {
                 String[] parts = n.split("[-.]");
                 boolean olderVersion = parts.length == 5 && parts[1].equals(source) && !parts[2].equals(version);
                 if (olderVersion || FORMAT1_NAME.matcher(n).matches()) {
-                    Files.deleteIfExists(f);          // a process still mapping it keeps its pages until it unmaps
-                    log.accept("deleted the outdated quantised-weight cache " + f);
+                    try {
+                        Files.deleteIfExists(f);      // a process still mapping it keeps its pages until it unmaps
+                        log.accept("deleted the outdated quantised-weight cache " + f);
+                    } catch (IOException e) {         // e.g. still open on a platform that forbids deleting it
+                        log.accept("could not delete the outdated quantised-weight cache " + f + ": " + e.getMessage());
+                    }
                 }
             }
         }

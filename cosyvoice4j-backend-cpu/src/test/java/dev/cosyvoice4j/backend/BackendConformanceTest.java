@@ -615,7 +615,8 @@ class BackendConformanceTest {
                     // a prefix of them, none; streaming chunks
                     AttentionMask[] masks = {AttentionMask.causal(tk - tq), AttentionMask.causal(0), AttentionMask.causal(-2),
                             AttentionMask.full(tk), AttentionMask.full(Math.max(0, tk - 3)), AttentionMask.full(0),
-                            AttentionMask.chunk(5, tk), AttentionMask.chunk(16, tk - 1)};
+                            AttentionMask.chunk(5, tk), AttentionMask.chunk(16, tk - 1),
+                            AttentionMask.chunk(5, tk, Math.max(0, tk - tq)), AttentionMask.chunk(16, tk, Math.max(0, tk - tq))};
                     for (AttentionMask mask : masks) {
                         compare(be, layout(c++), "attention " + heads + "/" + kvHeads + " heads of " + hd + ", " + tq + "x" + tk + " " + mask,
                                 m -> attention(m, q, k, v, tq, tk, heads, kvHeads, hd, scale, mask, Precision.F32), (i, e) -> bound);
@@ -640,6 +641,7 @@ class BackendConformanceTest {
         // prefix, no key), then grouped heads and few rows (products the backend may keep in float32)
         Object[][] cases = {{40, 40, 2, 2, 16, AttentionMask.full(40)}, {37, 37, 3, 3, 64, AttentionMask.full(37)},
                 {16, 50, 2, 2, 8, AttentionMask.full(50)}, {45, 45, 2, 2, 32, AttentionMask.chunk(16, 45)},
+                {50, 150, 2, 2, 16, AttentionMask.chunk(50, 150, 100)}, {30, 80, 2, 2, 16, AttentionMask.chunk(16, 80, 50)},
                 {33, 33, 2, 2, 16, AttentionMask.full(20)}, {24, 24, 2, 2, 16, AttentionMask.full(0)},
                 {20, 20, 4, 2, 16, AttentionMask.causal(0)}, {8, 30, 2, 2, 16, AttentionMask.full(30)}};
         int c = 0;
@@ -690,14 +692,16 @@ class BackendConformanceTest {
         for (int rotDim : new int[] {2, 14, 64}) {
             for (int extra : new int[] {0, 3}) {
                 for (int rows : new int[] {1, 9, 40}) {
-                    int cols = rotDim + extra;
-                    float[] x = random(r, rows * cols, 2);
-                    Tensor inv = invFreq(rotDim / 2, rotDim);
-                    compare(be, layout(c++), "ropeInterleaved " + rotDim + " of " + cols + ", " + rows + " rows", m -> {
-                        Buf xb = m.inout(x, rows, cols);
-                        m.be.ropeInterleaved(xb, rotDim, inv);
-                        return m.get(xb);
-                    }, EXACT);
+                    for (int start : new int[] {0, 150, 4017}) {
+                        int cols = rotDim + extra;
+                        float[] x = random(r, rows * cols, 2);
+                        Tensor inv = invFreq(rotDim / 2, rotDim);
+                        compare(be, layout(c++), "ropeInterleaved " + rotDim + " of " + cols + ", " + rows + " rows from " + start, m -> {
+                            Buf xb = m.inout(x, rows, cols);
+                            m.be.ropeInterleaved(xb, rotDim, inv, start);
+                            return m.get(xb);
+                        }, EXACT);
+                    }
                 }
             }
         }

@@ -142,9 +142,13 @@ public interface Backend extends AutoCloseable {
 
     /**
      * x-transformers' interleaved RoPE in place on the first {@code rotDim} columns of each row of {@code x}: pairs
-     * (2i, 2i+1) rotated by angle {@code row * invFreq[i]} (positions restart at 0 in every call).
+     * (2i, 2i+1) rotated by angle {@code (startPos + row) * invFreq[i]} (float32; the DiT's positions restart at 0 in
+     * every call, a call that continues cached frames starts at their count).
      */
-    void ropeInterleaved(Buf x, int rotDim, Tensor invFreq);
+    void ropeInterleaved(Buf x, int rotDim, Tensor invFreq, int startPos);
+
+    /** {@link #ropeInterleaved(Buf, int, Tensor, int)} from position 0. */
+    default void ropeInterleaved(Buf x, int rotDim, Tensor invFreq) { ropeInterleaved(x, rotDim, invFreq, 0); }
 
     /**
      * Sinusoidal timestep embedding ({@code SinusPositionEmbedding}): for each value {@code t[b]}, row b of

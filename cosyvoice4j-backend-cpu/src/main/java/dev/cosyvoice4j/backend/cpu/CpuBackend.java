@@ -373,16 +373,16 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void ropeInterleaved(Buf xBuf, int rotDim, Tensor invFreq) {
+    public void ropeInterleaved(Buf xBuf, int rotDim, Tensor invFreq, int startPos) {
         HostBuf x = HostBuf.f32(xBuf);
         float[] inv = invFreq.toFloatArray();
         int half = rotDim / 2;
-        if (rotDim < 0 || rotDim % 2 != 0 || rotDim > x.cols() || inv.length != half) {
-            throw new IllegalArgumentException("ropeInterleaved: " + rotDim + " of " + x.shape() + " with " + invFreq);
+        if (rotDim < 0 || rotDim % 2 != 0 || rotDim > x.cols() || inv.length != half || startPos < 0) {
+            throw new IllegalArgumentException("ropeInterleaved: " + rotDim + " of " + x.shape() + " with " + invFreq + " from " + startPos);
         }
         float[] cos = new float[half], sin = new float[half], d = x.data;
         for (int r = 0; r < x.rows(); r++) {
-            Rope.cosSin(r, inv, half, cos, sin);
+            Rope.cosSin(startPos + r, inv, half, cos, sin);
             int o = x.at(r, 0);
             for (int i = 0; i < half; i++, o += 2) {
                 float x1 = d[o], x2 = d[o + 1];

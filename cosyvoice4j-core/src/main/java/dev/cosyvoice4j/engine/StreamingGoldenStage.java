@@ -32,7 +32,9 @@ public final class StreamingGoldenStage implements GoldenStage {
 
         record Call(int tokens, boolean streaming, boolean finalizing, Mel flowMel, Mel hiftIn, float[] hiftOut) {}
         List<Call> calls = new ArrayList<>();
-        FlowStage flow = ModelStages.flow(engine.flow(), engine.flow().newSession());
+        // the engine's streaming path: chunk calls through the DiT cache (it changes no output)
+        FlowStage flow = ModelStages.flow(engine.flow(), engine.flow().newSession(), engine.flow().newCache(),
+                engine.voiceFlowCache(), engine.options().streaming());
         VocoderStage hift = ModelStages.vocoder(engine.hift(), engine.hift().newSession(), NsfNoise.fixedUniform());
         int[] pendingTokens = new int[1];
         boolean[] pendingFlags = new boolean[2];

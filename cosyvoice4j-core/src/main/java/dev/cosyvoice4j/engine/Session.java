@@ -51,7 +51,7 @@ public final class Session implements AutoCloseable {
         if (flowSession == null) flowSession = engine.flow().newSession();
         if (hiftSession == null) hiftSession = engine.hift().newSession();
         return new UtteranceSynthesizer(ModelStages.flow(engine.flow(), flowSession),
-                ModelStages.vocoder(engine.hift(), hiftSession, SourceModuleHnNsf.defaultNoise()),
+                ModelStages.streamingVocoder(engine.hift(), hiftSession, SourceModuleHnNsf.defaultNoise()),
                 engine.config().tokenMelRatio(), engine.workers());
     }
 

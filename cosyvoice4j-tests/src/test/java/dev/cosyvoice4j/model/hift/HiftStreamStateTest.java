@@ -3,17 +3,25 @@ package dev.cosyvoice4j.model.hift;
 import dev.cosyvoice4j.backend.Backend;
 import dev.cosyvoice4j.backend.BackendOptions;
 import dev.cosyvoice4j.backend.Backends;
+import dev.cosyvoice4j.config.HiftConfig;
 import dev.cosyvoice4j.config.ModelConfig;
 import dev.cosyvoice4j.io.WeightStore;
+import dev.cosyvoice4j.synthetic.SyntheticLayout;
+import dev.cosyvoice4j.synthetic.TensorSpec;
+import dev.cosyvoice4j.synthetic.WeightGenerator;
+import dev.cosyvoice4j.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 
@@ -68,6 +76,39 @@ class HiftStreamStateTest {
             }
             System.out.printf("HiftStreamStateTest %s %s: max |stream - recompute| = %.3g (context %d frames)%n",
                     backendName, model, worst, hift.newStream().contextFrames());
+        }
+    }
+
+    /**
+     * A vocoder of other shapes than the fixtures' (random weights in the official layout): upsampling 5 x 4 x 2 with
+     * kernels 10, 9, 5, n_fft 8 / hop 2 (80 samples per frame), conv_pre look-ahead 2 (6 frames held back), two
+     * ResBlock kernels 3 and 5 with dilations (1, 2) and (1, 3, 7), source ResBlocks of other kernels and dilations.
+     * The stream's window comes from these layers, not from the reference's numbers.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"scalar", "cpu"})
+    void streamingEqualsRecomputeAndSliceOnOtherShapes(String backendName) throws Exception {
+        ModelConfig tiny = ModelConfig.load(MODELS[0]);
+        HiftConfig h = tiny.hift();
+        HiftConfig other = new HiftConfig(h.inChannels(), 24, h.nbHarmonics(), h.samplingRate(), h.nsfAlpha(), h.nsfSigma(),
+                h.nsfVoicedThreshold(), List.of(5, 4, 2), List.of(10, 9, 5), 8, 2, List.of(3, 5),
+                List.of(List.of(1, 2), List.of(1, 3, 7)), List.of(5, 3, 3), List.of(List.of(1, 2), List.of(1), List.of(1, 3)),
+                h.lreluSlope(), h.audioLimit(), 2, h.f0NumClass(), h.f0InChannels(), 16);
+        ModelConfig c = new ModelConfig(tiny.sampleRate(), tiny.tokenFrameRate(), tiny.tokenMelRatio(), tiny.chunkSize(),
+                tiny.llm(), tiny.flow(), other, tiny.qwen2());
+        WeightGenerator gen = new WeightGenerator(7);
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        for (TensorSpec spec : SyntheticLayout.hift(c)) tensors.put(spec.name(), Tensor.of(gen.values(spec), spec.shape()));
+        try (Backend backend = Backends.open(backendName, BackendOptions.defaults().withThreads(2))) {
+            CausalHiftGenerator hift = CausalHiftGenerator.load(new WeightStore(Path.of("<other shapes>"), tensors, null), other,
+                    backend);
+            assertEquals(80, hift.samplesPerFrame());
+            assertEquals(6, hift.heldBackFrames());
+            float worst = 0;
+            long seed = 200;
+            for (int[] split : splits()) worst = Math.max(worst, compare(hift, split, seed++));
+            System.out.printf("HiftStreamStateTest %s other shapes: max |stream - recompute| = %.3g (context %d frames)%n",
+                    backendName, worst, hift.newStream().contextFrames());
         }
     }
 

@@ -37,12 +37,12 @@ final class Token2Wav {
      */
     float[] next(int[] tokens, int tokenOffset, boolean streaming, boolean finalize) {
         Mel mel = flow.inference(tokens, prompt, streaming, finalize, timings).fromFrame(tokenMelRatio * tokenOffset);
-        melCache = melCache == null ? mel : melCache.concat(mel);
-        if (stream != null) {                   // opt-in: the stateful vocoder gets only the new frames
+        if (stream != null) {                   // opt-in: the stateful vocoder gets only the new frames (no mel cache)
             float[] out = stream.next(mel, finalize, timings);
             speechOffset += out.length;
             return out;
         }
+        melCache = melCache == null ? mel : melCache.concat(mel);
         Mel vocoderInput = melCache;
         if (speed != 1.0) {
             if (!finalize || tokenOffset != 0) throw new IllegalStateException("speed change only works without streaming");
@@ -55,6 +55,6 @@ final class Token2Wav {
         return out;
     }
 
-    /** The mel accumulated so far (for inspection and tests). */
+    /** The mel accumulated so far (for inspection and tests; null when the vocoder streams). */
     Mel melCache() { return melCache; }
 }

@@ -27,6 +27,8 @@ import dev.cosyvoice4j.backend.NsfNoise;
  * backend buffer, the float64 phase accumulator, the frame and sample counters. Not thread-safe: one request.
  */
 public final class HiftStreamState implements AutoCloseable {
+    /** What a call that completes no sample returns (empty, so shared). */
+    private static final float[] NO_SAMPLES = {};
     private final CausalHiftGenerator generator;
     private final Backend backend;
     private final NsfNoise noise;
@@ -83,7 +85,7 @@ public final class HiftStreamState implements AutoCloseable {
         totalFrames += frames;
         long end = (long) samplesPerFrame * (finalize ? totalFrames : totalFrames - generator.heldBackFrames());
         try {
-            if (end <= speechOffset) return new float[0];
+            if (end <= speechOffset) return NO_SAMPLES;
             int emitted = Math.toIntExact(speechOffset / samplesPerFrame);
             int decodeFrom = Math.max(0, emitted - decoderContext);
             int nsfFrom = Math.max(0, decodeFrom - 1);

@@ -10,7 +10,7 @@ import dev.cosyvoice4j.backend.NsfNoise;
  * speech offset) without recomputing the whole history. Each {@link #next} call takes only the mel frames that are new
  * since the previous call and returns exactly the samples the reference's recompute would return after slicing.
  * Checked against {@link CausalHiftGenerator#inference} recompute-and-slice by {@code HiftStreamStateTest} and through
- * the engine by golden {@code stream/token2wav} and {@code e2e/*_stream}.
+ * the engine by golden {@code stream/token2wav}, {@code e2e/zero_shot} and {@code bistream/e2e_zero_shot}.
  *
  * <p>How: a bounded-window recompute, not a per-layer state machine. Every layer of {@code CausalHiFTGenerator} is
  * causal except the explicit look-aheads (f0 3 frames, conv_pre 4, the iSTFT overlap), so a sample depends only on a
@@ -20,10 +20,11 @@ import dev.cosyvoice4j.backend.NsfNoise;
  * {@link CausalConvRnnF0Predictor#leftContextFrames}) with the phase accumulator (float64, before the window's first
  * source frame) and absolute noise positions carried ({@link Backend#nsfSourceFrom}), and keeps the samples after the
  * offset. The window's first samples (wrong zero/reflection padding at its start) lie before the offset. Chosen over
- * a per-layer state (inputs tails of ~40 causal convs, STFT/iSTFT overlap state) because it reuses the verified
- * decoder as is; the cost is the window (about 22 frames at full size) on top of each call's new frames.
+ * a per-layer state (input tails of ~60 causal convs, STFT/iSTFT overlap state) because it reuses the verified
+ * decoder as is; the cost is the window on top of each call's new frames: 39 mel frames at the reference shapes (30
+ * for the decoder, set by the stage-0 source branch, 1, and 8 for the F0 predictor).
  *
- * <p>State between calls (bounded, not growing with the utterance): the last {@code context + 9} mel frames as a
+ * <p>State between calls (bounded, not growing with the utterance): the last {@code context + 8} mel frames as a
  * backend buffer, the float64 phase accumulator, the frame and sample counters. Not thread-safe: one request.
  */
 public final class HiftStreamState implements AutoCloseable {

@@ -284,6 +284,17 @@ public interface Backend extends AutoCloseable {
      */
     void nsfSource(Buf source, Buf f0, NsfSpec spec, NsfSpec.Trace traceOrNull);
 
+    /**
+     * {@link #nsfSource} over the tail of a longer call, for a streaming vocoder that carries the phase: {@code f0
+     * [1, W]} holds frames {@code [frameOffset, frameOffset + W)} of a call over {@code T = frameOffset + W} f0 frames
+     * and {@code source [1, S]} receives the last S of its {@code T * scale} samples, each exactly as
+     * {@code nsfSource} over all T frames computes it (absolute sample index for the noise rows and torch's float
+     * index rounding). {@code phaseIn} (float64 {@code [1, harmonics]}, null for zeros) is the phase cumsum's double
+     * accumulator before frame {@code frameOffset}; {@code phaseOut} (float64 {@code [W, harmonics]}, or null)
+     * receives the accumulator after each frame. Every frame a sample reads must be in the window.
+     */
+    void nsfSourceFrom(Buf source, Buf f0, long frameOffset, Buf phaseIn, Buf phaseOut, NsfSpec spec);
+
     @Override
     void close();
 }

@@ -8,6 +8,7 @@ import dev.cosyvoice4j.model.flow.FlowSession;
 import dev.cosyvoice4j.model.flow.FlowTimings;
 import dev.cosyvoice4j.model.hift.CausalHiftGenerator;
 import dev.cosyvoice4j.model.hift.HiftSession;
+import dev.cosyvoice4j.model.hift.HiftStreamState;
 
 /** Adapters from the loaded networks to the engine's stage interfaces, recording stage timings. */
 final class ModelStages {
@@ -86,6 +87,32 @@ final class ModelStages {
         long perBlock = 2 * rows * (4 * dim * inner + 2 * dim * dim * c.ditFfMult()) + 2 * 2 * 2L * frames * keys * inner;
         long conv = 2 * 2 * rows * dim * convMacsPerChannel;
         return 2 * rows * (in * dim + dim * c.outChannels()) + conv + c.ditDepth() * perBlock;
+    }
+
+    /**
+     * {@link #vocoder} that also streams statefully: {@link VocoderStage#openStream} gives each utterance a
+     * {@link HiftStreamState} (new mel frames in, the recompute-and-slice samples out, bounded work per call).
+     */
+    static VocoderStage streamingVocoder(CausalHiftGenerator hift, HiftSession session, NsfNoise noise) {
+        VocoderStage recompute = vocoder(hift, session, noise);
+        return new VocoderStage() {
+            @Override
+            public float[] inference(Mel mel, boolean finalize, StageTimings timings) {
+                return recompute.inference(mel, finalize, timings);
+            }
+
+            @Override
+            public VocoderStream openStream() {
+                HiftStreamState state = hift.newStream(noise);
+                return (mel, finalize, timings) -> {
+                    long t0 = System.nanoTime();
+                    float[] wav = state.next(mel.data(), mel.frames(), finalize);
+                    timings.vocoderNanos.add(System.nanoTime() - t0);
+                    timings.vocoderCalls.increment();
+                    return wav;
+                };
+            }
+        };
     }
 
     /** {@link VocoderStage} over {@link CausalHiftGenerator#inference}, on one request's vocoder memory. */

@@ -55,7 +55,7 @@ public final class Session implements AutoCloseable {
         if (ditCache == null) ditCache = engine.flow().newCache();            // empty until a streaming chunk fills it
         return new UtteranceSynthesizer(ModelStages.flow(engine.flow(), flowSession, ditCache, engine.voiceFlowCache(),
                         engine.options().streaming()),
-                ModelStages.vocoder(engine.hift(), hiftSession, SourceModuleHnNsf.defaultNoise()),
+                ModelStages.streamingVocoder(engine.hift(), hiftSession, SourceModuleHnNsf.defaultNoise()),
                 engine.config().tokenMelRatio(), engine.workers());
     }
 

@@ -674,6 +674,12 @@ public final class CpuBackend implements Backend {
         HostOps.nsfSource(HostBuf.of(source), HostBuf.of(f0), spec, traceOrNull);
     }
 
+    @Override
+    public void nsfSourceFrom(Buf source, Buf f0, long frameOffset, Buf phaseIn, Buf phaseOut, NsfSpec spec) {
+        HostOps.nsfSourceFrom(HostBuf.of(source), HostBuf.of(f0), frameOffset, phaseIn == null ? null : HostBuf.of(phaseIn),
+                phaseOut == null ? null : HostBuf.of(phaseOut), spec);
+    }
+
     // ---- lifecycle ----------------------------------------------------------------------------------------------
 
     /** Stops the pool's threads (later calls run on their callers). oneDNN's packed weights die with their tensors. */

@@ -448,6 +448,12 @@ public final class ScalarBackend implements Backend {
     }
 
     @Override
+    public void nsfSourceFrom(Buf source, Buf f0, long frameOffset, Buf phaseIn, Buf phaseOut, NsfSpec spec) {
+        HostOps.nsfSourceFrom(HostBuf.of(source), HostBuf.of(f0), frameOffset, phaseIn == null ? null : HostBuf.of(phaseIn),
+                phaseOut == null ? null : HostBuf.of(phaseOut), spec);
+    }
+
+    @Override
     public void close() {}
 
     @Override

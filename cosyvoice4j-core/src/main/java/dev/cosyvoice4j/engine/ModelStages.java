@@ -32,7 +32,8 @@ final class ModelStages {
             long t0 = System.nanoTime();
             FlowTimings ft = new FlowTimings();
             boolean cached = cache != null && options.ditCache()
-                    && (streaming && !finalize || finalize && options.causalFinalChunk() && cache.frames() > 0);
+                    && (streaming && !finalize || finalize && options.causalFinalChunk() && cache.frames() > 0)
+                    && withinBudget(flow, cache, tokens, prompt, options);
             float[] mel;
             try {
                 if (cached) {
@@ -58,6 +59,18 @@ final class ModelStages {
                     flow.estimator().convMacsPerChannel()));
             return new Mel(mel, bins, mel.length / bins);
         };
+    }
+
+    /**
+     * Whether a cached call fits the request's budget; otherwise the cache is dropped and the call (and the rest of the
+     * utterance) recomputes as the official code does.
+     */
+    private static boolean withinBudget(FlowModel flow, DitCache cache, int[] tokens, VoicePrompt prompt, StreamingOptions options) {
+        cache.limitGrowth(options.requestCacheBytes());
+        int frames = (prompt.promptTokens().length + tokens.length) * flow.config().tokenMelRatio();
+        if (cache.bytesForFrames(frames) <= options.requestCacheBytes()) return true;
+        cache.clear();
+        return false;
     }
 
     /** A saved voice's prompt state: kept, or computed now and kept (null for unsaved voices or without a store). */

@@ -1,5 +1,6 @@
 package dev.cosyvoice4j.server;
 
+import dev.cosyvoice4j.engine.Engine;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -9,6 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * What {@code GET /metrics} shows, in Prometheus text through Micrometer: requests by route and status, active and
@@ -39,6 +41,14 @@ final class ServerMetrics {
         audioSeconds = Counter.builder("cosyvoice4j_audio_seconds").description("audio produced").register(registry);
         cancelled = Counter.builder("cosyvoice4j_syntheses_cancelled").description("syntheses stopped because the client went away").register(registry);
         failed = Counter.builder("cosyvoice4j_syntheses_failed").description("syntheses that ended in an error").register(registry);
+    }
+
+    /** Gauges of the engine's saved-voice flow state (the prompt regions kept for streaming, --voice-cache-mb). */
+    void voiceCache(Supplier<Engine.VoiceCacheStats> stats) {
+        Gauge.builder("cosyvoice4j_voice_cache_bytes", stats, s -> s.get().bytes())
+                .description("memory of saved voices' prompt-region flow state").register(registry);
+        Gauge.builder("cosyvoice4j_voice_cache_voices", stats, s -> s.get().voices())
+                .description("saved voices whose prompt-region flow state is kept").register(registry);
     }
 
     private static Duration ms(long v) { return Duration.ofMillis(v); }

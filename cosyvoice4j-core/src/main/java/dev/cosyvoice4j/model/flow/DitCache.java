@@ -33,7 +33,7 @@ public final class DitCache {
     private int frames;
     /** Inputs the cached frames depend on: prompt + generated token ids (look-ahead included), prompt mel rows, embedding. */
     private int[] ids = new int[0];
-    private float[] condRows = new float[0];
+    private float[] condRows;
     private float[] embedding;
 
     DitCache(DiT dit, int steps) {
@@ -77,10 +77,21 @@ public final class DitCache {
         embedding = spkEmbedding.clone();
     }
 
-    /** Makes room for {@code total} frames, keeping the cached ones (grows by at least half to limit copies). */
+    /** Bytes a cache of {@code frameCount} frames takes (what a caller compares with its budget). */
+    public long bytesForFrames(int frameCount) { return bytesFor(frameCount); }
+
+    /** Most frames the cache grows to ahead of need (its budget); a call needing more still gets them. */
+    private int growthLimitFrames = Integer.MAX_VALUE;
+
+    /** Limits the headroom taken when the cache grows ({@code bytes}: the request's budget). */
+    public void limitGrowth(long bytes) {
+        growthLimitFrames = (int) Math.min(Integer.MAX_VALUE, bytes / Math.max(1, bytesFor(1)));
+    }
+
+    /** Makes room for {@code total} frames, keeping the cached ones (grows by half, within the limit, to limit copies). */
     void ensureCapacity(int total) {
         if (total <= capacity) return;
-        int cap = Math.max(total, capacity + capacity / 2);
+        int cap = Math.max(total, Math.min(growthLimitFrames, capacity + capacity / 2));
         Buf[][][] k = new Buf[steps][depth][2], v = new Buf[steps][depth][2];
         Buf[] x = new Buf[steps + 1];
         for (int s = 0; s < steps; s++) {
@@ -110,7 +121,7 @@ public final class DitCache {
         xHistory = null;
         capacity = frames = 0;
         ids = new int[0];
-        condRows = new float[0];
+        condRows = null;
         embedding = null;
     }
 

@@ -99,6 +99,7 @@ final class DashScopeSession implements WsListener {
     @Override
     public void onOpen(WsSession session) {
         this.ws = session;
+        metrics.webSocketOpened();
         touch();
     }
 
@@ -482,6 +483,7 @@ final class DashScopeSession implements WsListener {
             if (closed) return;
             closed = true;
             cancelled = true;
+            if (ws != null) metrics.webSocketClosed();
             s = stream;
             t = text;
             if (idle != null) idle.cancel(false);

@@ -54,7 +54,7 @@ public final class SpeechServer implements AutoCloseable {
         this.options = options;
         this.admission = new Admission(options.maxConcurrent(), options.maxQueue(), options.queueTimeout());
         this.sessions = new SessionPool(engine);
-        this.metrics = new ServerMetrics(admission);
+        this.metrics = new ServerMetrics(admission, sessions);
         SpeechService speech = new SpeechService(engine, options, admission, sessions, metrics);
         VoicesService voices = new VoicesService(engine, options, admission);
         WebPage page = new WebPage();

@@ -151,7 +151,9 @@ public final class SoakRunner {
 
     private static void record(Map<String, byte[]> answers, String id, SoakHttp.Answer a) throws IOException {
         if (!a.ok()) throw new IOException("the serial answer of request " + id + " failed (" + a.outcome() + "): " + a.detail()
-                + (a.outcome() == Outcome.REJECTED ? " (is another client using the server?)" : ""));
+                + (a.outcome() == Outcome.REJECTED ? " (is another client using the server?)" : "")
+                + (a.audio() != null && a.audio().length == 0 ? " (a model with random weights may stop at once: serve it with --tokens N,"
+                + " or try another --seed)" : ""));
         byte[] before = answers.putIfAbsent(id, a.audio());
         if (before != null && !Arrays.equals(before, a.audio())) {
             throw new IOException("request " + id + " gave different bytes in two serial runs (" + difference(a.audio(), before)
@@ -285,7 +287,7 @@ public final class SoakRunner {
                     }
                     s.results().add(r);
                     s.done().incrementAndGet();
-                    if (r.outcome() == Outcome.REJECTED) Thread.sleep(100 + random.nextInt(400));   // back off a little, keep the pressure
+                    if (r.outcome() == Outcome.REJECTED) Thread.sleep(200 + random.nextInt(800));   // back off a little, keep the pressure
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

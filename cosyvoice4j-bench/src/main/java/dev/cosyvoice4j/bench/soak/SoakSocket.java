@@ -55,10 +55,9 @@ final class SoakSocket {
                     switch (h.path("event").asText()) {
                         case "task-started" -> started.complete(null);
                         case "task-finished" -> end.complete("task-finished");
-                        case "task-failed" -> {
-                            String m = "task-failed:" + h.path("error_code").asText() + " " + h.path("error_message").asText();
+                        case "task-failed" -> {         // end first: a waiter woken by started must see it
+                            end.complete("task-failed:" + h.path("error_code").asText() + " " + h.path("error_message").asText());
                             started.complete(null);
-                            end.complete(m);
                         }
                         default -> { }                           // result-generated: the audio frame follows
                     }

@@ -68,8 +68,8 @@ final class SoakMarkdown {
             md.append(String.format(Locale.ROOT, "| %s | %.0f-%.0f | %d | %.1f | %.1f | %+.2f | %+.1f |%n", t.figure(), t.fromS(), t.toS(), t.samples(),
                     t.first() / 1048576, t.last() / 1048576, t.slopePerMinute() / 1048576, t.growth() / 1048576));
         }
-        md.append("\n| t (s) | ops | heap (MiB) | heap after GC (MiB) | RSS (MiB) | threads | fds | sessions open/idle | active | queued | WebSockets |\n");
-        md.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |\n");
+        md.append("\n| t (s) | ops | heap (MiB) | heap after GC (MiB) | heap committed (MiB) | RSS (MiB) | threads | fds | sessions open/idle | active | queued | WebSockets |\n");
+        md.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |\n");
         row(md, "idle", r.idle());
         List<MetricsSample> samples = r.samples();
         int step = Math.max(1, (samples.size() + SAMPLE_ROWS - 1) / SAMPLE_ROWS);
@@ -79,8 +79,8 @@ final class SoakMarkdown {
     }
 
     private static void row(StringBuilder md, String t, MetricsSample s) {
-        md.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %.0f | %.0f | %.0f/%.0f | %.0f | %.0f | %.0f |%n", t, s.operationsDone(),
-                s.heapUsedBytes() / 1048576, s.heapAfterGcBytes() / 1048576, s.rssBytes() / 1048576, s.liveThreads(), s.openFds(),
+        md.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %.1f | %.0f | %.0f | %.0f/%.0f | %.0f | %.0f | %.0f |%n", t, s.operationsDone(),
+                s.heapUsedBytes() / 1048576, s.heapAfterGcBytes() / 1048576, s.heapCommittedBytes() / 1048576, s.rssBytes() / 1048576, s.liveThreads(), s.openFds(),
                 s.sessionsOpen(), s.sessionsIdle(), s.active(), s.queued(), s.webSockets()));
     }
 

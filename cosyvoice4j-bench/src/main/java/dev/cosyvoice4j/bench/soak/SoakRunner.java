@@ -117,7 +117,8 @@ public final class SoakRunner {
             List<Trend> trends = List.of(
                     Trend.of("heap after GC", window, MetricsSample::heapAfterGcBytes),
                     Trend.of("resident set", window, MetricsSample::rssBytes),
-                    Trend.of("heap in use", window, MetricsSample::heapUsedBytes));
+                    Trend.of("heap in use", window, MetricsSample::heapUsedBytes),
+                    Trend.of("heap committed", window, MetricsSample::heapCommittedBytes));
             List<SoakResult> list = List.copyOf(results);
             List<SoakReport.Check> checks = checks(list, trends, idle, settled, stuck, voicesBefore, voicesAfter,
                     deletedZs, deletedXl);
@@ -246,8 +247,9 @@ public final class SoakRunner {
     }
 
     static String describe(MetricsSample s) {
-        return String.format(Locale.ROOT, "heap %.1f MiB (after GC %.1f), RSS %.1f MiB, %.0f threads, %.0f fds, sessions %.0f/%.0f idle, %.0f active, %.0f queued, %.0f ws",
-                s.heapUsedBytes() / 1048576, s.heapAfterGcBytes() / 1048576, s.rssBytes() / 1048576, s.liveThreads(), s.openFds(),
+        return String.format(Locale.ROOT, "heap %.1f MiB (after GC %.1f, committed %.1f), RSS %.1f MiB, %.0f threads, %.0f fds, sessions %.0f/%.0f idle, %.0f active, %.0f queued, %.0f ws",
+                s.heapUsedBytes() / 1048576, s.heapAfterGcBytes() / 1048576, s.heapCommittedBytes() / 1048576, s.rssBytes() / 1048576,
+                s.liveThreads(), s.openFds(),
                 s.sessionsOpen(), s.sessionsIdle(), s.active(), s.queued(), s.webSockets());
     }
 

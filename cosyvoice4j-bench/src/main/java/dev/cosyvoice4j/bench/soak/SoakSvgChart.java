@@ -25,6 +25,7 @@ final class SoakSvgChart {
         double mib = 1048576;
         List<Series> memory = List.of(
                 new Series("resident set (RSS)", "#e15759", MetricsSample::rssBytes, mib),
+                new Series("heap committed", "#bab0ac", MetricsSample::heapCommittedBytes, mib),
                 new Series("heap in use", "#a0cbe8", MetricsSample::heapUsedBytes, mib),
                 new Series(r.setup().forcedGc() ? "heap after forced full GC" : "heap after last GC", "#4e79a7", MetricsSample::heapAfterGcBytes, mib));
         List<Series> counts = List.of(

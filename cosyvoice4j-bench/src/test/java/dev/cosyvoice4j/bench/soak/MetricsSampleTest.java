@@ -11,6 +11,9 @@ class MetricsSampleTest {
             jvm_memory_used_bytes{area="heap",id="PS Eden Space"} 1000.0
             jvm_memory_used_bytes{area="heap",id="PS Old Gen"} 2.5E3
             jvm_memory_used_bytes{area="nonheap",id="Metaspace"} 99999.0
+            jvm_memory_committed_bytes{area="heap",id="PS Eden Space"} 8000.0
+            jvm_memory_committed_bytes{area="heap",id="PS Old Gen"} 9000.0
+            jvm_memory_committed_bytes{area="nonheap",id="Metaspace"} 5.0E5
             cosyvoice4j_jvm_heap_after_gc_bytes 1500.0
             process_resident_memory_bytes 2.0E8
             jvm_threads_live_threads 18.0
@@ -30,6 +33,7 @@ class MetricsSampleTest {
         MetricsSample s = MetricsSample.parse(TEXT, 12.5, 40);
         assertEquals(3500, s.heapUsedBytes());
         assertEquals(1500, s.heapAfterGcBytes());
+        assertEquals(17000, s.heapCommittedBytes());
         assertEquals(2e8, s.rssBytes());
         assertEquals(18, s.liveThreads());
         assertEquals(81, s.openFds());

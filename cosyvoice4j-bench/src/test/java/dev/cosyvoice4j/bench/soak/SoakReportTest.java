@@ -30,10 +30,10 @@ class SoakReportTest {
         if (withFailure) results.add(new SoakResult(SoakOp.WEBSOCKET, "w1-pcm", Outcome.MISMATCH, 5, 2000, 600, 5000, "5000 bytes vs 5002 serially | first difference at byte 44"));
         List<MetricsSample> samples = new ArrayList<>();
         for (int i = 0; i <= 12; i++) {
-            samples.add(new MetricsSample(i * 5, 100e6 + (i % 3) * 20e6, 50e6, 500e6, 22, 85, 2, i % 2, i % 3, 0, 2, 1, i, i * 4L));
+            samples.add(new MetricsSample(i * 5, 100e6 + (i % 3) * 20e6, 50e6, 300e6, 500e6, 22, 85, 2, i % 2, i % 3, 0, 2, 1, i, i * 4L));
         }
-        MetricsSample idle = new MetricsSample(-0.0, 60e6, 40e6, 480e6, 18, 81, 1, 1, 0, 0, 2, 0, 0, 0);
-        MetricsSample settled = new MetricsSample(62, 62e6, 41e6, 500e6, 19, 81, 2, 2, 0, 0, 2, 0, 12, 48);
+        MetricsSample idle = new MetricsSample(-0.0, 60e6, 40e6, 300e6, 480e6, 18, 81, 1, 1, 0, 0, 2, 0, 0, 0);
+        MetricsSample settled = new MetricsSample(62, 62e6, 41e6, 300e6, 500e6, 19, 81, 2, 2, 0, 0, 2, 0, 12, 48);
         List<Trend> trends = List.of(Trend.of("heap after GC", samples, MetricsSample::heapAfterGcBytes),
                 Trend.of("resident set", samples, MetricsSample::rssBytes), Trend.of("heap in use", samples, MetricsSample::heapUsedBytes));
         List<SoakReport.Check> checks = List.of(new SoakReport.Check("every response complete and identical to its serial run", !withFailure, "x"),
@@ -69,7 +69,7 @@ class SoakReportTest {
 
         String svg = Files.readString(files.get(2));
         DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(files.get(2).toFile());   // well-formed XML
-        assertEquals(7, svg.split("<polyline").length - 1, "3 memory and 4 count series");
+        assertEquals(8, svg.split("<polyline").length - 1, "4 memory and 4 count series");
     }
 
     @Test

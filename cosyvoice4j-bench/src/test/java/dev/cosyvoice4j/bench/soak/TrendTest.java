@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class TrendTest {
     static MetricsSample at(double t, double rss) {
-        return new MetricsSample(t, Double.NaN, Double.NaN, rss, 20, 80, 1, 1, 0, 0, 2, 0, 0, 0);
+        return new MetricsSample(t, Double.NaN, Double.NaN, Double.NaN, rss, 20, 80, 1, 1, 0, 0, 2, 0, 0, 0);
     }
 
     @Test

@@ -615,7 +615,8 @@ class BackendConformanceTest {
                     // a prefix of them, none; streaming chunks
                     AttentionMask[] masks = {AttentionMask.causal(tk - tq), AttentionMask.causal(0), AttentionMask.causal(-2),
                             AttentionMask.full(tk), AttentionMask.full(Math.max(0, tk - 3)), AttentionMask.full(0),
-                            AttentionMask.chunk(5, tk), AttentionMask.chunk(16, tk - 1)};
+                            AttentionMask.chunk(5, tk), AttentionMask.chunk(16, tk - 1),
+                            AttentionMask.chunk(5, tk, Math.max(0, tk - tq)), AttentionMask.chunk(16, tk, Math.max(0, tk - tq))};
                     for (AttentionMask mask : masks) {
                         compare(be, layout(c++), "attention " + heads + "/" + kvHeads + " heads of " + hd + ", " + tq + "x" + tk + " " + mask,
                                 m -> attention(m, q, k, v, tq, tk, heads, kvHeads, hd, scale, mask, Precision.F32), (i, e) -> bound);
@@ -640,6 +641,7 @@ class BackendConformanceTest {
         // prefix, no key), then grouped heads and few rows (products the backend may keep in float32)
         Object[][] cases = {{40, 40, 2, 2, 16, AttentionMask.full(40)}, {37, 37, 3, 3, 64, AttentionMask.full(37)},
                 {16, 50, 2, 2, 8, AttentionMask.full(50)}, {45, 45, 2, 2, 32, AttentionMask.chunk(16, 45)},
+                {50, 150, 2, 2, 16, AttentionMask.chunk(50, 150, 100)}, {30, 80, 2, 2, 16, AttentionMask.chunk(16, 80, 50)},
                 {33, 33, 2, 2, 16, AttentionMask.full(20)}, {24, 24, 2, 2, 16, AttentionMask.full(0)},
                 {20, 20, 4, 2, 16, AttentionMask.causal(0)}, {8, 30, 2, 2, 16, AttentionMask.full(30)}};
         int c = 0;
@@ -690,14 +692,16 @@ class BackendConformanceTest {
         for (int rotDim : new int[] {2, 14, 64}) {
             for (int extra : new int[] {0, 3}) {
                 for (int rows : new int[] {1, 9, 40}) {
-                    int cols = rotDim + extra;
-                    float[] x = random(r, rows * cols, 2);
-                    Tensor inv = invFreq(rotDim / 2, rotDim);
-                    compare(be, layout(c++), "ropeInterleaved " + rotDim + " of " + cols + ", " + rows + " rows", m -> {
-                        Buf xb = m.inout(x, rows, cols);
-                        m.be.ropeInterleaved(xb, rotDim, inv);
-                        return m.get(xb);
-                    }, EXACT);
+                    for (int start : new int[] {0, 150, 4017}) {
+                        int cols = rotDim + extra;
+                        float[] x = random(r, rows * cols, 2);
+                        Tensor inv = invFreq(rotDim / 2, rotDim);
+                        compare(be, layout(c++), "ropeInterleaved " + rotDim + " of " + cols + ", " + rows + " rows from " + start, m -> {
+                            Buf xb = m.inout(x, rows, cols);
+                            m.be.ropeInterleaved(xb, rotDim, inv, start);
+                            return m.get(xb);
+                        }, EXACT);
+                    }
                 }
             }
         }
@@ -1157,6 +1161,47 @@ class BackendConformanceTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void nsfSourceFromATailEqualsTheWholeCallsTail(Target t) {
+        Backend be = open(t);
+        SplittableRandom r = new SplittableRandom(14);
+        int c = 0;
+        // frames, scale, first window frame, tail samples (a streaming vocoder's window: from the frame before on)
+        for (int[] s : new int[][] {{17, 8, 5, 8 * 12 - 3}, {40, 8, 39, 8}, {30, 480, 12, 480 * 17}, {9, 480, 0, 480 * 9}}) {
+            int frames = s[0], scale = s[1], off = s[2], tail = s[3], len = frames * scale, h = 9;
+            float[] f0 = new float[frames];
+            for (int i = 0; i < frames; i++) f0[i] = i % 5 == 2 ? 0f : (float) (80 + r.nextDouble() * 320);
+            float[] f0Tail = Arrays.copyOfRange(f0, off, frames);
+            NsfSpec spec = new NsfSpec(24000, scale, h, 0.1f, 0.003f, 10f, Tensor.of(random(r, h), h), 0.05f, NsfNoise.fixedUniform());
+            String what = "nsfSourceFrom " + Arrays.toString(s);
+            // the whole call, and its accumulator after every frame
+            float[] whole = run(ORACLE, Layout.DENSE, what, m -> {
+                Buf out = m.out(1, len);
+                m.be.nsfSource(out, m.in(f0, 1, frames), spec, null);
+                return m.get(out);
+            });
+            double[] phases = compareF64(be, layout(c++), what + " phaseOut", m -> {
+                Buf out = m.out(1, len), phaseOut = m.outF64(frames, h);
+                m.be.nsfSourceFrom(out, m.in(f0, 1, frames), 0, null, phaseOut, spec);
+                check(what + " from frame 0 [" + m.be.name() + "]", whole, m.get(out), EXACT);
+                return m.getF64(phaseOut);
+            }, EXACT);
+            float[] expected = Arrays.copyOfRange(whole, len - tail, len);
+            // the tail from the whole call's accumulator before frame off (a row of its phaseOut, on the backend)
+            float[] actual = compare(be, layout(c++), what, m -> {
+                Buf all = m.be.allocF64(frames, h);
+                m.be.nsfSourceFrom(m.be.alloc(1, len), m.be.upload(f0, 1, frames), 0, null, all, spec);
+                Buf out = m.out(1, tail), phaseOut = m.outF64(frames - off, h);
+                m.be.nsfSourceFrom(out, m.in(f0Tail, 1, frames - off), off, off == 0 ? null : all.row(off - 1), phaseOut, spec);
+                double[] got = m.getF64(phaseOut);
+                for (int i = 0; i < got.length; i++) assertEquals(phases[off * h + i], got[i], 0.0, what + " phaseOut " + i);
+                return m.get(out);
+            }, EXACT);
+            check(what + " equals the whole call's tail [" + be.name() + "]", expected, actual, EXACT);
+        }
+    }
+
     // ---- scheduling and concurrency -----------------------------------------------------------------------------
 
     @ParameterizedTest(name = "{0}")
@@ -1304,6 +1349,9 @@ class BackendConformanceTest {
         calls.put("istftFromLogits", List.of(() -> b.istftFromLogits(b.alloc(1, 40), b.alloc(18, 5), hann(16), 16, 4, 1f)));   // > hop (frames - 1)
         NsfSpec spec = new NsfSpec(24000, 4, 9, 0.1f, 0.003f, 10f, Tensor.of(new float[9], 9), 0f, NsfNoise.fixedUniform());
         calls.put("nsfSource", List.of(() -> b.nsfSource(b.alloc(1, 15), b.alloc(1, 4), spec, null)));
+        calls.put("nsfSourceFrom", List.of(() -> b.nsfSourceFrom(b.alloc(1, 20), b.alloc(1, 4), 3, null, null, spec),   // > 4 x 4
+                () -> b.nsfSourceFrom(b.alloc(1, 8), b.alloc(1, 4), 3, null, b.allocF64(3, 9), spec)));                  // phaseOut rows
+
         for (Map.Entry<String, List<Executable>> e : calls.entrySet()) {
             for (int i = 0; i < e.getValue().size(); i++) {
                 IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, e.getValue().get(i),

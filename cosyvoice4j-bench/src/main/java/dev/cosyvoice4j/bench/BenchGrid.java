@@ -55,17 +55,31 @@ public final class BenchGrid {
         return List.copyOf(out);
     }
 
-    /** The cartesian product, setup-major. */
+    /** {@link #expand(Path, List, List, List, String, Path, String, List, List, long)} with {@code --speaker new} and the default stream cache. */
     public static List<Point> expand(Path model, List<String> backends, List<String> precisions, List<Integer> threads,
                                      String text, Path promptWav, String promptText, List<Boolean> streams,
                                      List<Integer> tokens, long seed) {
+        return expand(model, backends, precisions, threads, List.of("on"), text, promptWav, promptText, streams, tokens,
+                List.of(BenchCase.NEW_SPEAKER), seed);
+    }
+
+    /** The cartesian product, setup-major (stream-cache modes are setups: one load each). */
+    public static List<Point> expand(Path model, List<String> backends, List<String> precisions, List<Integer> threads,
+                                     List<String> streamCaches, String text, Path promptWav, String promptText,
+                                     List<Boolean> streams, List<Integer> tokens, List<String> speakers, long seed) {
         List<Point> points = new ArrayList<>();
         for (String b : backends) {
             for (String p : precisions) {
                 for (int t : threads) {
-                    BenchSetup setup = new BenchSetup(model, t, b, p);
-                    for (boolean s : streams) {
-                        for (int n : tokens) points.add(new Point(setup, new BenchCase(text, promptWav, promptText, s, n, seed)));
+                    for (String sc : streamCaches) {
+                        BenchSetup setup = new BenchSetup(model, t, b, p, null, sc);
+                        for (boolean s : streams) {
+                            for (int n : tokens) {
+                                for (String sp : speakers) {
+                                    points.add(new Point(setup, new BenchCase(text, promptWav, promptText, s, n, seed, sp)));
+                                }
+                            }
+                        }
                     }
                 }
             }

@@ -8,9 +8,14 @@ import dev.cosyvoice4j.engine.PrecisionMode;
 import dev.cosyvoice4j.engine.Mode;
 import dev.cosyvoice4j.engine.Session;
 import dev.cosyvoice4j.engine.StageTimings;
+import dev.cosyvoice4j.engine.StreamingOptions;
 import dev.cosyvoice4j.engine.SynthesisRequest;
 import dev.cosyvoice4j.engine.SynthesisStream;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -26,7 +31,12 @@ import java.util.Map;
 public final class EngineBenchTarget implements BenchTarget {
     /** Load details / counters the report's roofline section reads. */
     static final String ROOFLINE_GFLOPS = "roofline_fp32_gflops", ROOFLINE_GBS = "roofline_read_gbs",
-            FLOW_FLOP = "flow_flop", DECODE_WEIGHT_BYTES = "decode_weight_bytes";
+            FLOW_FLOP = "flow_flop", DECODE_WEIGHT_BYTES = "decode_weight_bytes", FLOW_COMPUTED_FRAMES = "flow_computed_frames",
+            FLOW_CACHED_FRAMES = "flow_cached_frames", FLOW_CACHE_BYTES = "flow_cache_bytes", VOICE_CACHE_BYTES = "voice_cache_bytes";
+    /** The saved voice of {@code --speaker saved}. */
+    private static final String BENCH_SPEAKER = "bench";
+    private Path speakerDir;
+    private boolean voiceSaved;
     private final BenchSetup setup;
     private final Roofline roofline;
     private Engine engine;
@@ -39,8 +49,13 @@ public final class EngineBenchTarget implements BenchTarget {
 
     /** The engine options of a bench setup: its backend, threads, precision mode and quantised-weight cache. */
     static EngineOptions options(BenchSetup setup) {
+        StreamingOptions streaming = switch (setup.streamCache()) {
+            case "off" -> StreamingOptions.recompute();
+            case "causal" -> StreamingOptions.defaults().withCausalFinalChunk(true);
+            default -> StreamingOptions.defaults();
+        };
         EngineOptions o = EngineOptions.defaults().withBackend(setup.backend()).withThreads(setup.threads())
-                .withQuantCacheDir(setup.quantCacheDir());
+                .withQuantCacheDir(setup.quantCacheDir()).withStreaming(streaming);
         try {
             return PrecisionMode.parse(setup.precision()).apply(o);
         } catch (IllegalArgumentException e) {
@@ -50,7 +65,12 @@ public final class EngineBenchTarget implements BenchTarget {
 
     @Override
     public LoadInfo load() {
-        engine = Engine.load(setup.modelDir(), options(setup));
+        try {
+            speakerDir = Files.createTempDirectory("cosyvoice4j-bench-voices");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        engine = Engine.load(setup.modelDir(), options(setup).withSpeakerDir(speakerDir));
         Engine.LoadTimings t = engine.loadTimings();
         Map<String, String> details = new LinkedHashMap<>();
         details.put("load_tokenizer_ms", fmt(t.tokenizerMs()));
@@ -67,9 +87,22 @@ public final class EngineBenchTarget implements BenchTarget {
 
     @Override
     public void run(BenchCase c, TraceRecorder rec) {
-        SynthesisRequest request = SynthesisRequest.builder(Mode.ZERO_SHOT).text(c.text()).promptText(c.promptText())
-                .promptWav(c.promptWav()).stream(c.stream()).seed(c.seed()).pinnedTokens(c.speechTokens())
-                .textFrontend(false).build();
+        SynthesisRequest.Builder b = SynthesisRequest.builder(Mode.ZERO_SHOT).text(c.text()).stream(c.stream())
+                .seed(c.seed()).pinnedTokens(c.speechTokens()).textFrontend(false);
+        if (c.speaker().equals(BenchCase.SAVED_SPEAKER)) {
+            if (!voiceSaved) {                                   // analysed once, before the first (warm-up) iteration
+                try {
+                    engine.speakers().save(BENCH_SPEAKER, engine.analyzeVoice(c.promptWav(), c.promptText()));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                voiceSaved = true;
+            }
+            b.speakerId(BENCH_SPEAKER).promptText(c.promptText());
+        } else {
+            b.promptText(c.promptText()).promptWav(c.promptWav());
+        }
+        SynthesisRequest request = b.build();
         try (Session session = engine.openSession(); SynthesisStream audio = session.synthesize(request)) {
             while (audio.hasNext()) {
                 AudioChunk chunk = audio.next();
@@ -84,12 +117,23 @@ public final class EngineBenchTarget implements BenchTarget {
             rec.stageTotal(Stage.HIFT, t.vocoderNanos.sum(), t.vocoderCalls.sum());
             rec.count(FLOW_FLOP, t.flowFlop.sum());
             rec.count(DECODE_WEIGHT_BYTES, engine.decodeStepWeightBytes());
+            rec.count(FLOW_COMPUTED_FRAMES, t.flowComputedFrames.sum());
+            rec.count(FLOW_CACHED_FRAMES, t.flowCachedFrames.sum());
+            rec.count(FLOW_CACHE_BYTES, t.flowCacheBytes.get());
+            rec.count(VOICE_CACHE_BYTES, engine.voiceCacheStats().bytes());
         }
     }
 
     @Override
     public void close() {
         if (engine != null) engine.close();
+        if (speakerDir != null) {
+            try (var files = Files.walk(speakerDir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException ignored) {
+                // a temporary directory: best effort
+            }
+        }
     }
 
     private static String fmt(double ms) { return String.format(Locale.ROOT, "%.1f", ms); }

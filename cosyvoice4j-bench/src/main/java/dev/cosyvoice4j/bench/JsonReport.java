@@ -63,12 +63,14 @@ public final class JsonReport {
         setup.put("threads", r.setup().threads());
         setup.put("backend", r.setup().backend());
         setup.put("precision", r.setup().precision());
+        setup.put("stream_cache", r.setup().streamCache());
         ObjectNode c = n.putObject("case");
         c.put("text", r.benchCase().text());
         c.put("prompt_wav", r.benchCase().promptWav().toString());
         c.put("prompt_text", r.benchCase().promptText());
         c.put("stream", r.benchCase().stream());
         c.put("speech_tokens", r.benchCase().speechTokens());
+        c.put("speaker", r.benchCase().speaker());
         c.put("seed", r.benchCase().seed());
         ObjectNode load = n.putObject("load");
         num(load, "load_s", r.loadS());

@@ -42,6 +42,13 @@ public final class MarkdownReport {
         row(b, "Speech tokens", distinct(runs, r -> r.benchCase().speechTokens() > 0
                 ? f("%d (%.2f s of audio)", r.benchCase().speechTokens(), r.benchCase().speechTokens() / TOKENS_PER_AUDIO_S)
                 : "not pinned (model stops)"));
+        row(b, "Speaker", distinct(runs, r -> r.benchCase().speaker().equals(BenchCase.SAVED_SPEAKER)
+                ? "saved (analysed once, its prompt state kept)" : "new (prompt analysed per request)"));
+        row(b, "Stream cache", distinct(runs, r -> switch (r.setup().streamCache()) {
+            case "causal" -> "DiT caches, chunk-causal last chunk (deviation)";
+            case "off" -> "off (every chunk recomputed, as the official code)";
+            default -> "DiT caches, official full-attention last chunk";
+        }));
         row(b, "Threads", distinct(runs, r -> String.valueOf(r.setup().threads())) + " (of " + env.logicalCores() + " logical cores)");
         row(b, "Backend", distinct(runs, r -> r.load().backend()));
         row(b, "Precision", distinct(runs, r -> r.load().precision()));
@@ -131,8 +138,8 @@ public final class MarkdownReport {
                 : f("%.0f tokens, %.2f tokens/s (%sreal time needs %.0f tokens/s)", s.decodeTokens(), s.decodeTokPerS(),
                 Double.isNaN(s.decodeMsMedian()) ? "" : f("median %.1f ms/token, p90 %.1f ms; ", s.decodeMsMedian(), s.decodeMsP90()),
                 TOKENS_PER_AUDIO_S));
-        stageRow(b, "Flow (CFM)", s.flowS(), gen, Double.isNaN(s.flowMsPerStep()) ? (s.flowCalls() > 0 ? f("%.0f calls", s.flowCalls()) : "")
-                : f("%.0f call(s), %.0f ODE steps, %.1f ms/step", s.flowCalls(), s.flowSteps(), s.flowMsPerStep()));
+        stageRow(b, "Flow (CFM)", s.flowS(), gen, (Double.isNaN(s.flowMsPerStep()) ? (s.flowCalls() > 0 ? f("%.0f calls", s.flowCalls()) : "")
+                : f("%.0f call(s), %.0f ODE steps, %.1f ms/step", s.flowCalls(), s.flowSteps(), s.flowMsPerStep())) + flowFrames(r));
         stageRow(b, "Vocoder (HiFT)", s.hiftS(), gen, Double.isNaN(s.hiftMsPerAudioS()) ? ""
                 : f("%.0f call(s), %.1f ms per second of audio", s.hiftCalls(), s.hiftMsPerAudioS()));
         if (!Double.isNaN(s.otherS())) {
@@ -141,6 +148,21 @@ public final class MarkdownReport {
         }
         b.append("| **Generation (wall)** | **").append(n3(gen)).append("** | 100% | |\n");
         roofline(b, h, r, s);
+    }
+
+    /** "; 200 frames computed, 150 cached (DiT state 540 MB)" from the engine's counters, when it reports them. */
+    private static String flowFrames(RunResult r) {
+        double computed = mean(r, EngineBenchTarget.FLOW_COMPUTED_FRAMES), cached = mean(r, EngineBenchTarget.FLOW_CACHED_FRAMES);
+        double state = mean(r, EngineBenchTarget.FLOW_CACHE_BYTES), voice = mean(r, EngineBenchTarget.VOICE_CACHE_BYTES);
+        if (Double.isNaN(computed)) return "";
+        String s = f("; frames: %.0f computed, %.0f cached", computed, cached);
+        if (state > 0) s += f(" (streaming DiT state %.0f MB", state / 1e6) + (voice > 0 ? f(", saved voice %.0f MB)", voice / 1e6) : ")");
+        return s;
+    }
+
+    private static double mean(RunResult r, String counter) {
+        return r.iterations().stream().filter(m -> m.counters().containsKey(counter))
+                .mapToDouble(m -> m.counters().get(counter)).average().orElse(Double.NaN);
     }
 
     /** Achieved rates of the two big stages next to the machine's measured limits (when the target reports them). */

@@ -147,6 +147,21 @@ public final class QualityRunner {
         }
     }
 
+    /**
+     * The chunk-causal last chunk against the official one ({@link FinalChunkQuality}) in float32, on the fp32 argmax
+     * tokens of the inputs (stop ids masked, {@code tokens} of them: enough for several chunks).
+     */
+    public FinalChunkQuality finalChunk(Inputs in, int tokens) {
+        log.accept("fp32: streaming with the chunk-causal last chunk");
+        try (Engine e = Engine.load(in.modelDir(), EngineOptions.defaults().withBackend(backend).withBackendOptions(backendOptions))) {
+            Engine.Parts p = e.parts();
+            Voice voice = e.analyzeVoice(in.promptWav(), in.promptText());
+            LmInput lmInput = p.llm().lmInput(LmPrompt.zeroShot(p.tokenizer().encode(in.promptText()),
+                    p.tokenizer().encode(in.text()), voice.features().speechTokens()));
+            return FinalChunkQuality.measure(p, Probes.argmaxTokens(p.llm(), lmInput, tokens), voice.flowPrompt());
+        }
+    }
+
     private LlmPart llmPart(PrecisionMode mode, Engine.Parts p, Engine.Parts ref, Fixed f, int pinned) {
         log.accept(mode.name() + ": LLM x" + repeats + ", alternating with fp32");
         Measured<Probes.TeacherForced> tf = teacherForced(p, ref, f);

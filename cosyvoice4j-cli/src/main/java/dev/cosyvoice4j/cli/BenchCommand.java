@@ -52,7 +52,7 @@ public final class BenchCommand implements Callable<Integer> {
     static final String MARKDOWN = "bench.md", JSON = "bench.json", SVG = "bench-stages.svg";
     /** Options of the in-process engine runs (refused with --server: the server decides these itself). */
     static final List<String> IN_PROCESS_ONLY = List.of("--model", "--prompt-wav", "--prompt-text", "--iterations", "--stream",
-            "--tokens", "--threads", "--backend", "--precision", "--cache-dir", "--target", "--compare");
+            "--tokens", "--threads", "--backend", "--precision", "--cache-dir", "--target", "--compare", "--speaker", "--stream-cache");
 
     @Spec
     CommandSpec spec;
@@ -85,6 +85,14 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--stream", defaultValue = "on", description = "Streaming: on, off or on,off (default ${DEFAULT-VALUE}).")
     String stream;
+
+    @Option(names = "--speaker", defaultValue = "new", description = "Prompt voice: new (analysed at every request), "
+            + "saved (analysed once and saved, its prompt-region flow state kept, as a server does) or saved,new (default ${DEFAULT-VALUE}).")
+    String speaker;
+
+    @Option(names = "--stream-cache", defaultValue = "on", description = "Streaming reuse: on (DiT caches, official "
+            + "last chunk), causal (chunk-causal last chunk, a deviation), off (recompute every chunk); list allowed (default ${DEFAULT-VALUE}).")
+    String streamCache;
 
     @Option(names = "--tokens", defaultValue = "70",
             description = "Speech tokens to generate, pinned (25 = 1 s of audio; 0 = stop naturally); list allowed (default ${DEFAULT-VALUE}).")
@@ -144,7 +152,8 @@ public final class BenchCommand implements Callable<Integer> {
         List<BenchGrid.Point> points = BenchGrid.expand(modelDir,
                 BenchGrid.strings("--backend", backend), BenchGrid.strings("--precision", precision),
                 BenchGrid.ints("--threads", threads != null ? threads : String.valueOf(Runtime.getRuntime().availableProcessors()), 1),
-                text, wav, promptText, BenchGrid.onOff("--stream", stream), BenchGrid.ints("--tokens", tokens, 0), seed);
+                BenchGrid.strings("--stream-cache", streamCache), text, wav, promptText, BenchGrid.onOff("--stream", stream),
+                BenchGrid.ints("--tokens", tokens, 0), BenchGrid.strings("--speaker", speaker), seed);
         if (cacheDir != null) {
             points = points.stream().map(p -> new BenchGrid.Point(p.setup().withQuantCacheDir(cacheDir), p.benchCase())).toList();
         }

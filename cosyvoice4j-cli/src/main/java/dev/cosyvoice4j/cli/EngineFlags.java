@@ -3,6 +3,7 @@ package dev.cosyvoice4j.cli;
 import dev.cosyvoice4j.backend.Backends;
 import dev.cosyvoice4j.backend.Precision;
 import dev.cosyvoice4j.engine.EngineOptions;
+import dev.cosyvoice4j.engine.StreamingOptions;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -34,6 +35,20 @@ final class EngineFlags {
             + "'none' = quantise at every load).")
     String cacheDir;
 
+    @Option(names = "--stream-cache", defaultValue = "on", description = "Streaming reuse between chunks: on (DiT caches; "
+            + "output unchanged), causal (also a chunk-causal last chunk reusing them: a documented deviation, see "
+            + "docs/performance.md) or off (every chunk recomputed, as the official code) (default ${DEFAULT-VALUE}).")
+    String streamCache;
+
+    @Option(names = "--voice-cache-mb", defaultValue = "2048", description = "Memory for saved voices' prompt-region "
+            + "flow state, kept between requests (0 = none; default ${DEFAULT-VALUE}).")
+    long voiceCacheMb;
+
+    @Option(names = "--request-cache-mb", defaultValue = "3072", description = "Most memory one request's streaming flow "
+            + "caches may take (3.6 MB per frame at full size, 50 frames per second of prompt and speech); a longer "
+            + "utterance is recomputed chunk by chunk as the official code does (default ${DEFAULT-VALUE}).")
+    long requestCacheMb;
+
     /** The engine options these flags ask for, each checked with a message naming its flag. */
     EngineOptions options() {
         Precision llmP = precision("--llm-precision", llmPrecision), flowP = precision("--flow-precision", flowPrecision);
@@ -45,11 +60,25 @@ final class EngineFlags {
                 .withLlmPrecision(llmP).withFlowPrecision(flowP)
                 .withQuantCacheDir(cacheDir == null ? ModelLocator.cacheRoot().resolveSibling("quantized")
                         : cacheDir.equals("none") ? null : Path.of(cacheDir));
+        options = options.withStreaming(streaming(streamCache, voiceCacheMb, requestCacheMb));
         if (threads != null) {
             if (threads < 1) throw new UserException("--threads must be >= 1");
             options = options.withThreads(threads);
         }
         return options;
+    }
+
+    /** {@code --stream-cache} and {@code --voice-cache-mb} as engine options. */
+    static StreamingOptions streaming(String mode, long voiceCacheMb, long requestCacheMb) {
+        if (voiceCacheMb < 0 || voiceCacheMb > Long.MAX_VALUE >> 20) throw new UserException("--voice-cache-mb: must be >= 0");
+        if (requestCacheMb < 0 || requestCacheMb > Long.MAX_VALUE >> 20) throw new UserException("--request-cache-mb: must be >= 0");
+        StreamingOptions o = switch (mode) {
+            case "on" -> StreamingOptions.defaults();
+            case "causal" -> StreamingOptions.defaults().withCausalFinalChunk(true);
+            case "off" -> StreamingOptions.recompute();
+            default -> throw new UserException("--stream-cache: on, causal or off, not '" + mode + "'");
+        };
+        return o.withVoiceCacheBytes(voiceCacheMb << 20).withRequestCacheBytes(requestCacheMb << 20);
     }
 
     private static Precision precision(String flag, String v) {

@@ -17,6 +17,7 @@ import java.util.Map;
                 InfoCommand.class,
                 MakeSyntheticCommand.class,
                 BenchCommand.class,
+                SoakCommand.class,
                 QualityCommand.class,
                 PullCommand.class,
                 ModelsCommand.class,

@@ -63,8 +63,18 @@ public final class QualityCommand implements Callable<Integer> {
             description = "Where to compute: a backend of './cosyvoice4j backends' (default ${DEFAULT-VALUE}).")
     String backend;
 
+    @Option(names = "--final-chunk", description = "'causal': also measure the chunk-causal last chunk of streaming (--stream-cache "
+            + "causal) against the official one, in fp32, on an utterance of --tokens speech tokens (at least 200).")
+    String finalChunk;
+
     @Option(names = "--out", description = "Also write the Markdown report to this file.")
     Path out;
+
+    /** The {@code --final-chunk causal} section: fp32 argmax tokens (stop ids masked), streamed both ways. */
+    private String finalChunkSection(QualityRunner runner, QualityRunner.Inputs in) {
+        if (!finalChunk.equals("causal")) throw new UserException("--final-chunk: 'causal' is the only alternative measured");
+        return runner.finalChunk(in, Math.max(200, in.tokens())).markdown();
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -94,8 +104,11 @@ public final class QualityCommand implements Callable<Integer> {
             inputs = new QualityRunner.Inputs(model, wav, promptText, text, tokens, null);
         }
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        QualityReport report = new QualityRunner(backend, oneDnn.apply(BackendOptions.defaults().withThreads(n)), repeat, msg -> System.err.println("quality: " + msg)).run(inputs, list);
+        QualityRunner runner = new QualityRunner(backend, oneDnn.apply(BackendOptions.defaults().withThreads(n)), repeat,
+                msg -> System.err.println("quality: " + msg));
+        QualityReport report = runner.run(inputs, list);
         String md = report.markdown();
+        if (finalChunk != null) md += finalChunkSection(runner, inputs);
         System.out.print(md);
         if (out != null) {
             if (out.toAbsolutePath().getParent() != null) Files.createDirectories(out.toAbsolutePath().getParent());

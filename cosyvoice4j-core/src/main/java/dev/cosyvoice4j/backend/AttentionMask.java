@@ -5,7 +5,8 @@ package dev.cosyvoice4j.backend;
  * <ul>
  *   <li>{@code CAUSAL}: {@code j <= i + queryOffset} (Qwen2 prefill/decode with a KV cache, queryOffset = cached positions);</li>
  *   <li>{@code FULL}: every {@code j < validKeys};</li>
- *   <li>{@code CHUNK}: {@code j < min(validKeys, (i / chunkSize + 1) * chunkSize)} (DiT streaming chunk mask).</li>
+ *   <li>{@code CHUNK}: {@code j < min(validKeys, ((i + queryOffset) / chunkSize + 1) * chunkSize)} (DiT streaming chunk
+ *   mask; queryOffset = frames whose keys come from a cache).</li>
  * </ul>
  */
 public record AttentionMask(Kind kind, int queryOffset, int validKeys, int chunkSize) {
@@ -15,14 +16,20 @@ public record AttentionMask(Kind kind, int queryOffset, int validKeys, int chunk
 
     public static AttentionMask full(int validKeys) { return new AttentionMask(Kind.FULL, 0, validKeys, 0); }
 
-    public static AttentionMask chunk(int chunkSize, int validKeys) { return new AttentionMask(Kind.CHUNK, 0, validKeys, chunkSize); }
+    public static AttentionMask chunk(int chunkSize, int validKeys) { return chunk(chunkSize, validKeys, 0); }
+
+    /** The chunk mask for queries at absolute positions {@code queryOffset, queryOffset + 1, ...} over keys from 0. */
+    public static AttentionMask chunk(int chunkSize, int validKeys, int queryOffset) {
+        if (chunkSize < 1 || queryOffset < 0) throw new IllegalArgumentException("chunk mask of " + chunkSize + " from " + queryOffset);
+        return new AttentionMask(Kind.CHUNK, queryOffset, validKeys, chunkSize);
+    }
 
     /** Number of keys (a prefix 0..n-1) that query {@code i} sees out of {@code keys}. */
     public int visibleKeys(int i, int keys) {
         int n = switch (kind) {
             case CAUSAL -> i + queryOffset + 1;
             case FULL -> validKeys;
-            case CHUNK -> Math.min(validKeys, (i / chunkSize + 1) * chunkSize);
+            case CHUNK -> (int) Math.min(validKeys, ((long) (i + queryOffset) / chunkSize + 1) * chunkSize);
         };
         return Math.min(n, keys);
     }

@@ -142,9 +142,13 @@ public interface Backend extends AutoCloseable {
 
     /**
      * x-transformers' interleaved RoPE in place on the first {@code rotDim} columns of each row of {@code x}: pairs
-     * (2i, 2i+1) rotated by angle {@code row * invFreq[i]} (positions restart at 0 in every call).
+     * (2i, 2i+1) rotated by angle {@code (startPos + row) * invFreq[i]} (float32; the DiT's positions restart at 0 in
+     * every call, a call that continues cached frames starts at their count).
      */
-    void ropeInterleaved(Buf x, int rotDim, Tensor invFreq);
+    void ropeInterleaved(Buf x, int rotDim, Tensor invFreq, int startPos);
+
+    /** {@link #ropeInterleaved(Buf, int, Tensor, int)} from position 0. */
+    default void ropeInterleaved(Buf x, int rotDim, Tensor invFreq) { ropeInterleaved(x, rotDim, invFreq, 0); }
 
     /**
      * Sinusoidal timestep embedding ({@code SinusPositionEmbedding}): for each value {@code t[b]}, row b of
@@ -279,6 +283,17 @@ public interface Backend extends AutoCloseable {
      * intermediates on the host (golden {@code hift/nsf_source}; a backend may refuse a trace).
      */
     void nsfSource(Buf source, Buf f0, NsfSpec spec, NsfSpec.Trace traceOrNull);
+
+    /**
+     * {@link #nsfSource} over the tail of a longer call, for a streaming vocoder that carries the phase: {@code f0
+     * [1, W]} holds frames {@code [frameOffset, frameOffset + W)} of a call over {@code T = frameOffset + W} f0 frames
+     * and {@code source [1, S]} receives the last S of its {@code T * scale} samples, each exactly as
+     * {@code nsfSource} over all T frames computes it (absolute sample index for the noise rows and torch's float
+     * index rounding). {@code phaseIn} (float64 {@code [1, harmonics]}, null for zeros) is the phase cumsum's double
+     * accumulator before frame {@code frameOffset}; {@code phaseOut} (float64 {@code [W, harmonics]}, or null)
+     * receives the accumulator after each frame. Every frame a sample reads must be in the window.
+     */
+    void nsfSourceFrom(Buf source, Buf f0, long frameOffset, Buf phaseIn, Buf phaseOut, NsfSpec spec);
 
     @Override
     void close();

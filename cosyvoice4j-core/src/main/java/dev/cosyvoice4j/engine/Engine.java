@@ -48,6 +48,8 @@ public final class Engine implements AutoCloseable {
     private final CausalHiftGenerator hift;
     private final SpeakerStore speakers;
     private final ExecutorService workers;
+    /** Saved voices' prompt-region DiT state (derived from the weights and the voice; shared by every session). */
+    private final VoiceFlowCache voiceFlowCache;
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final LoadTimings loadTimings;
     private volatile String llmWeightSource;
@@ -60,6 +62,7 @@ public final class Engine implements AutoCloseable {
         this.options = options;
         this.modelDir = ModelDir.open(dir);
         this.config = modelDir.config();
+        this.voiceFlowCache = new VoiceFlowCache(options.streaming().voiceCacheBytes());
         this.workers = Executors.newCachedThreadPool(r -> {
             Thread th = new Thread(r, "cosyvoice4j-worker");
             th.setDaemon(true);
@@ -251,6 +254,13 @@ public final class Engine implements AutoCloseable {
     FlowModel flow() { return flow; }
     CausalHiftGenerator hift() { return hift; }
     ExecutorService workers() { return workers; }
+
+    VoiceFlowCache voiceFlowCache() { return voiceFlowCache; }
+
+    /** Saved voices whose prompt-region flow state is kept, and its memory in bytes. */
+    public record VoiceCacheStats(int voices, long bytes) {}
+
+    public VoiceCacheStats voiceCacheStats() { return new VoiceCacheStats(voiceFlowCache.size(), voiceFlowCache.bytes()); }
 
     @Override
     public void close() {

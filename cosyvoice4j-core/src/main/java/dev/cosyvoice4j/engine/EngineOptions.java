@@ -16,13 +16,21 @@ import java.nio.file.Path;
  * @param flowPrecision matmul precision of the flow's DiT: F32 (parity) or BF16 (cpu backend with oneDNN)
  * @param quantCacheDir where quantised LLM weights are kept between loads ({@link QuantizedLlmCache}); null = quantise
  *                      at every load and write nothing
+ * @param streaming     how streaming reuses work between chunks (DiT caches, saved voices' prompt state)
  */
 public record EngineOptions(String backend, BackendOptions backendOptions, Path speakerDir, Precision llmPrecision,
-                            Precision flowPrecision, Path quantCacheDir) {
+                            Precision flowPrecision, Path quantCacheDir, StreamingOptions streaming) {
+
+    /** With the default {@link StreamingOptions}. */
+    public EngineOptions(String backend, BackendOptions backendOptions, Path speakerDir, Precision llmPrecision,
+                         Precision flowPrecision, Path quantCacheDir) {
+        this(backend, backendOptions, speakerDir, llmPrecision, flowPrecision, quantCacheDir, StreamingOptions.defaults());
+    }
 
     public EngineOptions {
         if (backend == null || backend.isBlank()) throw new IllegalArgumentException("no backend named");
         if (backendOptions == null) throw new IllegalArgumentException("no backend options");
+        if (streaming == null) throw new IllegalArgumentException("no streaming options");
         if (llmPrecision == Precision.BF16) throw new IllegalArgumentException("the LLM supports fp32, q8_0 and q4_0 weights, not bf16");
         if (flowPrecision != Precision.F32 && flowPrecision != Precision.BF16) {
             throw new IllegalArgumentException("the flow supports fp32 and bf16, not " + flowPrecision);
@@ -38,28 +46,32 @@ public record EngineOptions(String backend, BackendOptions backendOptions, Path 
     public int threads() { return backendOptions.threads(); }
 
     public EngineOptions withBackend(String name) {
-        return new EngineOptions(name, backendOptions, speakerDir, llmPrecision, flowPrecision, quantCacheDir);
+        return new EngineOptions(name, backendOptions, speakerDir, llmPrecision, flowPrecision, quantCacheDir, streaming);
     }
 
     public EngineOptions withBackendOptions(BackendOptions o) {
-        return new EngineOptions(backend, o, speakerDir, llmPrecision, flowPrecision, quantCacheDir);
+        return new EngineOptions(backend, o, speakerDir, llmPrecision, flowPrecision, quantCacheDir, streaming);
     }
 
     public EngineOptions withThreads(int n) { return withBackendOptions(backendOptions.withThreads(n)); }
 
     public EngineOptions withSpeakerDir(Path d) {
-        return new EngineOptions(backend, backendOptions, d, llmPrecision, flowPrecision, quantCacheDir);
+        return new EngineOptions(backend, backendOptions, d, llmPrecision, flowPrecision, quantCacheDir, streaming);
     }
 
     public EngineOptions withLlmPrecision(Precision p) {
-        return new EngineOptions(backend, backendOptions, speakerDir, p, flowPrecision, quantCacheDir);
+        return new EngineOptions(backend, backendOptions, speakerDir, p, flowPrecision, quantCacheDir, streaming);
     }
 
     public EngineOptions withFlowPrecision(Precision p) {
-        return new EngineOptions(backend, backendOptions, speakerDir, llmPrecision, p, quantCacheDir);
+        return new EngineOptions(backend, backendOptions, speakerDir, llmPrecision, p, quantCacheDir, streaming);
     }
 
     public EngineOptions withQuantCacheDir(Path d) {
-        return new EngineOptions(backend, backendOptions, speakerDir, llmPrecision, flowPrecision, d);
+        return new EngineOptions(backend, backendOptions, speakerDir, llmPrecision, flowPrecision, d, streaming);
+    }
+
+    public EngineOptions withStreaming(StreamingOptions o) {
+        return new EngineOptions(backend, backendOptions, speakerDir, llmPrecision, flowPrecision, quantCacheDir, o);
     }
 }

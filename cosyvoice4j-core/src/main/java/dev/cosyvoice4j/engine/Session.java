@@ -6,6 +6,7 @@ import dev.cosyvoice4j.model.lm.ArgmaxSampler;
 import dev.cosyvoice4j.model.lm.BistreamDecoder;
 import dev.cosyvoice4j.model.lm.BistreamPrompt;
 import dev.cosyvoice4j.model.lm.CosyVoice3LM;
+import dev.cosyvoice4j.model.flow.DitCache;
 import dev.cosyvoice4j.model.flow.FlowSession;
 import dev.cosyvoice4j.model.hift.HiftSession;
 import dev.cosyvoice4j.model.hift.SourceModuleHnNsf;
@@ -30,6 +31,7 @@ public final class Session implements AutoCloseable {
     private final Engine engine;
     private LmSession lmSession;
     private FlowSession flowSession;
+    private DitCache ditCache;
     private HiftSession hiftSession;
     private volatile boolean closed;
     /** Set while a synthesis runs: the buffers serve one request at a time. */
@@ -50,8 +52,10 @@ public final class Session implements AutoCloseable {
     private UtteranceSynthesizer utteranceSynthesizer() {
         if (flowSession == null) flowSession = engine.flow().newSession();
         if (hiftSession == null) hiftSession = engine.hift().newSession();
-        return new UtteranceSynthesizer(ModelStages.flow(engine.flow(), flowSession),
-                ModelStages.vocoder(engine.hift(), hiftSession, SourceModuleHnNsf.defaultNoise()),
+        if (ditCache == null) ditCache = engine.flow().newCache();            // empty until a streaming chunk fills it
+        return new UtteranceSynthesizer(ModelStages.flow(engine.flow(), flowSession, ditCache, engine.voiceFlowCache(),
+                        engine.options().streaming()),
+                ModelStages.streamingVocoder(engine.hift(), hiftSession, SourceModuleHnNsf.defaultNoise()),
                 engine.config().tokenMelRatio(), engine.workers());
     }
 
@@ -162,7 +166,7 @@ public final class Session implements AutoCloseable {
                 }
                 if (!piece.isEmpty()) decoder.acceptText(tokenizer.encode(piece), onToken);   // each piece on its own
             }
-        }, voice.flowPrompt(), req.stream(), req.speed(), out::isCancelled, timings, out.startNanos(), emit);
+        }, flowPrompt(voice, req), req.stream(), req.speed(), out::isCancelled, timings, out.startNanos(), emit);
         emit.end();
     }
 
@@ -194,7 +198,7 @@ public final class Session implements AutoCloseable {
         List<String> segments = text.segments(req.text(), req.textFrontend());
         timings.frontendNanos.add(System.nanoTime() - t0);
         CosyVoice3LM lm = engine.llm();
-        VoicePrompt flowPrompt = voice.flowPrompt();
+        VoicePrompt flowPrompt = flowPrompt(voice, req);
         for (int i = 0; i < segments.size() && !out.isCancelled(); i++) {
             int[] textIds = engine.tokenizer().encode(segments.get(i));
             LmPrompt prompt = switch (req.mode()) {
@@ -217,7 +221,7 @@ public final class Session implements AutoCloseable {
     private VoiceConversionInput voiceConversionInput(SynthesisRequest req) {
         AudioFrontend fe = engine.frontend();
         int[] source = fe.sourceSpeechTokens(req.sourceWav());
-        if (req.speakerId() != null) return new VoiceConversionInput(source, engine.savedVoice(req.speakerId()).flowPrompt());
+        if (req.speakerId() != null) return new VoiceConversionInput(source, engine.savedVoice(req.speakerId()).flowPrompt().saved(req.speakerId()));
         DecodedAudio audio = fe.decode(req.promptWav());
         float[] x16 = fe.resample16k(audio), x24 = fe.resample24k(audio);
         var feat = fe.speechFeat(x24);
@@ -254,12 +258,19 @@ public final class Session implements AutoCloseable {
         }
     }
 
+    /** The flow's view of the request's voice; a saved speaker's is known by name (its prompt state is kept). */
+    private static VoicePrompt flowPrompt(Voice voice, SynthesisRequest req) {
+        VoicePrompt p = voice.flowPrompt();
+        return req.speakerId() != null ? p.saved(req.speakerId()) : p;
+    }
+
     /** Releases the session's buffers; a synthesis still running keeps them until it ends. */
     @Override
     public void close() {
         closed = true;
         lmSession = null;
         flowSession = null;
+        ditCache = null;
         hiftSession = null;
     }
 }

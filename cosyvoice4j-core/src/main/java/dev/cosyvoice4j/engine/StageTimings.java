@@ -16,6 +16,12 @@ public final class StageTimings {
     public final LongAdder flowCalls = new LongAdder();
     public final LongAdder flowSteps = new LongAdder();
     public final LongAdder flowFrames = new LongAdder();
+    /** Frames the DiT took from streaming caches (earlier chunks, a saved voice's prompt) instead of computing them. */
+    public final LongAdder flowCachedFrames = new LongAdder();
+    /** Frames the DiT computed (each call's new frames; all of them in uncached calls). */
+    public final LongAdder flowComputedFrames = new LongAdder();
+    /** Bytes of the DiT streaming state at its largest in this request (the chunk caches, a restored prompt included). */
+    public final AtomicLong flowCacheBytes = new AtomicLong();
     /** Floating-point operations of all DiT calls (an estimate from the sizes; see {@code ModelStages.ditFlop}). */
     public final LongAdder flowFlop = new LongAdder();
     public final LongAdder vocoderNanos = new LongAdder();

@@ -6,15 +6,18 @@ import dev.cosyvoice4j.golden.GoldenCase;
 import dev.cosyvoice4j.golden.GoldenContext;
 import dev.cosyvoice4j.golden.GoldenStage;
 import dev.cosyvoice4j.backend.NsfNoise;
+import dev.cosyvoice4j.tensor.Tensor;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * Golden {@code stream/token2wav}: {@code CosyVoice3Model.tts(stream=True)} driven through the voice-conversion
  * path (all tokens known up front), run through the engine's own {@link UtteranceSynthesizer} with recording stage
  * decorators: each call's token count, flow mel, vocoder input, vocoder output and yielded length, and the
- * concatenated stream.
+ * concatenated stream. The vocoder is the engine's stateful one ({@link ModelStages#streamingVocoder}): each call's
+ * output is checked as the reference's whole-history waveform sliced at the previous speech offset.
  */
 public final class StreamingGoldenStage implements GoldenStage {
     @Override
@@ -30,10 +33,13 @@ public final class StreamingGoldenStage implements GoldenStage {
         float[] embedding = c.ref("embedding").outputTensor("embedding").toFloatArray();
         VoicePrompt voice = new VoicePrompt(promptTokens, feat.toFloatArray(), feat.dim(1), embedding);
 
-        record Call(int tokens, boolean streaming, boolean finalizing, Mel flowMel, Mel hiftIn, float[] hiftOut) {}
+        // hiftOut: the whole waveform of a recomputing vocoder call, or (stateful vocoder) only the samples it yielded
+        record Call(int tokens, boolean streaming, boolean finalizing, Mel flowMel, Mel hiftIn, float[] hiftOut, boolean sliced) {}
         List<Call> calls = new ArrayList<>();
-        FlowStage flow = ModelStages.flow(engine.flow(), engine.flow().newSession());
-        VocoderStage hift = ModelStages.vocoder(engine.hift(), engine.hift().newSession(), NsfNoise.fixedUniform());
+        // the engine's streaming path: chunk calls through the DiT cache and the stateful vocoder (they change no output)
+        FlowStage flow = ModelStages.flow(engine.flow(), engine.flow().newSession(), engine.flow().newCache(),
+                engine.voiceFlowCache(), engine.options().streaming());
+        VocoderStage hift = ModelStages.streamingVocoder(engine.hift(), engine.hift().newSession(), NsfNoise.fixedUniform());
         int[] pendingTokens = new int[1];
         boolean[] pendingFlags = new boolean[2];
         Mel[] pendingMel = new Mel[1];
@@ -43,16 +49,33 @@ public final class StreamingGoldenStage implements GoldenStage {
             pendingFlags[1] = finalize;
             return pendingMel[0] = flow.inference(t, p, streaming, finalize, timings);
         };
-        VocoderStage recHift = (mel, finalize, timings) -> {
-            float[] out = hift.inference(mel, finalize, timings);
-            calls.add(new Call(pendingTokens[0], pendingFlags[0], pendingFlags[1], pendingMel[0], mel, out));
-            return out;
+        VocoderStage recHift = new VocoderStage() {
+            private Mel all;
+
+            @Override
+            public float[] inference(Mel mel, boolean finalize, StageTimings timings) {
+                float[] out = hift.inference(mel, finalize, timings);
+                calls.add(new Call(pendingTokens[0], pendingFlags[0], pendingFlags[1], pendingMel[0], mel, out, false));
+                return out;
+            }
+
+            @Override
+            public VocoderStream openStream() {
+                VocoderStream stream = hift.openStream();
+                return stream == null ? null : (mel, finalize, timings) -> {
+                    all = all == null ? mel : all.concat(mel);          // the mel the reference's vocoder sees
+                    float[] out = stream.next(mel, finalize, timings);
+                    calls.add(new Call(pendingTokens[0], pendingFlags[0], pendingFlags[1], pendingMel[0], all, out, true));
+                    return out;
+                };
+            }
         };
         List<float[]> yielded = new ArrayList<>();
         new UtteranceSynthesizer(recFlow, recHift, engine.config().tokenMelRatio(), engine.workers())
                 .synthesize(tokens, voice, true, 1.0, () -> false, StageTimings.discard(), yielded::add);
 
         JsonNode expected = c.output("calls");
+        int offset = 0;
         check.compareExact("number of calls", calls.size(), expected.size());
         for (int i = 0; i < Math.min(calls.size(), expected.size()); i++) {
             Call a = calls.get(i);
@@ -66,10 +89,18 @@ public final class StreamingGoldenStage implements GoldenStage {
                     c.tensor(e.get("flow_mel")), c.toleranceFor("flow_mel"));
             check.compare(p + "hift_mel_in", a.hiftIn.data(), new long[] {1, a.hiftIn.bins(), a.hiftIn.frames()},
                     c.tensor(e.get("hift_mel_in")), c.toleranceFor("hift_mel_in"));
-            if (e.get("hift_speech").isObject()) {
+            if (e.get("hift_speech").isObject() && !a.sliced) {
                 check.compare(p + "hift_speech", a.hiftOut, new long[] {1, a.hiftOut.length},
                         c.tensor(e.get("hift_speech")), c.toleranceFor("hift_speech"));
+            } else if (e.get("hift_speech").isObject()) {
+                // the stateful vocoder yields hift_speech[speech_offset:] of the reference's recompute
+                float[] whole = c.tensor(e.get("hift_speech")).toFloatArray();
+                int from = Math.min(offset, whole.length);
+                check.compare(p + "hift_speech[offset:]", a.hiftOut, new long[] {1, a.hiftOut.length},
+                        Tensor.of(Arrays.copyOfRange(whole, from, whole.length), 1, whole.length - from),
+                        c.toleranceFor("hift_speech"));
             }
+            offset += e.get("yielded_samples").asInt();
         }
         float[] all = new float[yielded.stream().mapToInt(y -> y.length).sum()];
         int n = 0;

@@ -6,7 +6,8 @@ import java.util.Arrays;
  * The token-to-audio tail of one utterance, {@code CosyVoice3Model.token2wav} (cosyvoice/cli/model.py:425-450):
  * the flow mel of each call is sliced from {@code token_mel_ratio * tokenOffset}, appended to the cached mel,
  * the vocoder re-runs over the whole cached mel and only the samples after the previous speech offset are
- * returned. All state is per utterance; checked by golden {@code stream/token2wav} and {@code e2e/zero_shot}.
+ * returned. All state is per utterance; checked by golden {@code stream/token2wav} and {@code e2e/zero_shot}. A
+ * vocoder stage that offers a {@link VocoderStream} gets only the new frames instead (same samples, no recompute).
  */
 final class Token2Wav {
     private final FlowStage flow;
@@ -17,6 +18,8 @@ final class Token2Wav {
     private final StageTimings timings;
     private Mel melCache;
     private int speechOffset;
+    /** The vocoder's per-utterance state when its stage offers one ({@link VocoderStage#openStream}). */
+    private final VocoderStream stream;
 
     Token2Wav(FlowStage flow, VocoderStage vocoder, VoicePrompt prompt, int tokenMelRatio, double speed, StageTimings timings) {
         this.flow = flow;
@@ -25,6 +28,7 @@ final class Token2Wav {
         this.tokenMelRatio = tokenMelRatio;
         this.speed = speed;
         this.timings = timings;
+        this.stream = speed == 1.0 ? vocoder.openStream() : null;
     }
 
     /**
@@ -33,6 +37,11 @@ final class Token2Wav {
      */
     float[] next(int[] tokens, int tokenOffset, boolean streaming, boolean finalize) {
         Mel mel = flow.inference(tokens, prompt, streaming, finalize, timings).fromFrame(tokenMelRatio * tokenOffset);
+        if (stream != null) {                   // opt-in: the stateful vocoder gets only the new frames (no mel cache)
+            float[] out = stream.next(mel, finalize, timings);
+            speechOffset += out.length;
+            return out;
+        }
         melCache = melCache == null ? mel : melCache.concat(mel);
         Mel vocoderInput = melCache;
         if (speed != 1.0) {
@@ -46,6 +55,6 @@ final class Token2Wav {
         return out;
     }
 
-    /** The mel accumulated so far (for inspection and tests). */
+    /** The mel accumulated so far (for inspection and tests; null when the vocoder streams). */
     Mel melCache() { return melCache; }
 }

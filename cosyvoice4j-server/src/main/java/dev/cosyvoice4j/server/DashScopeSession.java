@@ -74,6 +74,8 @@ final class DashScopeSession implements WsListener {
     private TextInput text;
     private SynthesisStream stream;
     private boolean finishing, failed, cancelled;
+    /** Between run-task and the slot: the client waits for task-started and owes no message, so the idle timer waits too. */
+    private boolean awaitingSlot;
     private long characters;
 
     DashScopeSession(Engine engine, ServerOptions options, Admission admission, SessionPool sessions, ServerMetrics metrics) {
@@ -99,6 +101,7 @@ final class DashScopeSession implements WsListener {
     @Override
     public void onOpen(WsSession session) {
         this.ws = session;
+        metrics.webSocketOpened();
         touch();
     }
 
@@ -236,6 +239,7 @@ final class DashScopeSession implements WsListener {
         TextInput input = new TextInput();
         synchronized (this) {
             text = input;
+            awaitingSlot = true;
         }
         AudioFormat f = format;
         int outRate = rate;
@@ -297,6 +301,10 @@ final class DashScopeSession implements WsListener {
         }
         try (permit) {
             if (closed) return;
+            synchronized (this) {
+                awaitingSlot = false;
+            }
+            touch();                                    // the idle time counts from task-started, not from run-task
             Session session = sessions.take();
             try {
                 SynthesisStream s;
@@ -493,6 +501,7 @@ final class DashScopeSession implements WsListener {
             if (closed) return;
             closed = true;
             cancelled = true;
+            if (ws != null) metrics.webSocketClosed();
             s = stream;
             t = text;
             if (idle != null) idle.cancel(false);
@@ -509,6 +518,7 @@ final class DashScopeSession implements WsListener {
         idle = TIMERS.schedule(() -> {
             synchronized (this) {
                 if (taskId != null && stream != null && finishing) return;    // finishing: audio still flowing, no input owed
+                if (awaitingSlot) return;            // queued for a slot: admission's queue timeout decides (Throttling)
             }
             fail(currentTaskId(), "CLIENT_ERROR", "request timeout after " + (ms % 1000 == 0 ? ms / 1000 + " seconds" : ms + " ms") + ".",
                     WsCloseCodes.NORMAL_CLOSE);

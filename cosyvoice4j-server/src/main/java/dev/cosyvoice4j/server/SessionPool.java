@@ -15,24 +15,39 @@ final class SessionPool implements AutoCloseable {
     private final Engine engine;
     private final Deque<Session> idle = new ArrayDeque<>();
     private boolean closed;
+    private int open;
 
     SessionPool(Engine engine) { this.engine = engine; }
 
     synchronized Session take() {
         if (closed) throw new IllegalStateException("server is shutting down");
         Session s = idle.pollFirst();
-        return s != null ? s : engine.openSession();
+        if (s != null) return s;
+        s = engine.openSession();
+        open++;
+        return s;
     }
 
     synchronized void give(Session s) {
-        if (closed) s.close();
-        else idle.addFirst(s);
+        if (closed) {
+            s.close();
+            open--;
+        } else {
+            idle.addFirst(s);
+        }
     }
+
+    /** Sessions alive, in use or idle (a gauge: never more than the synthesis slots). */
+    synchronized int open() { return open; }
+
+    /** Sessions idle in the pool (a gauge: equal to {@link #open} when nothing runs). */
+    synchronized int idle() { return idle.size(); }
 
     @Override
     public synchronized void close() {
         closed = true;
         idle.forEach(Session::close);
+        open -= idle.size();
         idle.clear();
     }
 }

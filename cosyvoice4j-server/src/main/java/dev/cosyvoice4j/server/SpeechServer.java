@@ -54,7 +54,8 @@ public final class SpeechServer implements AutoCloseable {
         this.options = options;
         this.admission = new Admission(options.maxConcurrent(), options.maxQueue(), options.queueTimeout());
         this.sessions = new SessionPool(engine);
-        this.metrics = new ServerMetrics(admission);
+        this.metrics = new ServerMetrics(admission, sessions);
+        metrics.voiceCache(engine::voiceCacheStats);
         SpeechService speech = new SpeechService(engine, options, admission, sessions, metrics);
         VoicesService voices = new VoicesService(engine, options, admission);
         WebPage page = new WebPage();
@@ -78,6 +79,7 @@ public final class SpeechServer implements AutoCloseable {
                         .get("/", page::index)
                         .get("/app.js", page::script)
                         .error(ApiException.class, SpeechServer::apiError)
+                        .error(HttpException.class, SpeechServer::httpError)
                         .error(UncheckedIOException.class, SpeechServer::ioError)
                         .error(Exception.class, SpeechServer::internalError))
                 .addRouting(WsRouting.builder().endpoint(DASHSCOPE_PATH,
@@ -175,6 +177,18 @@ public final class SpeechServer implements AutoCloseable {
         res.header(HeaderNames.create("x-should-retry"), e.status() == 429 ? "true" : "false");
         for (Map.Entry<String, String> h : e.headers().entrySet()) res.header(HeaderNames.create(h.getKey()), h.getValue());
         res.send(Json.error(e).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Helidon's own refusals (no route for the path, e.g. {@code /v1/audio/voices/..%2Fx} once decoded; a bad request
+     * line) keep their status in OpenAI's error shape; the catch-all below would make them a 500.
+     */
+    private static void httpError(ServerRequest req, ServerResponse res, HttpException e) {
+        int status = e.status().code();
+        String message = e.status() == Status.NOT_FOUND_404 ? "no route for " + req.prologue().method().text() + " " + req.path().path()
+                : e.getMessage();
+        apiError(req, res, new ApiException(status, status >= 500 ? "server_error" : "invalid_request_error",
+                e.status() == Status.NOT_FOUND_404 ? "not_found" : "http_" + status, null, message, Map.of()));
     }
 
     private static void ioError(ServerRequest req, ServerResponse res, UncheckedIOException e) {

@@ -280,4 +280,38 @@ class DashScopeWebSocketTest {
             });
         }
     }
+    /**
+     * Found by the soak: a task queued for the only slot longer than the idle timeout failed with CLIENT_ERROR "request
+     * timeout", blaming the client, which must wait for task-started and so had nothing to send. The idle time now
+     * counts from task-started; the queue timeout alone decides how long a task may wait (Throttling).
+     */
+    @Test
+    void aTaskWaitingForItsSlotDoesNotIdleOut() throws Exception {
+        try (TestServer t = TestServer.start(TestServer.MODEL_A, speakers, ServerOptions.defaults().withMaxConcurrent(1)
+                .withMaxQueue(1).withQueueTimeout(Duration.ofMinutes(2)).withWsIdleTimeout(Duration.ofSeconds(2)))) {
+            assertTimeoutPreemptively(Duration.ofMinutes(4), () -> {
+                Client a = Client.connect(t, null);
+                a.send(runTask("a1", INSTRUCT_PARAMS));
+                assertEquals("task-started", event(a.event(60)));
+                Client b = Client.connect(t, null);
+                b.send(runTask("b1", INSTRUCT_PARAMS));              // queued behind a
+                for (int i = 0; i < 8; i++) {                         // a holds the slot for 4 s, twice b's idle timeout
+                    a.send(continueTask("a1", "好少咯，"));
+                    Thread.sleep(500);
+                }
+                a.send(finishTask("a1"));
+                Object o;
+                do o = a.next(120); while (!(o instanceof JsonNode aEnd && event(aEnd).equals("task-finished")));
+
+                JsonNode started = b.event(120);
+                assertEquals("task-started", event(started), "b waited for its slot, it was not idle: " + started);
+                b.send(continueTask("b1", "中秋嗰啲可能会咯。"));
+                b.send(finishTask("b1"));
+                do {
+                    o = b.next(120);
+                    if (o instanceof JsonNode ev) assertTrue(!event(ev).equals("task-failed"), ev.toString());
+                } while (!(o instanceof JsonNode end && event(end).equals("task-finished")));
+            });
+        }
+    }
 }

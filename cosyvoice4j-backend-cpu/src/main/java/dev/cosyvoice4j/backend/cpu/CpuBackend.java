@@ -373,16 +373,16 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void ropeInterleaved(Buf xBuf, int rotDim, Tensor invFreq) {
+    public void ropeInterleaved(Buf xBuf, int rotDim, Tensor invFreq, int startPos) {
         HostBuf x = HostBuf.f32(xBuf);
         float[] inv = invFreq.toFloatArray();
         int half = rotDim / 2;
-        if (rotDim < 0 || rotDim % 2 != 0 || rotDim > x.cols() || inv.length != half) {
-            throw new IllegalArgumentException("ropeInterleaved: " + rotDim + " of " + x.shape() + " with " + invFreq);
+        if (rotDim < 0 || rotDim % 2 != 0 || rotDim > x.cols() || inv.length != half || startPos < 0) {
+            throw new IllegalArgumentException("ropeInterleaved: " + rotDim + " of " + x.shape() + " with " + invFreq + " from " + startPos);
         }
         float[] cos = new float[half], sin = new float[half], d = x.data;
         for (int r = 0; r < x.rows(); r++) {
-            Rope.cosSin(r, inv, half, cos, sin);
+            Rope.cosSin(startPos + r, inv, half, cos, sin);
             int o = x.at(r, 0);
             for (int i = 0; i < half; i++, o += 2) {
                 float x1 = d[o], x2 = d[o + 1];
@@ -672,6 +672,12 @@ public final class CpuBackend implements Backend {
     @Override
     public void nsfSource(Buf source, Buf f0, NsfSpec spec, NsfSpec.Trace traceOrNull) {
         HostOps.nsfSource(HostBuf.of(source), HostBuf.of(f0), spec, traceOrNull);
+    }
+
+    @Override
+    public void nsfSourceFrom(Buf source, Buf f0, long frameOffset, Buf phaseIn, Buf phaseOut, NsfSpec spec) {
+        HostOps.nsfSourceFrom(HostBuf.of(source), HostBuf.of(f0), frameOffset, phaseIn == null ? null : HostBuf.of(phaseIn),
+                phaseOut == null ? null : HostBuf.of(phaseOut), spec);
     }
 
     // ---- lifecycle ----------------------------------------------------------------------------------------------

@@ -554,24 +554,51 @@ public final class HostOps {
      * {@code f0 [1, T]}; {@code trace} (or null; any of its arrays may be null) receives the intermediates.
      */
     public static void nsfSource(HostBuf source, HostBuf f0Buf, NsfSpec spec, NsfSpec.Trace trace) {
-        String op = "nsfSource";
+        nsfSource("nsfSource", source, f0Buf, 0, null, null, spec, trace);
+    }
+
+    /**
+     * {@code Backend.nsfSourceFrom}: the same excitation over the tail of a longer signal. {@code f0 [1, W]} holds
+     * frames {@code [frameOffset, frameOffset + W)} of a call with {@code T = frameOffset + W} frames (indices,
+     * noise rows and torch's float index rounding are those of the whole call), {@code source [1, S]} receives its
+     * last S samples, {@code phaseIn} (float64 {@code [1, H]}, or null for zeros) is the phase cumsum accumulator
+     * before frame {@code frameOffset}, {@code phaseOut} (float64 {@code [W, H]}, or null) receives it after each frame.
+     */
+    public static void nsfSourceFrom(HostBuf source, HostBuf f0Buf, long frameOffset, HostBuf phaseIn, HostBuf phaseOut,
+                                     NsfSpec spec) {
+        nsfSource("nsfSourceFrom", source, f0Buf, frameOffset, phaseIn, phaseOut, spec, null);
+    }
+
+    private static void nsfSource(String op, HostBuf source, HostBuf f0Buf, long frameOffset, HostBuf phaseIn,
+                                  HostBuf phaseOut, NsfSpec spec, NsfSpec.Trace trace) {
         f32(op, "source", source);
         f32(op, "f0", f0Buf);
         int upsampleScale = spec.upsampleScale(), dim = spec.harmonics();
-        int f0Frames = f0Buf.cols();
-        long lenL = (long) f0Frames * upsampleScale;
-        if (f0Buf.rows() != 1 || source.rows() != 1 || source.cols() != lenL) {
-            throw bad(op, "source " + source.shape() + " is not [1, " + lenL + "] for f0 " + f0Buf.shape()
-                    + " at " + upsampleScale + " samples per frame");
+        int window = f0Buf.cols();
+        long totalFrames = frameOffset + window, lenL = totalFrames * upsampleScale;
+        if (frameOffset < 0 || f0Buf.rows() != 1 || source.rows() != 1 || lenL > Integer.MAX_VALUE
+                || source.cols() > (long) window * upsampleScale || (frameOffset == 0 && source.cols() != lenL)) {
+            throw bad(op, "source " + source.shape() + " is not the tail of [1, " + lenL + "] for f0 " + f0Buf.shape()
+                    + " from frame " + frameOffset + " at " + upsampleScale + " samples per frame");
         }
-        int len = (int) lenL;
+        if (phaseIn != null) {
+            f64(op, "phaseIn", phaseIn);
+            if (phaseIn.rows() != 1 || phaseIn.cols() != dim) throw bad(op, "phaseIn " + phaseIn.shape() + " is not [1, " + dim + "]");
+        }
+        if (phaseOut != null) {
+            f64(op, "phaseOut", phaseOut);
+            if (phaseOut.rows() != window || phaseOut.cols() != dim) {
+                throw bad(op, "phaseOut " + phaseOut.shape() + " is not [" + window + ", " + dim + "]");
+            }
+        }
+        int len = (int) lenL, first = len - source.cols(), off = (int) frameOffset;
         if (trace != null && ((trace.f0Upsampled() != null && trace.f0Upsampled().length < len)
                 || (trace.sineWaves() != null && trace.sineWaves().length < (long) len * dim)
                 || (trace.uv() != null && trace.uv().length < len))) {
             throw bad(op, "trace arrays are shorter than " + len + " samples x " + dim + " harmonics");
         }
         if (len == 0) return;
-        float[] f0 = java.util.Arrays.copyOfRange(f0Buf.data, f0Buf.offset, f0Buf.offset + f0Frames);
+        float[] f0 = java.util.Arrays.copyOfRange(f0Buf.data, f0Buf.offset, f0Buf.offset + window);
         float[] linearWeight = spec.linearWeight().toFloatArray();
         float linearBias = spec.linearBias(), sineAmp = spec.sineAmp();
         NsfNoise noise = spec.noise();
@@ -580,9 +607,10 @@ public final class HostOps {
         double down = 1.0 / upsampleScale;
         int phaseFrames = (int) (len * down);
         float scaleF = (float) (1.0 / down);
-        float[] sines = new float[phaseFrames * dim];
+        float[] sines = new float[Math.max(0, phaseFrames - off) * dim];
         double[] cum = new double[dim];
-        for (int i = 0; i < phaseFrames; i++) {
+        if (phaseIn != null) System.arraycopy(phaseIn.f64, phaseIn.offset, cum, 0, dim);
+        for (int i = off; i < phaseFrames; i++) {
             float real = (float) (scaleF * (i + 0.5) - 0.5);
             if (real < 0) real = 0;
             int i0 = (int) real;
@@ -590,34 +618,35 @@ public final class HostOps {
             float l1 = Math.min(Math.max(real - i0, 0f), 1f);
             float l0 = 1f - l1;
             for (int h = 0; h < dim; h++) {
-                float r = l0 * rad(f0, f0Frames, i0, h, spec) + l1 * rad(f0, f0Frames, i1, h, spec);
+                float r = l0 * rad(op, f0, off, totalFrames, i0, h, spec) + l1 * rad(op, f0, off, totalFrames, i1, h, spec);
                 cum[h] += r;                                         // double accumulator, float outputs
                 float phase = ((float) cum[h] * 2f) * PI_F * upsampleScale;
-                sines[i * dim + h] = (float) StrictMath.sin(phase) * sineAmp;
+                sines[(i - off) * dim + h] = (float) StrictMath.sin(phase) * sineAmp;
             }
+            if (phaseOut != null) System.arraycopy(cum, 0, phaseOut.f64, phaseOut.offset + (i - off) * dim, dim);
         }
         // nearest up-sampling of the phase frames back to samples: floor(n * float(1/scale))
         float invScale = (float) (1.0 / upsampleScale);
         float unvoicedAmp = (1f - 0f) * sineAmp / 3f;               // (1 - uv) * sine_amp / 3 at uv = 0
         int chunk = upsampleScale;
         float[] buf = new float[chunk * dim];
-        for (int start = 0; start < len; start += chunk) {
+        for (int start = first; start < len; start += chunk) {
             int rows = Math.min(chunk, len - start);
             noise.sineWaves(start, rows, buf, 0);
             for (int r = 0; r < rows; r++) {
                 int n = start + r;
-                float f = f0[nearest(n, invScale, f0Frames)];
+                float f = f0[frameIndex(op, nearest(n, invScale, (int) totalFrames), off)];
                 boolean voiced = f > spec.voicedThreshold();
                 float uv = voiced ? 1f : 0f;
                 float namp = voiced ? spec.noiseStd() : unvoicedAmp;
-                int so = nearest(n, invScale, phaseFrames) * dim;
+                int so = frameIndex(op, nearest(n, invScale, phaseFrames), off) * dim;
                 float acc = 0f;
                 for (int h = 0; h < dim; h++) {
                     float sw = sines[so + h] * uv + namp * buf[r * dim + h];
                     if (trace != null && trace.sineWaves() != null) trace.sineWaves()[n * dim + h] = sw;
                     acc += linearWeight[h] * sw;
                 }
-                source.data[source.offset + n] = (float) StrictMath.tanh(acc + linearBias);
+                source.data[source.offset + n - first] = (float) StrictMath.tanh(acc + linearBias);
                 if (trace != null) {
                     if (trace.f0Upsampled() != null) trace.f0Upsampled()[n] = f;
                     if (trace.uv() != null) trace.uv()[n] = uv;
@@ -626,11 +655,17 @@ public final class HostOps {
         }
     }
 
+    /** Index into a window starting at frame {@code offset}; the caller must pass every frame a sample reads. */
+    private static int frameIndex(String op, int frame, int offset) {
+        if (frame < offset) throw bad(op, "the samples read frame " + frame + ", before the f0 window's first frame " + offset);
+        return frame - offset;
+    }
+
     private static final float PI_F = (float) Math.PI;
 
-    /** {@code rad_values[n, h]}: {@code (f0_up[n] * (h + 1) / sr) % 1}, plus {@code rand_ini[h]} at sample 0. */
-    private static float rad(float[] f0, int f0Frames, int n, int h, NsfSpec spec) {
-        float fn = f0[nearest(n, (float) (1.0 / spec.upsampleScale()), f0Frames)] * (h + 1);
+    /** {@code rad_values[n, h]}: {@code (f0_up[n] * (h + 1) / sr) % 1}, plus {@code rand_ini[h]} at sample 0 (f0 from frame {@code offset}). */
+    private static float rad(String op, float[] f0, int offset, long f0Frames, int n, int h, NsfSpec spec) {
+        float fn = f0[frameIndex(op, nearest(n, (float) (1.0 / spec.upsampleScale()), (int) f0Frames), offset)] * (h + 1);
         float v = fn / spec.samplingRate();
         v = v - (float) Math.floor(v);                              // torch remainder(v, 1), v >= 0
         return n == 0 ? v + spec.noise().randIni(h) : v;

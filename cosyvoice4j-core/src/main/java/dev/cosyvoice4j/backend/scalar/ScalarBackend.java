@@ -256,15 +256,16 @@ public final class ScalarBackend implements Backend {
     }
 
     @Override
-    public void ropeInterleaved(Buf x, int rotDim, Tensor invFreq) {
+    public void ropeInterleaved(Buf x, int rotDim, Tensor invFreq, int startPos) {
         String op = "ropeInterleaved";
         HostBuf xb = f32(op, "x", x);
         if (rotDim < 0 || rotDim % 2 != 0 || rotDim > xb.cols()) throw bad(op, "rotDim " + rotDim + " over x " + xb.shape());
         numel(op, "invFreq", invFreq, rotDim / 2);
+        if (startPos < 0) throw bad(op, "startPos " + startPos);
         float[] freq = invFreq.toFloatArray();
         for (int r = 0; r < xb.rows(); r++) {
             for (int i = 0; i < rotDim / 2; i++) {
-                float angle = r * freq[i];
+                float angle = (startPos + r) * freq[i];
                 float cos = FloatMath.cos(angle), sin = FloatMath.sin(angle);
                 int o = xb.at(r, 2 * i);
                 float x1 = xb.data[o], x2 = xb.data[o + 1];
@@ -444,6 +445,12 @@ public final class ScalarBackend implements Backend {
     @Override
     public void nsfSource(Buf source, Buf f0, NsfSpec spec, NsfSpec.Trace traceOrNull) {
         HostOps.nsfSource(HostBuf.of(source), HostBuf.of(f0), spec, traceOrNull);
+    }
+
+    @Override
+    public void nsfSourceFrom(Buf source, Buf f0, long frameOffset, Buf phaseIn, Buf phaseOut, NsfSpec spec) {
+        HostOps.nsfSourceFrom(HostBuf.of(source), HostBuf.of(f0), frameOffset, phaseIn == null ? null : HostBuf.of(phaseIn),
+                phaseOut == null ? null : HostBuf.of(phaseOut), spec);
     }
 
     @Override

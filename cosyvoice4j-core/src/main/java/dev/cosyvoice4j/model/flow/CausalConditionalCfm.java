@@ -81,9 +81,12 @@ public final class CausalConditionalCfm {
     public float[] tSpan(int nTimesteps) { return tSpan(nTimesteps, cosineScheduler); }
 
     /** {@code x = rand_noise[:, :, :T]^T} into {@code x [T, mel]}, on the backend. */
-    private void initialNoise(FlowSession s, Buf x) {
+    private void initialNoise(FlowSession s, Buf x) { initialNoise(s, x, 0); }
+
+    /** {@code x = rand_noise[:, :, from:from+T]^T} into {@code x [T, mel]}: the noise is indexed by frame position. */
+    private void initialNoise(FlowSession s, Buf x, int from) {
         int frames = x.rows(), mel = x.cols();
-        if (frames > NOISE_FRAMES) {
+        if ((long) from + frames > NOISE_FRAMES) {
             throw new IllegalArgumentException("flow input of " + frames + " frames exceeds the " + NOISE_FRAMES
                     + "-frame (300 s) noise buffer of CausalConditionalCFM");
         }
@@ -94,7 +97,7 @@ public final class CausalConditionalCfm {
             }
         }
         Buf zcm = s.melOut.view(mel, frames);                                  // free until the mel goes out
-        s.backend.copyCols(zcm, all, 0);
+        s.backend.copyCols(zcm, all, from);
         s.backend.transpose(x, zcm);
     }
 
@@ -144,5 +147,57 @@ public final class CausalConditionalCfm {
             if (step < nTimesteps) dt = tSpan[step + 1] - t; // dt from the accumulated t, as solve_euler does
         }
         return x;
+    }
+
+    /**
+     * {@link #solve} with the chunk mask ({@code streaming=True}) for a call whose first {@code cache.frames()} frames are
+     * cached: only the frames after them are computed, their DiT keys and values and solver states are added to
+     * {@code cache}. Returns {@code x [T, mel]} of all frames (a view of the cache's memory, valid until its next change).
+     * The caller records which complete chunks stay valid ({@link DitCache#record}).
+     */
+    public Buf solveCached(FlowSession s, DitCache cache, Buf mu, Buf cond, Buf spks, int nTimesteps, FlowTimings timingsOrNull) {
+        Backend backend = s.backend;
+        int total = mu.rows(), mel = estimator.melDim, c0 = cache.frames(), n = total - c0;
+        if (nTimesteps != cache.steps || n < 1 || cond.rows() != total || mu.cols() != estimator.muDim || cond.cols() != mel
+                || spks.rows() != 1 || spks.cols() != estimator.spkDim) {
+            throw new IllegalArgumentException("cached CFM call: " + total + " frames with " + c0 + " cached, " + nTimesteps
+                    + " steps (cache has " + cache.steps + "), mu " + mu.shape() + ", cond " + cond.shape() + ", spks " + spks.shape());
+        }
+        int w0 = Math.max(0, c0 - estimator.convContextFrames()), win = total - w0, skip = c0 - w0;
+        float[] tSpan = tSpan(nTimesteps);
+        cache.ensureCapacity(total);
+        Buf x = s.x.rows(0, n);
+        initialNoise(s, x, c0);
+
+        // CFG batch over the window: row 0 conditioned, row 1 with mu/spks/cond zeroed
+        Buf xIn = s.xIn.rows(0, 2 * win), muIn = s.muIn.rows(0, 2 * win), condIn = s.condIn.rows(0, 2 * win);
+        Buf v = s.velocity.rows(0, 2 * n), spksIn = s.spksIn;
+        backend.copy(muIn.rows(0, win), mu.rows(w0, total));
+        backend.fill(muIn.rows(win, 2 * win), 0f);
+        backend.copy(condIn.rows(0, win), cond.rows(w0, total));
+        backend.fill(condIn.rows(win, 2 * win), 0f);
+        backend.copy(spksIn.row(0), spks);
+        backend.fill(spksIn.row(1), 0f);
+        float[] tIn = new float[2];
+
+        float cfgCond = (float) (1.0 + inferenceCfgRate), cfgUncond = (float) inferenceCfgRate;
+        float t = tSpan[0], dt = tSpan[1] - tSpan[0];
+        for (int step = 1; step <= nTimesteps; step++) {
+            Buf history = cache.xHistory[step - 1];
+            backend.copy(history.rows(c0, total), x);
+            for (int b = 0; b < 2; b++) backend.copy(xIn.rows(b * win, (b + 1) * win), history.rows(w0, total));
+            tIn[0] = t;
+            tIn[1] = t;
+            long t0 = System.nanoTime();
+            estimator.forwardCached(s.dit, cache, step - 1, xIn, muIn, condIn, spksIn, tIn, w0, c0, total, v);
+            if (timingsOrNull != null) timingsOrNull.addDitCall(System.nanoTime() - t0);
+            backend.cfgEulerStep(x, v.rows(0, n), v.rows(n, 2 * n), dt, cfgCond, cfgUncond);
+            t = t + dt;
+            if (step < nTimesteps) dt = tSpan[step + 1] - t;
+        }
+        Buf out = cache.xHistory[nTimesteps];
+        backend.copy(out.rows(c0, total), x);
+        if (timingsOrNull != null) timingsOrNull.addCachedFrames(c0, n);
+        return out.rows(0, total);
     }
 }

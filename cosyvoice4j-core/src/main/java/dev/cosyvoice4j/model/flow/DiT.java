@@ -142,16 +142,55 @@ public final class DiT {
         AttentionMask mask = streaming ? AttentionMask.chunk(staticChunkSize, validFrames) : AttentionMask.full(validFrames);
         // batch rows never mix in the DiT: the backend may run them as independent parts
         backend.rowRanges(batch, (b0, b1) -> {
-            inputEmbedding(ws, b0, b1, x, mu, cond, spks);
+            inputEmbedding(ws, b0, b1, x, mu, cond, spks, frames, 0);
             for (int i = 0; i < transformerBlocks.length; i++) {
-                transformerBlocks[i].forward(this, ws, b0, b1, ws.blockModulation[i].rows(b0, b1), mask, validFrames);
+                transformerBlocks[i].forward(this, ws, b0, b1, ws.blockModulation[i].rows(b0, b1), mask, validFrames, null, null, 0);
             }
-            // AdaLayerNormZero_Final: chunk order (scale, shift)
-            Buf h = ws.rows(ws.h, b0, b1), norm = ws.rows(ws.norm, b0, b1);
-            backend.layerNorm(norm, h, null, null, DitBlock.LN_EPS);
-            backend.modulate(norm, ws.finalModulation.rows(b0, b1), dim, 0);
-            backend.linear(out.rows(b0 * frames, b1 * frames), norm, projOutWeight, projOutBias);      // proj_out
+            finalLayer(ws, b0, b1, out);
         });
+    }
+
+    /** Frames of cached solver state the causal position convolutions of a new frame read: {@code 2 (kernel - 1)}. */
+    int convContextFrames() { return 2 * (convKernel - 1); }
+
+    /**
+     * One chunk-masked DiT call ({@code streaming=True}) for the frames {@code [c0, total)} of a call whose frames
+     * {@code [0, c0)} are in {@code cache} for Euler step {@code step}; writes their keys and values there. Inputs cover the
+     * window {@code [w0, total)}, {@code w0 = max(0, c0 - convContextFrames())}, batch row b at rows {@code [b W, (b+1) W)}:
+     * {@code x}, {@code cond} {@code [2W, mel]}, {@code mu} {@code [2W, muDim]}; {@code out [2n, mel]} gets the
+     * velocity of the {@code n = total - c0} new frames. Equal to rows {@code [c0, total)} of {@link #forward} over all
+     * frames (the same operations on the same values; checked by {@code DitCacheTest}).
+     */
+    public void forwardCached(DitWorkspace ws, DitCache cache, int step, Buf x, Buf mu, Buf cond, Buf spks, float[] t,
+                              int w0, int c0, int total, Buf out) {
+        int batch = spks.rows(), win = total - w0, n = total - c0;
+        if (batch != 2 || t.length != batch || w0 < 0 || w0 > c0 || c0 >= total || c0 % staticChunkSize != 0
+                || x.rows() != batch * win || mu.rows() != x.rows() || cond.rows() != x.rows() || out.rows() != batch * n) {
+            throw new IllegalArgumentException("cached DiT call: window [" + w0 + ", " + total + ") from " + c0 + ", x " + x.shape()
+                    + ", mu " + mu.shape() + ", cond " + cond.shape() + ", out " + out.shape());
+        }
+        ws.ensure(batch, win);                      // room for the window ...
+        ws.ensure(batch, n);                        // ... while the blocks see the new frames only
+        modulations(ws, t);
+        AttentionMask mask = AttentionMask.chunk(staticChunkSize, total, c0);
+        // the window's embedding uses the block buffers in its own layout: every row's before any row's blocks
+        backend.rowRanges(batch, (b0, b1) -> inputEmbedding(ws, b0, b1, x, mu, cond, spks, win, c0 - w0));
+        backend.rowRanges(batch, (b0, b1) -> {
+            for (int i = 0; i < transformerBlocks.length; i++) {
+                transformerBlocks[i].forward(this, ws, b0, b1, ws.blockModulation[i].rows(b0, b1), mask, n,
+                        cache.keys[step][i], cache.values[step][i], c0);
+            }
+            finalLayer(ws, b0, b1, out);
+        });
+    }
+
+    /** AdaLayerNormZero_Final (chunk order scale, shift) and proj_out of batch rows {@code [b0, b1)}. */
+    private void finalLayer(DitWorkspace ws, int b0, int b1, Buf out) {
+        int frames = ws.frames;
+        Buf h = ws.rows(ws.h, b0, b1), norm = ws.rows(ws.norm, b0, b1);
+        backend.layerNorm(norm, h, null, null, DitBlock.LN_EPS);
+        backend.modulate(norm, ws.finalModulation.rows(b0, b1), dim, 0);
+        backend.linear(out.rows(b0 * frames, b1 * frames), norm, projOutWeight, projOutBias);      // proj_out
     }
 
     /**
@@ -201,21 +240,29 @@ public final class DiT {
         backend.silu(temb);                                                          // adaLN's SiLU, folded
     }
 
-    /** InputEmbedding: proj(cat[x, cond, mu, spks]) + CausalConvPositionEmbedding (left pad k-1, conv, Mish, twice). */
-    private void inputEmbedding(DitWorkspace ws, int b0, int b1, Buf x, Buf mu, Buf cond, Buf spks) {
-        int frames = ws.frames;
-        Buf inCat = ws.rows(ws.inCat, b0, b1), h = ws.rows(ws.h, b0, b1);
-        backend.setCols(inCat, 0, x.rows(b0 * frames, b1 * frames));
-        backend.setCols(inCat, melDim, cond.rows(b0 * frames, b1 * frames));
-        backend.setCols(inCat, 2 * melDim, mu.rows(b0 * frames, b1 * frames));
+    /**
+     * InputEmbedding: proj(cat[x, cond, mu, spks]) + CausalConvPositionEmbedding (left pad k-1, conv, Mish, twice), over
+     * a window of {@code win} frames per batch row (inputs at rows {@code [b win, (b+1) win)}); rows {@code [skip, win)}
+     * of each batch row go to the residual stream {@code ws.h} (the current call's layout). With {@code skip > 0} the
+     * first frames only feed the causal convolutions of later ones (cached frames before a chunk call).
+     */
+    private void inputEmbedding(DitWorkspace ws, int b0, int b1, Buf x, Buf mu, Buf cond, Buf spks, int win, int skip) {
+        int batch = ws.batch;
+        Buf inCat = ws.inCat.view(batch * win, ws.inCat.cols()).rows(b0 * win, b1 * win);
+        Buf hAll = (skip == 0 ? ws.h : ws.proj).view(batch * win, dim);
+        Buf scratch = ws.norm.view(batch * win, dim);
+        backend.setCols(inCat, 0, x.rows(b0 * win, b1 * win));
+        backend.setCols(inCat, melDim, cond.rows(b0 * win, b1 * win));
+        backend.setCols(inCat, 2 * melDim, mu.rows(b0 * win, b1 * win));
         for (int b = b0; b < b1; b++) {                                               // spks repeated over the frames
-            backend.setCols(inCat.rows((b - b0) * frames, (b - b0 + 1) * frames), 2 * melDim + muDim, spks.row(b));
+            backend.setCols(inCat.rows((b - b0) * win, (b - b0 + 1) * win), 2 * melDim + muDim, spks.row(b));
         }
-        backend.linear(h, inCat, inputEmbedProjWeight, inputEmbedProjBias);          // input_embed.proj
+        backend.linear(hAll.rows(b0 * win, b1 * win), inCat, inputEmbedProjWeight, inputEmbedProjBias);   // input_embed.proj
         ConvSpec causal = ConvSpec.of(1, convKernel - 1, 0, 1, convGroups);
         for (int b = b0; b < b1; b++) {
-            Buf hb = ws.rows(ws.h, b, b + 1), a = ws.channelMajor(ws.convA, b), c = ws.channelMajor(ws.convB, b);
-            Buf back = ws.rows(ws.norm, b, b + 1);                                    // free until the first block
+            Buf hb = hAll.rows(b * win, (b + 1) * win);
+            Buf a = ws.convA.view(batch * dim, win).rows(b * dim, (b + 1) * dim), c = ws.convB.view(batch * dim, win).rows(b * dim, (b + 1) * dim);
+            Buf back = scratch.rows(b * win, (b + 1) * win);                          // free until the first block
             backend.transpose(a, hb);
             backend.conv1d(c, a, convPosEmbedConv1Weight, convPosEmbedConv1Bias, causal);   // conv_pos_embed.conv1
             backend.mish(c);
@@ -223,6 +270,7 @@ public final class DiT {
             backend.mish(a);
             backend.transpose(back, a);
             backend.add(hb, back, hb);                                                // x = conv_pos_embed(x) + x
+            if (skip > 0) backend.copy(ws.rows(ws.h, b, b + 1), hb.rows(skip, win));  // the new frames' residual stream
         }
     }
 }

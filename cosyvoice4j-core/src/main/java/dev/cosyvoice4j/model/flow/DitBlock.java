@@ -46,9 +46,12 @@ final class DitBlock {
     /**
      * Batch rows {@code [b0, b1)} of the residual stream {@code ws.h} ({@code [B*T, dim]}) updated in place. {@code mod}
      * is this block's adaLN output {@code attn_norm.linear(SiLU(temb))} for those rows ({@code [b1 - b0, 6 dim]}; it
-     * depends on t only, so the DiT computes every block's at once).
+     * depends on t only, so the DiT computes every block's at once). With {@code keyCache} (per CFG row, {@code [>=
+     * cachedFrames + frames, inner]}) the call's frames continue {@code cachedFrames} cached ones: RoPE starts at that
+     * position, their keys and values are appended to the caches and attention reads all of them.
      */
-    void forward(DiT dit, DitWorkspace ws, int b0, int b1, Buf mod, AttentionMask mask, int validFrames) {
+    void forward(DiT dit, DitWorkspace ws, int b0, int b1, Buf mod, AttentionMask mask, int validFrames, Buf[] keyCache,
+                 Buf[] valueCache, int cachedFrames) {
         Backend backend = dit.backend;
         int frames = ws.frames, dim = dit.dim;
         Buf h = ws.rows(ws.h, b0, b1), norm = ws.rows(ws.norm, b0, b1), proj = ws.rows(ws.proj, b0, b1);
@@ -64,9 +67,18 @@ final class DitBlock {
         float scale = (float) (1.0 / Math.sqrt(dit.dimHead));
         for (int r = 0; r < b1 - b0; r++) {                      // RoPE positions restart in every batch row
             Buf qr = q.rows(r * frames, (r + 1) * frames), kr = k.rows(r * frames, (r + 1) * frames);
-            backend.ropeInterleaved(qr, dit.rotaryDim, dit.invFreq);                      // head 0 only (rotary dim)
-            backend.ropeInterleaved(kr, dit.rotaryDim, dit.invFreq);
-            backend.attention(attn.rows(r * frames, (r + 1) * frames), qr, kr, v.rows(r * frames, (r + 1) * frames),
+            Buf vr = v.rows(r * frames, (r + 1) * frames);
+            backend.ropeInterleaved(qr, dit.rotaryDim, dit.invFreq, cachedFrames);        // head 0 only (rotary dim)
+            backend.ropeInterleaved(kr, dit.rotaryDim, dit.invFreq, cachedFrames);
+            if (keyCache != null) {
+                int total = cachedFrames + frames;
+                Buf kc = keyCache[b0 + r], vc = valueCache[b0 + r];
+                backend.copy(kc.rows(cachedFrames, total), kr);
+                backend.copy(vc.rows(cachedFrames, total), vr);
+                kr = kc.rows(0, total);
+                vr = vc.rows(0, total);
+            }
+            backend.attention(attn.rows(r * frames, (r + 1) * frames), qr, kr, vr,
                     dit.heads, dit.heads, scale, mask, dit.precision);                    // scaled_dot_product_attention
         }
         backend.linear(proj, attn, toOutWeight, toOutBias);                               // attn.to_out.0

@@ -8,6 +8,8 @@ import dev.cosyvoice4j.io.ModelFormatException;
 import dev.cosyvoice4j.io.WeightStore;
 import dev.cosyvoice4j.tensor.Tensor;
 
+import java.util.Arrays;
+
 /**
  * {@code CausalMaskedDiffWithDiT} (cosyvoice/flow/flow.py @ ace7c47, {@code inference}): speech tokens (prompt
  * tokens first) to mel with a token embedding, the {@link PreLookaheadLayer}, {@code token_mel_ratio} upsampling
@@ -94,6 +96,12 @@ public final class FlowModel {
      */
     public FlowEncoding encode(FlowSession s, int[] tokens, int[] promptTokens, float[] promptFeat, int promptFrames,
                                float[] embedding, boolean finalize) {
+        return encode(s, tokens, promptTokens, promptFeat, promptFrames, embedding, finalize, false);
+    }
+
+    /** {@code promptOnly}: the prompt mel may be longer than the frames (a voice's prompt region, {@link #promptPrefix}). */
+    private FlowEncoding encode(FlowSession s, int[] tokens, int[] promptTokens, float[] promptFeat, int promptFrames,
+                                float[] embedding, boolean finalize, boolean promptOnly) {
         int out = config.outputSize(), la = config.preLookaheadLen();
         int total = promptTokens.length + tokens.length;
         int produced = finalize ? total : total - la;
@@ -108,7 +116,7 @@ public final class FlowModel {
             throw new IllegalArgumentException("prompt mel has " + promptFeat.length + " values, expected " + promptFrames + " x " + out);
         }
         int frames = produced * config.tokenMelRatio();
-        if (promptFrames > frames) {
+        if (promptFrames > frames && !promptOnly) {
             throw new IllegalArgumentException(promptFrames + " prompt mel frames exceed the " + frames + " frames of "
                     + produced + " tokens (the prompt mel must have token_mel_ratio frames per prompt token)");
         }
@@ -137,7 +145,8 @@ public final class FlowModel {
         Buf mu = s.mu.rows(0, frames), cond = s.cond.rows(0, frames);
         backend.repeatRows(mu, h, config.tokenMelRatio());                           // repeat_interleave(ratio)
         backend.fill(cond, 0f);                                                       // conds[:, :mel_len1] = prompt_feat
-        if (promptFrames > 0) backend.write(cond.rows(0, promptFrames), promptFeat, 0);
+        int condFrames = Math.min(promptFrames, frames);
+        if (condFrames > 0) backend.write(cond.rows(0, condFrames), Arrays.copyOf(promptFeat, condFrames * out), 0);
         return new FlowEncoding(tokenEmbedding, context, h, s.spks, mu, cond, produced, frames, promptFrames);
     }
 
@@ -166,5 +175,62 @@ public final class FlowModel {
         Buf out = s.melOut.view(mel, n);
         backend.transpose(out, x.rows(promptFrames, x.rows()));
         return backend.read(out);
+    }
+
+    /** An empty streaming DiT cache for one request's utterances ({@link #inferenceCached}). */
+    public DitCache newCache() { return new DitCache(estimator(), N_TIMESTEPS); }
+
+    /** Prompt and generated token ids as the flow reads them ({@code clamp(min=0)}). */
+    private static int[] flowIds(int[] promptTokens, int[] tokens) {
+        int[] ids = new int[promptTokens.length + tokens.length];
+        for (int i = 0; i < ids.length; i++) ids[i] = Math.max(0, i < promptTokens.length ? promptTokens[i] : tokens[i - promptTokens.length]);
+        return ids;
+    }
+
+    /**
+     * {@link #inference} with the chunk mask ({@code streaming=True}), computing only the frames that {@code cache} does not
+     * hold: the result equals the uncached call's (same operations on the same values). A cache computed from other
+     * inputs (another utterance, voice or token prefix) is dropped first; an empty one starts from {@code prefixOrNull}
+     * when it matches the voice. {@code finalize=true} here is the chunk-causal last chunk (the official last call uses
+     * full attention: {@link #inference} with {@code streaming=false}).
+     */
+    public float[] inferenceCached(FlowSession s, DitCache cache, DitPrefix prefixOrNull, int[] tokens, int[] promptTokens,
+                                   float[] promptFeat, int promptFrames, float[] embedding, boolean finalize,
+                                   FlowTimings timingsOrNull) {
+        long t0 = System.nanoTime();
+        FlowEncoding enc = encode(s, tokens, promptTokens, promptFeat, promptFrames, embedding, finalize);
+        int[] ids = flowIds(promptTokens, tokens);
+        if (!cache.matches(ids, promptFeat, promptFrames, embedding)) cache.clear();
+        if (cache.frames() == 0 && prefixOrNull != null && prefixOrNull.frames() < enc.frames()
+                && prefixOrNull.matches(ids, promptFeat, promptFrames, embedding)) {
+            cache.restore(prefixOrNull, enc.frames());
+        }
+        if (cache.frames() >= enc.frames()) cache.clear();          // nothing new to compute: start over (same result)
+        long t1 = System.nanoTime();
+        Buf x = decoder.solveCached(s, cache, enc.mu(), enc.cond(), enc.spks(), N_TIMESTEPS, timingsOrNull);
+        cache.record(enc.frames(), ids, config.tokenMelRatio(), config.preLookaheadLen(), promptFeat, promptFrames, embedding);
+        if (timingsOrNull != null) {
+            timingsOrNull.addEncode(t1 - t0);
+            timingsOrNull.addSolve(System.nanoTime() - t1, enc.frames());
+        }
+        return generatedMel(s, x, promptFrames);
+    }
+
+    /**
+     * The DiT state of a voice's prompt region, or null when it has no complete chunk independent of the text: frame f
+     * reads tokens up to {@code f / token_mel_ratio + pre_lookahead_len}, so the chunks before
+     * {@code (P - pre_lookahead_len) token_mel_ratio} frames are computed (chunk mask, as the first streaming call would).
+     */
+    public DitPrefix promptPrefix(FlowSession s, int[] promptTokens, float[] promptFeat, int promptFrames, float[] embedding) {
+        int la = config.preLookaheadLen(), chunk = estimator().staticChunkSize;
+        int frames = (promptTokens.length - la) * config.tokenMelRatio() / chunk * chunk;
+        if (frames <= 0) return null;
+        FlowEncoding enc = encode(s, new int[0], promptTokens, promptFeat, promptFrames, embedding, false, true);
+        DitCache cache = newCache();
+        decoder.solveCached(s, cache, enc.mu().rows(0, frames), enc.cond().rows(0, frames), enc.spks(), N_TIMESTEPS, null);
+        cache.record(frames, flowIds(promptTokens, new int[0]), config.tokenMelRatio(), la, promptFeat, promptFrames, embedding);
+        DitPrefix prefix = cache.snapshot();
+        cache.clear();
+        return prefix;
     }
 }

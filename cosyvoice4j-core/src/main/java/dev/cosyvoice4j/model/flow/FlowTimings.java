@@ -10,18 +10,29 @@ public final class FlowTimings {
     private long encodeNanos, solveNanos;
     private long[] ditCallNanos = new long[16];
     private int ditCalls, frames;
+    private long cachedFrames, allFrames;
 
     void addEncode(long nanos) { encodeNanos += nanos; }
 
     void addSolve(long nanos, int frames) {
         solveNanos += nanos;
         this.frames = frames;
+        allFrames += frames;
     }
 
     void addDitCall(long nanos) {
         if (ditCalls == ditCallNanos.length) ditCallNanos = Arrays.copyOf(ditCallNanos, 2 * ditCalls);
         ditCallNanos[ditCalls++] = nanos;
     }
+
+    /** A solve that reused {@code cached} frames of a {@link DitCache} and computed {@code computed} new ones. */
+    void addCachedFrames(int cached, int computed) { cachedFrames += cached; }
+
+    /** Frames taken from a {@link DitCache} instead of computed, over all solves so far. */
+    public long cachedFrames() { return cachedFrames; }
+
+    /** Frames the DiT computed, over all solves (cached solves count only their new frames). */
+    public long computedFrames() { return allFrames - cachedFrames; }
 
     /** Total encoding time. */
     public long encodeNanos() { return encodeNanos; }

@@ -81,6 +81,13 @@ public final class CausalConvRnnF0Predictor {
 
     public int inChannels() { return inChannels; }
 
+    /** Frames of left context of an output frame: the left-causal layers' paddings (8 = 4 x (3 - 1)). */
+    public int leftContextFrames() {
+        int c = 0;
+        for (int l = 0; l < kernel.length; l++) if (!right[l]) c += kernel[l] - 1;
+        return c;
+    }
+
     /** Output frames for {@code frames} mel frames: T when finalizing, T - 3 otherwise. */
     public int outputFrames(int frames, boolean finalize) {
         return finalize ? frames : frames - lookAheadFrames();

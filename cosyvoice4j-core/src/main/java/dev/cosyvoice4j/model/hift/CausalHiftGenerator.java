@@ -224,6 +224,68 @@ public final class CausalHiftGenerator {
         return new Result(backend.read(speech), backend.read(source), backend.read(f0));
     }
 
+    /** A streaming vocoder for one request ({@link HiftStreamState}) with the default (fixtures') noise buffers. */
+    public HiftStreamState newStream() { return newStream(SourceModuleHnNsf.defaultNoise()); }
+
+    /** A streaming vocoder for one request: feed it the new mel frames of each call ({@link HiftStreamState#next}). */
+    public HiftStreamState newStream(NsfNoise noise) { return new HiftStreamState(this, noise); }
+
+    int inChannels() { return inChannels; }
+
+    /**
+     * Mel frames of left context that the decoder's output needs (its receptive field; the source counted from the
+     * STFT): iSTFT overlap, conv_post, per stage the widest ResBlock, the source branch (source_resblocks,
+     * source_downs, the STFT window) and the polyphase upsampling conv, all from the layers' causal paddings, rounded
+     * up, plus one frame for the nearest-upsampling and reflection-pad alignment.
+     */
+    int decoderContextFrames() {
+        int n = upsampleRates.length, prodUp = product(upsampleRates);
+        double c = (double) nFft / hop / prodUp + convPost.spec().padLeft() / (double) prodUp;    // _istft, conv_post
+        double need = 0;
+        int rate = prodUp;
+        for (int i = n - 1; i >= 0; i--) {
+            int widest = 0;
+            for (int j = 0; j < numKernels; j++) widest = Math.max(widest, resblocks[i * numKernels + j].leftContext());
+            c += (widest + 1) / (double) rate;                                         // resblocks (+ reflection pad)
+            double source = c + sourceResblocks[i].leftContext() / (double) rate
+                    + sourceDownsSpec[i].padLeft() / (double) prodUp                    // source_downs over STFT frames
+                    + (nFft / 2.0) / samplesPerFrame();                                 // stft window (centered)
+            need = Math.max(need, source);
+            rate /= upsampleRates[i];
+            c += (ups[i].spec().padLeft() + 1) / (double) rate;                        // ups (polyphase, input rate)
+        }
+        need = Math.max(need, c);                                                      // conv_pre only looks right
+        return (int) Math.ceil(need) + 1;
+    }
+
+    /**
+     * One step of {@link HiftStreamState}: {@code inference} of a call over T mel frames, restricted to a window.
+     * {@code mel} holds frames {@code [melFrom, T)}; f0 is computed for them (exact from frame {@code melFrom +
+     * f0Predictor.leftContextFrames()} on), the source from frame {@code nsfFrom} on with the phase accumulator
+     * {@code phaseIn} before it ({@code phaseOut [T' - nsfFrom, harmonics]} receives it per frame), and the decoder
+     * runs from frame {@code decodeFrom}. Returns the audio view whose sample j is sample {@code 480 decodeFrom + j} of
+     * the full call's waveform (exact after the decoder's context).
+     */
+    Buf inferenceWindow(HiftSession s, Buf mel, int melFrom, int nsfFrom, int decodeFrom, boolean finalize, NsfNoise noise,
+                        Buf phaseIn, Buf phaseOut) {
+        int frames = mel.cols(), tOut = f0Predictor.outputFrames(frames, finalize), f0End = melFrom + tOut;
+        if (nsfFrom < melFrom || decodeFrom < nsfFrom || decodeFrom >= f0End) {
+            throw new IllegalArgumentException("window frames: mel from " + melFrom + ", source from " + nsfFrom
+                    + ", decoder from " + decodeFrom + ", f0 up to " + f0End);
+        }
+        int decodeFrames = f0End - decodeFrom, samples = mSource.samples(decodeFrames);
+        s.ensureInput(inChannels, frames, samplesPerFrame(), 2 * (nFft / 2 + 1), stftFramesFor(samples, finalize));
+        Buf f0 = s.f0.view(1, tOut);
+        f0Predictor.forward(backend, s, mel, finalize, f0);                           // f0_predictor (float64)
+        Buf f0Tail = backend.alloc(1, f0End - nsfFrom);
+        backend.copyCols(f0Tail, f0, nsfFrom - melFrom);
+        Buf source = s.source.view(1, samples);
+        backend.nsfSourceFrom(source, f0Tail, nsfFrom, phaseIn, phaseOut, mSource.spec(noise));   // m_source, carried phase
+        Buf decodeMel = s.decodeMel.view(inChannels, decodeFrames);
+        backend.copyCols(decodeMel, mel, decodeFrom - melFrom);
+        return decode(s, decodeMel, source, finalize);
+    }
+
     /** The F0 predictor alone on a host mel {@code [80, frames]}: f0 in Hz per output frame (golden {@code hift/f0_predictor}). */
     public float[] f0(HiftSession s, float[] mel, int frames, boolean finalize) {
         checkMel(mel, frames, finalize ? 1 : f0Predictor.lookAheadFrames() + 1);

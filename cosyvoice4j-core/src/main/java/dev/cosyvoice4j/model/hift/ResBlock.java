@@ -62,6 +62,13 @@ final class ResBlock {
 
     int channels() { return channels; }
 
+    /** Samples of left context (receptive field) of the block's output: the causal paddings of all its convs. */
+    int leftContext() {
+        int c = 0;
+        for (int j = 0; j < convs1.length; j++) c += convs1[j].spec().padLeft() + convs2[j].spec().padLeft();
+        return c;
+    }
+
     /** Relative cost (MACs per sample): kernel taps of all convs. */
     int cost() { return convs1.length * (convs1[0].kernelSize() + convs2[0].kernelSize()); }
 

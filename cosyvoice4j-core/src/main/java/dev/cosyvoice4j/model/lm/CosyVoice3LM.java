@@ -148,7 +148,14 @@ public final class CosyVoice3LM implements AutoCloseable {
         r++;
         Qwen2Model.embed(backend, speechEmbedding, ps, e.rows(r, r + ps.length), "prompt speech token");
         int minLen = (int) (t.length * MIN_TOKEN_TEXT_RATIO), maxLen = (int) (t.length * MAX_TOKEN_TEXT_RATIO);
-        return new LmInput(e, minLen, maxLen);
+        long[] keys = new long[rows];
+        r = 0;
+        keys[r++] = LmInput.speechKey(sos);
+        for (int id : pt) keys[r++] = LmInput.textKey(id);
+        for (int id : t) keys[r++] = LmInput.textKey(id);
+        keys[r++] = LmInput.speechKey(taskId);
+        for (int id : ps) keys[r++] = LmInput.speechKey(id);
+        return new LmInput(e, minLen, maxLen, keys);
     }
 
     /** {@code speech_embedding.weight[tokens]} into the rows of {@code out}. */
@@ -170,26 +177,35 @@ public final class CosyVoice3LM implements AutoCloseable {
 
     /** Step 0 of the decode loop: forwards the whole {@code lm_input}; returns the logits (the session's host array). */
     public float[] prefill(LmSession session, LmInput input) {
-        return session.hostLogits(forwardToLogits(session, input.embeddings()), false);
+        return session.hostLogits(forwardToLogits(session, prefillRows(session, input)), false);
+    }
+
+    /** The rows of {@code input} a prefill must forward: those after the prefix the session still holds. */
+    private static Buf prefillRows(LmSession session, LmInput input) {
+        int from = session.resume(input);
+        return input.embeddings().rows(from, input.rows());
     }
 
     /** One decode step: forwards {@code speech_embedding[token]}; returns the logits (the session's host array). */
     public float[] step(LmSession session, int token) {
+        session.keyStep(token);
         return session.hostLogits(forwardToLogits(session, stepInput(session, token)), false);
     }
 
     /** {@link #prefill} as {@code log_softmax} of the logits (computed by the backend before they come to the host). */
     public float[] prefillLogProbs(LmSession session, LmInput input) {
-        return session.hostLogits(forwardToLogits(session, input.embeddings()), true);
+        return session.hostLogits(forwardToLogits(session, prefillRows(session, input)), true);
     }
 
     /** {@link #step} as log-probabilities. */
     public float[] stepLogProbs(LmSession session, int token) {
+        session.keyStep(token);
         return session.hostLogits(forwardToLogits(session, stepInput(session, token)), true);
     }
 
     /** Forwards the rows of {@code embeds} at the next cache positions; returns the last row's log-probabilities. */
     float[] forwardLogProbs(LmSession session, Buf embeds) {
+        session.keyUnknown();
         return session.hostLogits(forwardToLogits(session, embeds), true);
     }
 

@@ -50,6 +50,49 @@ public final class LmSession {
     /** A copy of the generated tokens. */
     public int[] generatedTokens() { return Arrays.copyOf(decoded, decodedCount); }
 
+    /** Identity of the KV cache's positions {@code [0, keyCount)} ({@link LmInput#rowKeys}); kept across reset. */
+    private long[] keys = new long[0];
+    private int keyCount;
+
+    /**
+     * After {@link #reset()}: keeps the positions {@code input} shares with what the cache held (same embeddings at the
+     * same positions: equal keys and values), at most all but its last row (whose logits are needed). Returns the rows
+     * of {@code input} still to forward from. A saved voice's {@code [sos, prompt text]} is such a prefix for every
+     * request and segment served by this session.
+     */
+    int resume(LmInput input) {
+        long[] k = input.rowKeys();
+        int n = 0;
+        if (k != null && qwen.length() == 0) {
+            int max = Math.min(Math.min(keyCount, k.length - 1), keys.length);
+            while (n < max && keys[n] == k[n]) n++;
+        }
+        qwen.resumeAt(n);
+        if (k != null) {
+            keys = k.length > keys.length ? Arrays.copyOf(k, Math.max(k.length, 2 * keys.length)) : keys;
+            System.arraycopy(k, 0, keys, 0, k.length);
+            keyCount = k.length;
+        } else {
+            keyCount = 0;
+        }
+        return n;
+    }
+
+    /** Records that the next position holds speech token {@code token}'s embedding. */
+    void keyStep(int token) {
+        int p = qwen.length();
+        if (keyCount != p) {                                      // an unidentified row went in before: nothing to keep
+            keyCount = 0;
+            return;
+        }
+        if (p >= keys.length) keys = Arrays.copyOf(keys, Math.max(16, 2 * p + 1));
+        keys[p] = LmInput.speechKey(token);
+        keyCount = p + 1;
+    }
+
+    /** Unidentified rows go in at the current position: later positions can not be reused. */
+    void keyUnknown() { keyCount = Math.min(keyCount, qwen.length()); }
+
     /** Empties the cache and the token history, keeping the buffers. */
     public void reset() {
         qwen.reset();

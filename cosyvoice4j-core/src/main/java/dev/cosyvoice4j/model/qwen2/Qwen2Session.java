@@ -49,14 +49,33 @@ public final class Qwen2Session {
     /** Positions already in the cache (the position the next input row gets). */
     public int length() { return length; }
 
+    /** Positions of an earlier use kept after {@link #reset()} (see {@link #resumeAt}). */
+    private int retained;
+
     /** The most positions the cache holds before it grows. */
     public int capacity() { return capacity; }
 
     /** Positions still free. */
     public int remaining() { return capacity - length; }
 
-    /** Forgets every cached position (the buffers are kept for the next segment or request). */
-    public void reset() { length = 0; }
+    /**
+     * Forgets every cached position (the buffers are kept for the next segment or request); their contents stay
+     * intact until overwritten, so an input that starts like the previous one can resume after its common prefix
+     * ({@link #resumeAt}).
+     */
+    public void reset() {
+        retained = Math.max(length, retained);
+        length = 0;
+    }
+
+    /** Continues after the first {@code positions} positions of the previous use (their keys and values are kept). */
+    public void resumeAt(int positions) {
+        if (positions < 0 || positions > Math.max(length, retained)) {
+            throw new IllegalArgumentException("cannot resume at " + positions + ": " + Math.max(length, retained) + " positions kept");
+        }
+        length = positions;
+        retained = 0;
+    }
 
     void advance(int rows) { length += rows; }
 
@@ -70,9 +89,10 @@ public final class Qwen2Session {
         int grown = Math.min(MAX_POSITIONS, Math.max(positions, capacity + capacity / 2));
         for (int l = 0; l < layers; l++) {
             Buf kc = backend.alloc(grown, kvDim), vc = backend.alloc(grown, kvDim);
-            if (length > 0) {
-                backend.copy(kc.rows(0, length), keyCache[l].rows(0, length));
-                backend.copy(vc.rows(0, length), valueCache[l].rows(0, length));
+            int keep = Math.max(length, retained);
+            if (keep > 0) {
+                backend.copy(kc.rows(0, keep), keyCache[l].rows(0, keep));
+                backend.copy(vc.rows(0, keep), valueCache[l].rows(0, keep));
             }
             keyCache[l] = kc;
             valueCache[l] = vc;

@@ -1,0 +1,84 @@
+package dev.cosyvoice4j.engine;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static dev.cosyvoice4j.engine.EngineTest.PROMPT_TEXT;
+import static dev.cosyvoice4j.engine.EngineTest.PROMPT_WAV;
+import static dev.cosyvoice4j.engine.EngineTest.MODEL;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Streaming through the engine with the DiT caches, a saved voice's prompt state, the request budget and the
+ * chunk-causal last chunk: the same audio as the official recomputation (except the documented deviation).
+ */
+class StreamingCacheTest {
+    @TempDir static Path speakers;
+
+    record Run(float[] audio, StageTimings timings) {}
+
+    static Run stream(Engine e, SynthesisRequest r) {
+        try (Session s = e.openSession(); SynthesisStream st = s.synthesize(r)) {
+            float[] audio = st.readAll();
+            return new Run(audio, st.timings());
+        }
+    }
+
+    static Engine engine(StreamingOptions o) {
+        return Engine.load(MODEL, EngineOptions.defaults().withThreads(2).withSpeakerDir(speakers).withStreaming(o));
+    }
+
+    static SynthesisRequest.Builder request() {
+        return SynthesisRequest.builder(Mode.ZERO_SHOT).text("Hello world.").seed(7).pinnedTokens(200).stream(true);
+    }
+
+    @Test
+    void cachesSavedVoicesAndTheBudgetChangeNoSample() throws Exception {
+        float[] official;
+        try (Engine e = engine(StreamingOptions.recompute())) {
+            official = stream(e, request().promptText(PROMPT_TEXT).promptWav(PROMPT_WAV).build()).audio();
+        }
+        try (Engine e = engine(StreamingOptions.defaults())) {
+            Run cached = stream(e, request().promptText(PROMPT_TEXT).promptWav(PROMPT_WAV).build());
+            EngineTest.assertSameAudio(official, cached.audio());
+            assertTrue(cached.timings().flowCachedFrames.sum() > 0, "later chunks reuse frames");
+            assertTrue(cached.timings().flowCacheBytes.get() > 0);
+
+            e.speakers().save("v", e.analyzeVoice(PROMPT_WAV, PROMPT_TEXT));
+            Run first = stream(e, request().speakerId("v").build()), second = stream(e, request().speakerId("v").build());
+            EngineTest.assertSameAudio(official, first.audio());
+            EngineTest.assertSameAudio(official, second.audio());
+            assertEquals(1, e.voiceCacheStats().voices());
+            assertTrue(e.voiceCacheStats().bytes() > 0);
+            assertTrue(second.timings().flowCachedFrames.sum() > cached.timings().flowCachedFrames.sum(),
+                    "the saved voice's prompt state is reused from the first chunk on");
+        }
+        try (Engine e = engine(StreamingOptions.defaults().withRequestCacheBytes(1))) {
+            Run overBudget = stream(e, request().promptText(PROMPT_TEXT).promptWav(PROMPT_WAV).build());
+            EngineTest.assertSameAudio(official, overBudget.audio());
+            assertEquals(0, overBudget.timings().flowCachedFrames.sum(), "over budget: recomputed as the official code");
+        }
+    }
+
+    @Test
+    void chunkCausalLastChunkKeepsTheLengthAndStaysClose() {
+        float[] official;
+        try (Engine e = engine(StreamingOptions.defaults())) {
+            official = stream(e, request().promptText(PROMPT_TEXT).promptWav(PROMPT_WAV).build()).audio();
+        }
+        try (Engine e = engine(StreamingOptions.defaults().withCausalFinalChunk(true))) {
+            Run causal = stream(e, request().promptText(PROMPT_TEXT).promptWav(PROMPT_WAV).build());
+            assertEquals(official.length, causal.audio().length);
+            double dot = 0, a = 0, b = 0;
+            for (int i = 0; i < official.length; i++) {
+                dot += official[i] * causal.audio()[i];
+                a += official[i] * official[i];
+                b += causal.audio()[i] * causal.audio()[i];
+            }
+            assertTrue(dot / Math.sqrt(a * b) > 0.5, "cosine " + dot / Math.sqrt(a * b));
+        }
+    }
+}

@@ -50,6 +50,8 @@ public final class Engine implements AutoCloseable {
     private final ExecutorService workers;
     /** Saved voices' prompt-region DiT state (derived from the weights and the voice; shared by every session). */
     private final VoiceFlowCache voiceFlowCache;
+    /** Streaming DiT caches lent to utterances (at most two wait idle between requests). */
+    private final DitCachePool ditCaches;
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final LoadTimings loadTimings;
     private volatile String llmWeightSource;
@@ -127,6 +129,7 @@ public final class Engine implements AutoCloseable {
             this.frontend = feT.value();
             this.llm = lmT.value();
             this.flow = flT.value();
+            this.ditCaches = new DitCachePool(flow, 2);
             this.hift = hiT.value();
             this.speakers = options.speakerDir() == null ? null : new SpeakerStore(options.speakerDir());
             this.loadTimings = new LoadTimings(ms(t0), tokT.ms(), feT.ms(), lmT.ms(), flT.ms(), hiT.ms());
@@ -257,10 +260,15 @@ public final class Engine implements AutoCloseable {
 
     VoiceFlowCache voiceFlowCache() { return voiceFlowCache; }
 
+    DitCachePool ditCaches() { return ditCaches; }
+
     /** Saved voices whose prompt-region flow state is kept, and its memory in bytes. */
     public record VoiceCacheStats(int voices, long bytes) {}
 
     public VoiceCacheStats voiceCacheStats() { return new VoiceCacheStats(voiceFlowCache.size(), voiceFlowCache.bytes()); }
+
+    /** Memory of the streaming DiT caches waiting between utterances (at most two; kept to avoid re-allocating them). */
+    public long idleStreamCacheBytes() { return ditCaches.idleBytes(); }
 
     @Override
     public void close() {

@@ -12,4 +12,7 @@ public interface FlowStage {
      * @param finalize  last call of the utterance
      */
     Mel inference(int[] tokens, VoicePrompt prompt, boolean streaming, boolean finalize, StageTimings timings);
+
+    /** The utterance ended (normally or not): per-utterance state (streaming caches) can be given back. */
+    default void endUtterance() {}
 }

@@ -21,44 +21,60 @@ final class ModelStages {
 
     /**
      * {@link FlowStage} over {@link FlowModel#inference}, on one request's flow memory. With {@code options.ditCache()},
-     * non-final streaming calls go through {@code cache} ({@link FlowModel#inferenceCached}: only new frames computed),
-     * starting from a saved voice's prompt state kept in {@code voices}; the final call recomputes everything with full
-     * attention as the official code does, unless {@code options.causalFinalChunk()}. The cache is released after the
-     * final call of each utterance.
+     * non-final streaming calls go through a cache borrowed from {@code caches} for the utterance
+     * ({@link FlowModel#inferenceCached}: only new frames computed), starting from a saved voice's prompt state kept in
+     * {@code voices}; the final call recomputes everything with full attention as the official code does, unless
+     * {@code options.causalFinalChunk()}. The cache goes back to the pool at the end of the utterance.
      */
-    static FlowStage flow(FlowModel flow, FlowSession session, DitCache cache, VoiceFlowCache voices, StreamingOptions options) {
-        int bins = flow.config().outputSize();
-        return (tokens, prompt, streaming, finalize, timings) -> {
-            long t0 = System.nanoTime();
-            FlowTimings ft = new FlowTimings();
-            boolean cached = cache != null && options.ditCache()
-                    && (streaming && !finalize || finalize && options.causalFinalChunk() && cache.frames() > 0)
-                    && withinBudget(flow, cache, tokens, prompt, options);
-            float[] mel;
-            try {
-                if (cached) {
-                    DitPrefix prefix = cache.frames() == 0 ? voicePrefix(flow, session, voices, prompt) : null;
-                    mel = flow.inferenceCached(session, cache, prefix, tokens, prompt.promptTokens(), prompt.promptMel(),
-                            prompt.promptFrames(), prompt.embedding(), finalize, ft);
-                    timings.flowCacheBytes.accumulateAndGet(cache.bytes(), Math::max);
-                } else {
-                    mel = flow.inference(session, tokens, prompt.promptTokens(), prompt.promptMel(), prompt.promptFrames(),
-                            prompt.embedding(), streaming, finalize, ft);
+    static FlowStage flow(FlowModel flow, FlowSession session, DitCachePool caches, VoiceFlowCache voices, StreamingOptions options) {
+        return new FlowStage() {
+            private DitCache cache;
+
+            @Override
+            public Mel inference(int[] tokens, VoicePrompt prompt, boolean streaming, boolean finalize, StageTimings timings) {
+                long t0 = System.nanoTime();
+                FlowTimings ft = new FlowTimings();
+                boolean wanted = caches != null && options.ditCache()
+                        && (streaming && !finalize || finalize && options.causalFinalChunk() && cache != null && cache.frames() > 0);
+                if (wanted && cache == null) cache = caches.borrow();
+                boolean cached = wanted && withinBudget(flow, cache, tokens, prompt, options);
+                float[] mel;
+                try {
+                    if (cached) {
+                        DitPrefix prefix = cache.frames() == 0 ? voicePrefix(flow, session, cache, voices, prompt) : null;
+                        mel = flow.inferenceCached(session, cache, prefix, tokens, prompt.promptTokens(), prompt.promptMel(),
+                                prompt.promptFrames(), prompt.embedding(), finalize, ft);
+                        timings.flowCacheBytes.accumulateAndGet(cache.bytes(), Math::max);
+                    } else {
+                        mel = flow.inference(session, tokens, prompt.promptTokens(), prompt.promptMel(), prompt.promptFrames(),
+                                prompt.embedding(), streaming, finalize, ft);
+                    }
+                } finally {
+                    session.releaseScratch();               // the 10 solver steps shared it; the next call rebuilds it
+                    if (finalize) endUtterance();
                 }
-            } finally {
-                session.releaseScratch();                   // the 10 solver steps shared it; the next call rebuilds it
-                if (finalize && cache != null) cache.clear();
+                record(flow, ft, timings, t0);
+                int bins = flow.config().outputSize();
+                return new Mel(mel, bins, mel.length / bins);
             }
-            timings.flowNanos.add(System.nanoTime() - t0);
-            timings.flowCalls.increment();
-            timings.flowSteps.add(ft.ditCalls());
-            timings.flowFrames.add(ft.frames());
-            timings.flowCachedFrames.add(ft.cachedFrames());
-            timings.flowComputedFrames.add(ft.computedFrames());
-            timings.flowFlop.add(ft.ditCalls() * ditFlop(flow.config(), (int) ft.computedFrames(), ft.frames(),
-                    flow.estimator().convMacsPerChannel()));
-            return new Mel(mel, bins, mel.length / bins);
+
+            @Override
+            public void endUtterance() {
+                if (cache != null) caches.giveBack(cache);
+                cache = null;
+            }
         };
+    }
+
+    private static void record(FlowModel flow, FlowTimings ft, StageTimings timings, long t0) {
+        timings.flowNanos.add(System.nanoTime() - t0);
+        timings.flowCalls.increment();
+        timings.flowSteps.add(ft.ditCalls());
+        timings.flowFrames.add(ft.frames());
+        timings.flowCachedFrames.add(ft.cachedFrames());
+        timings.flowComputedFrames.add(ft.computedFrames());
+        timings.flowFlop.add(ft.ditCalls() * ditFlop(flow.config(), (int) ft.computedFrames(), ft.frames(),
+                flow.estimator().convMacsPerChannel()));
     }
 
     /**
@@ -68,17 +84,18 @@ final class ModelStages {
     private static boolean withinBudget(FlowModel flow, DitCache cache, int[] tokens, VoicePrompt prompt, StreamingOptions options) {
         cache.limitGrowth(options.requestCacheBytes());
         int frames = (prompt.promptTokens().length + tokens.length) * flow.config().tokenMelRatio();
-        if (cache.bytesForFrames(frames) <= options.requestCacheBytes()) return true;
-        cache.clear();
+        if (cache.fits(frames, options.requestCacheBytes())) return true;
+        cache.clear();                                             // and its memory
         return false;
     }
 
     /** A saved voice's prompt state: kept, or computed now and kept (null for unsaved voices or without a store). */
-    private static DitPrefix voicePrefix(FlowModel flow, FlowSession session, VoiceFlowCache voices, VoicePrompt prompt) {
+    private static DitPrefix voicePrefix(FlowModel flow, FlowSession session, DitCache scratch, VoiceFlowCache voices,
+                                         VoicePrompt prompt) {
         if (voices == null || prompt.savedAs() == null) return null;
         DitPrefix p = voices.get(prompt.savedAs(), prompt);
         if (p == null) {
-            p = flow.promptPrefix(session, prompt.promptTokens(), prompt.promptMel(), prompt.promptFrames(), prompt.embedding());
+            p = flow.promptPrefix(session, scratch, prompt.promptTokens(), prompt.promptMel(), prompt.promptFrames(), prompt.embedding());
             voices.put(prompt.savedAs(), p);
         }
         return p;

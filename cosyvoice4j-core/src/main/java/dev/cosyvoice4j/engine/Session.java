@@ -6,7 +6,6 @@ import dev.cosyvoice4j.model.lm.ArgmaxSampler;
 import dev.cosyvoice4j.model.lm.BistreamDecoder;
 import dev.cosyvoice4j.model.lm.BistreamPrompt;
 import dev.cosyvoice4j.model.lm.CosyVoice3LM;
-import dev.cosyvoice4j.model.flow.DitCache;
 import dev.cosyvoice4j.model.flow.FlowSession;
 import dev.cosyvoice4j.model.hift.HiftSession;
 import dev.cosyvoice4j.model.hift.SourceModuleHnNsf;
@@ -31,7 +30,6 @@ public final class Session implements AutoCloseable {
     private final Engine engine;
     private LmSession lmSession;
     private FlowSession flowSession;
-    private DitCache ditCache;
     private HiftSession hiftSession;
     private volatile boolean closed;
     /** Set while a synthesis runs: the buffers serve one request at a time. */
@@ -52,8 +50,7 @@ public final class Session implements AutoCloseable {
     private UtteranceSynthesizer utteranceSynthesizer() {
         if (flowSession == null) flowSession = engine.flow().newSession();
         if (hiftSession == null) hiftSession = engine.hift().newSession();
-        if (ditCache == null) ditCache = engine.flow().newCache();            // empty until a streaming chunk fills it
-        return new UtteranceSynthesizer(ModelStages.flow(engine.flow(), flowSession, ditCache, engine.voiceFlowCache(),
+        return new UtteranceSynthesizer(ModelStages.flow(engine.flow(), flowSession, engine.ditCaches(), engine.voiceFlowCache(),
                         engine.options().streaming()),
                 ModelStages.streamingVocoder(engine.hift(), hiftSession, SourceModuleHnNsf.defaultNoise()),
                 engine.config().tokenMelRatio(), engine.workers());
@@ -270,7 +267,6 @@ public final class Session implements AutoCloseable {
         closed = true;
         lmSession = null;
         flowSession = null;
-        ditCache = null;
         hiftSession = null;
     }
 }

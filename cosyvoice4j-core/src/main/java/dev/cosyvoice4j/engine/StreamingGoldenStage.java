@@ -37,7 +37,7 @@ public final class StreamingGoldenStage implements GoldenStage {
         record Call(int tokens, boolean streaming, boolean finalizing, Mel flowMel, Mel hiftIn, float[] hiftOut, boolean sliced) {}
         List<Call> calls = new ArrayList<>();
         // the engine's streaming path: chunk calls through the DiT cache and the stateful vocoder (they change no output)
-        FlowStage flow = ModelStages.flow(engine.flow(), engine.flow().newSession(), engine.flow().newCache(),
+        FlowStage flow = ModelStages.flow(engine.flow(), engine.flow().newSession(), engine.ditCaches(),
                 engine.voiceFlowCache(), engine.options().streaming());
         VocoderStage hift = ModelStages.streamingVocoder(engine.hift(), engine.hift().newSession(), NsfNoise.fixedUniform());
         int[] pendingTokens = new int[1];

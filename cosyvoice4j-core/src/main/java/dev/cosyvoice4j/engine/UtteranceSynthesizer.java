@@ -133,6 +133,15 @@ final class UtteranceSynthesizer {
 
     private void toAudio(TokenBuffer tokens, VoicePrompt voice, boolean stream, double speed, BooleanSupplier cancelled,
                          StageTimings timings, AudioSink sink) throws InterruptedException {
+        try {
+            toAudioUnchecked(tokens, voice, stream, speed, cancelled, timings, sink);
+        } finally {
+            flow.endUtterance();                 // also when cancelled or failed: the streaming caches go back
+        }
+    }
+
+    private void toAudioUnchecked(TokenBuffer tokens, VoicePrompt voice, boolean stream, double speed, BooleanSupplier cancelled,
+                                  StageTimings timings, AudioSink sink) throws InterruptedException {
         Token2Wav t2w = new Token2Wav(flow, vocoder, voice, tokenMelRatio, speed, timings);
         StreamSchedule schedule = StreamSchedule.official(voice.promptTokens().length);
         if (stream) {

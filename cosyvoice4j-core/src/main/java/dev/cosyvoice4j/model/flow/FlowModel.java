@@ -200,12 +200,12 @@ public final class FlowModel {
         long t0 = System.nanoTime();
         FlowEncoding enc = encode(s, tokens, promptTokens, promptFeat, promptFrames, embedding, finalize);
         int[] ids = flowIds(promptTokens, tokens);
-        if (!cache.matches(ids, promptFeat, promptFrames, embedding)) cache.clear();
+        if (!cache.matches(ids, promptFeat, promptFrames, embedding)) cache.reset();
         if (cache.frames() == 0 && prefixOrNull != null && prefixOrNull.frames() < enc.frames()
                 && prefixOrNull.matches(ids, promptFeat, promptFrames, embedding)) {
             cache.restore(prefixOrNull, enc.frames());
         }
-        if (cache.frames() >= enc.frames()) cache.clear();          // nothing new to compute: start over (same result)
+        if (cache.frames() >= enc.frames()) cache.reset();          // nothing new to compute: start over (same result)
         long t1 = System.nanoTime();
         Buf x = decoder.solveCached(s, cache, enc.mu(), enc.cond(), enc.spks(), N_TIMESTEPS, timingsOrNull);
         cache.record(enc.frames(), ids, config.tokenMelRatio(), config.preLookaheadLen(), promptFeat, promptFrames, embedding);
@@ -222,15 +222,26 @@ public final class FlowModel {
      * {@code (P - pre_lookahead_len) token_mel_ratio} frames are computed (chunk mask, as the first streaming call would).
      */
     public DitPrefix promptPrefix(FlowSession s, int[] promptTokens, float[] promptFeat, int promptFrames, float[] embedding) {
+        DitCache scratch = newCache();
+        try {
+            return promptPrefix(s, scratch, promptTokens, promptFeat, promptFrames, embedding);
+        } finally {
+            scratch.clear();
+        }
+    }
+
+    /** {@link #promptPrefix(FlowSession, int[], float[], int, float[])} computed in {@code scratch} (reset before and after). */
+    public DitPrefix promptPrefix(FlowSession s, DitCache scratch, int[] promptTokens, float[] promptFeat, int promptFrames,
+                                  float[] embedding) {
         int la = config.preLookaheadLen(), chunk = estimator().staticChunkSize;
         int frames = (promptTokens.length - la) * config.tokenMelRatio() / chunk * chunk;
         if (frames <= 0) return null;
         FlowEncoding enc = encode(s, new int[0], promptTokens, promptFeat, promptFrames, embedding, false, true);
-        DitCache cache = newCache();
-        decoder.solveCached(s, cache, enc.mu().rows(0, frames), enc.cond().rows(0, frames), enc.spks(), N_TIMESTEPS, null);
-        cache.record(frames, flowIds(promptTokens, new int[0]), config.tokenMelRatio(), la, promptFeat, promptFrames, embedding);
-        DitPrefix prefix = cache.snapshot();
-        cache.clear();
+        scratch.reset();
+        decoder.solveCached(s, scratch, enc.mu().rows(0, frames), enc.cond().rows(0, frames), enc.spks(), N_TIMESTEPS, null);
+        scratch.record(frames, flowIds(promptTokens, new int[0]), config.tokenMelRatio(), la, promptFeat, promptFrames, embedding);
+        DitPrefix prefix = scratch.snapshot();
+        scratch.reset();
         return prefix;
     }
 }

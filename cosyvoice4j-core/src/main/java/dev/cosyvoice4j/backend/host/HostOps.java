@@ -580,7 +580,8 @@ public final class HostOps {
         double down = 1.0 / upsampleScale;
         int phaseFrames = (int) (len * down);
         float scaleF = (float) (1.0 / down);
-        float[] sines = new float[phaseFrames * dim];
+        float[] sines = new float[phaseFrames * dim];       // linearPhase: the phases themselves (times scale)
+        boolean linear = spec.linearPhase();
         double[] cum = new double[dim];
         for (int i = 0; i < phaseFrames; i++) {
             float real = (float) (scaleF * (i + 0.5) - 0.5);
@@ -593,7 +594,7 @@ public final class HostOps {
                 float r = l0 * rad(f0, f0Frames, i0, h, spec) + l1 * rad(f0, f0Frames, i1, h, spec);
                 cum[h] += r;                                         // double accumulator, float outputs
                 float phase = ((float) cum[h] * 2f) * PI_F * upsampleScale;
-                sines[i * dim + h] = (float) StrictMath.sin(phase) * sineAmp;
+                sines[i * dim + h] = linear ? phase : (float) StrictMath.sin(phase) * sineAmp;
             }
         }
         // nearest up-sampling of the phase frames back to samples: floor(n * float(1/scale))
@@ -611,9 +612,21 @@ public final class HostOps {
                 float uv = voiced ? 1f : 0f;
                 float namp = voiced ? spec.noiseStd() : unvoicedAmp;
                 int so = nearest(n, invScale, phaseFrames) * dim;
+                int so1 = so;
+                float l0 = 1f, l1 = 0f;
+                if (linear) {                                        // upsample_linear1d, align_corners False
+                    float real = invScale * ((float) n + 0.5f) - 0.5f;
+                    if (real < 0) real = 0;
+                    int i0 = (int) real;
+                    so = i0 * dim;
+                    so1 = (i0 < phaseFrames - 1 ? i0 + 1 : i0) * dim;
+                    l1 = Math.min(Math.max(real - i0, 0f), 1f);
+                    l0 = 1f - l1;
+                }
                 float acc = 0f;
                 for (int h = 0; h < dim; h++) {
-                    float sw = sines[so + h] * uv + namp * buf[r * dim + h];
+                    float sine = linear ? (float) StrictMath.sin(l0 * sines[so + h] + l1 * sines[so1 + h]) * sineAmp : sines[so + h];
+                    float sw = sine * uv + namp * buf[r * dim + h];
                     if (trace != null && trace.sineWaves() != null) trace.sineWaves()[n * dim + h] = sw;
                     acc += linearWeight[h] * sw;
                 }

@@ -82,7 +82,6 @@ final class UpsampleConformerEncoder {
         if (contextOrNull != null) {
             context = s.encContext.view(contextOrNull.rows(), size);
             embed.forward(b, contextOrNull, context);           // embed(context, offset=len(xs)): positions discarded
-            if (probeOrNull != null) probeOrNull.at("lookahead_context_embedding", context);
         }
         Buf h = s.encH.view(n, size);
         preLookaheadLayer.forward(b, s.preLookahead, e, context, h);

@@ -11,7 +11,7 @@ import java.util.ServiceLoader;
 
 /** Runs golden cases through the registered {@link GoldenStage}s. Used by {@code verify} and the tests. */
 public final class GoldenRunner {
-    /** Registered stages by manifest stage name; one name may have a stage per model family (flow: DiT, U-Net). */
+    /** Stage name -> its implementations (one per model family set: the CosyVoice3 and CosyVoice2 flows share "flow"). */
     private final Map<String, List<GoldenStage>> stages = new HashMap<>();
 
     public GoldenRunner() {
@@ -45,10 +45,9 @@ public final class GoldenRunner {
             return new CaseResult(c.id(), CaseResult.Status.SKIP, "stage '" + c.stage() + "' is not implemented yet", List.of(), 0);
         }
         String family = c.manifest().modelFamily();
-        GoldenStage stage = candidates.stream().filter(s -> s.modelFamilies().contains(family)).findFirst().orElse(null);
+        GoldenStage stage = candidates.stream().filter(st -> st.modelFamilies().contains(family)).findFirst().orElse(null);
         if (stage == null) {
-            java.util.TreeSet<String> supported = new java.util.TreeSet<>();
-            candidates.forEach(s -> supported.addAll(s.modelFamilies()));
+            List<String> supported = candidates.stream().flatMap(st -> st.modelFamilies().stream()).sorted().toList();
             return new CaseResult(c.id(), CaseResult.Status.SKIP, "model family '" + family + "': stage '" + c.stage()
                     + "' supports " + String.join(", ", supported) + " only", List.of(), 0);
         }

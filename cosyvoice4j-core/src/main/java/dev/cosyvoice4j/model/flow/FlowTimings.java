@@ -11,14 +11,15 @@ public final class FlowTimings {
     private long[] ditCallNanos = new long[16];
     private int ditCalls, frames;
 
-    void addEncode(long nanos) { encodeNanos += nanos; }
+    public void addEncode(long nanos) { encodeNanos += nanos; }
 
-    void addSolve(long nanos, int frames) {
+    public void addSolve(long nanos, int frames) {
         solveNanos += nanos;
         this.frames = frames;
     }
 
-    void addDitCall(long nanos) {
+    /** One estimator call (the DiT, or the CosyVoice2 U-Net). */
+    public void addDitCall(long nanos) {
         if (ditCalls == ditCallNanos.length) ditCallNanos = Arrays.copyOf(ditCallNanos, 2 * ditCalls);
         ditCallNanos[ditCalls++] = nanos;
     }

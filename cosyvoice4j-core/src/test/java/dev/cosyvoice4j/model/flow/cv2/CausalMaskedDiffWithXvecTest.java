@@ -59,19 +59,10 @@ class CausalMaskedDiffWithXvecTest {
                 golden("frontend/zero_shot_prompt/campplus_embedding.npy"), false, true, timings);
     }
 
-    private static float[] fresh;
-    private static final FlowTimings FRESH_TIMINGS = new FlowTimings();
-
-    /** The offline mel from a new session, computed once (a scalar-backend inference takes seconds). */
-    static synchronized float[] freshMel() {
-        if (fresh == null) fresh = offlineMel(model.newSession(), FRESH_TIMINGS);
-        return fresh;
-    }
-
     @Test
     void offlineInferenceGivesTheGoldenMelAndTimings() {
-        float[] mel = freshMel();
-        FlowTimings timings = FRESH_TIMINGS;
+        FlowTimings timings = new FlowTimings();
+        float[] mel = offlineMel(model.newSession(), timings);
         float[] expected = golden("flow/offline/mel.npy");
         assertEquals(expected.length, mel.length);
         double worst = 0;
@@ -81,17 +72,24 @@ class CausalMaskedDiffWithXvecTest {
         assertEquals(model.framesFor(78, true), timings.frames());
     }
 
+    static float[] run(Cv2FlowSession s, int nTokens, boolean streaming, boolean finalize) {
+        int[] tokens = new int[nTokens];
+        for (int i = 0; i < nTokens; i++) tokens[i] = (97 * i + 3) % 6561;
+        return model.inference(s, tokens, new int[] {11, 12, 13}, new float[0], 0,
+                golden("frontend/zero_shot_prompt/campplus_embedding.npy"), streaming, finalize, null);
+    }
+
     @Test
     void aSessionReusedAcrossCallsOfOtherLengthsAndReleasedScratchGivesTheSameMel() {
         Cv2FlowSession reused = model.newSession();
-        int[] shortTokens = new int[7];
-        for (int i = 0; i < shortTokens.length; i++) shortTokens[i] = 100 * i + 3;
-        float[] emb = golden("frontend/zero_shot_prompt/campplus_embedding.npy");
-        model.inference(reused, shortTokens, new int[0], new float[0], 0, emb, true, false, null);
+        float[] longFirst = run(reused, 30, false, true);
+        float[] shortAfter = run(reused, 9, true, false);          // views of larger buffers
         reused.releaseScratch();                                  // scratch dropped between calls is rebuilt
-        assertArrayEquals(freshMel(), offlineMel(reused, null));
-        float[] again = model.inference(reused, shortTokens, new int[0], new float[0], 0, emb, true, false, null);
-        assertEquals(80 * 2 * (7 - 3), again.length);
+        float[] longAgain = run(reused, 30, false, true);
+        assertArrayEquals(run(model.newSession(), 9, true, false), shortAfter);
+        assertArrayEquals(longFirst, longAgain);
+        assertEquals(80 * 2 * (3 + 30), longFirst.length);
+        assertEquals(80 * 2 * (3 + 9 - 3), shortAfter.length);
     }
 
     @Test

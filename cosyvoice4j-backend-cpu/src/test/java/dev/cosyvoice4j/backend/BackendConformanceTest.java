@@ -1323,6 +1323,12 @@ class BackendConformanceTest {
                 () -> b.attention(b.alloc(2, 9), b.alloc(2, 9), b.alloc(3, 6), b.alloc(3, 6), 3, 2, 1f, AttentionMask.full(3), Precision.F32),
                 () -> b.attention(b.alloc(2, 8), b.alloc(2, 8), b.alloc(3, 4), b.alloc(4, 4), 2, 1, 1f, AttentionMask.full(3), Precision.F32),
                 () -> b.attention(b.alloc(2, 8), b.alloc(2, 8), b.alloc(3, 8), b.alloc(3, 8), 2, 2, 1f, AttentionMask.full(3), Precision.Q8_0)));
+        Tensor bias24 = Tensor.of(new float[8], 2, 4);
+        calls.put("relPositionAttention", List.of(
+                () -> b.relPositionAttention(b.alloc(3, 8), b.alloc(3, 8), b.alloc(3, 8), b.alloc(3, 8), b.alloc(3, 8), bias24, bias24, 2, 2f, AttentionMask.full(3)),   // p not 2t - 1 rows
+                () -> b.relPositionAttention(b.alloc(3, 8), b.alloc(3, 8), b.alloc(2, 8), b.alloc(3, 8), b.alloc(5, 8), bias24, bias24, 2, 2f, AttentionMask.full(3)),   // k rows
+                () -> b.relPositionAttention(b.alloc(3, 8), b.alloc(3, 8), b.alloc(3, 8), b.alloc(3, 8), b.alloc(5, 8), t3, bias24, 2, 2f, AttentionMask.full(3)),       // pos_bias_u size
+                () -> b.relPositionAttention(b.alloc(3, 9), b.alloc(3, 9), b.alloc(3, 9), b.alloc(3, 9), b.alloc(5, 9), bias24, bias24, 2, 2f, AttentionMask.full(3)))); // 9 over 2 heads
         calls.put("ropeNeox", List.of(() -> b.ropeNeox(b.alloc(2, 10), 3, 0, t2), () -> b.ropeNeox(b.alloc(2, 8), 2, 0, t3)));
         calls.put("ropeInterleaved", List.of(() -> b.ropeInterleaved(b.alloc(2, 8), 5, t2),          // odd rotDim
                 () -> b.ropeInterleaved(b.alloc(2, 8), 4, t3), () -> b.ropeInterleaved(b.alloc(2, 8), 10, Tensor.of(new float[5], 5))));

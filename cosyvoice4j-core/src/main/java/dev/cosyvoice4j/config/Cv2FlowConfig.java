@@ -75,6 +75,8 @@ public record Cv2FlowConfig(
                 throw new ModelFormatException(yamlFile, path + " is " + actual + ", only " + e.getValue() + " is supported");
             }
         }
+        String solver = y.has(cfm + "solver") ? y.getString(cfm + "solver") : "euler";
+        if (!"euler".equals(solver)) throw new ModelFormatException(yamlFile, cfm + "solver is '" + solver + "', only euler is supported");
         Cv2FlowConfig c = new Cv2FlowConfig(
                 y.getInt("flow.input_size"), y.getInt("flow.output_size"), y.getInt("flow.spk_embed_dim"),
                 y.getInt("flow.vocab_size"), y.getInt("flow.token_mel_ratio"), y.getInt("flow.pre_lookahead_len"),
@@ -104,7 +106,7 @@ public record Cv2FlowConfig(
         else if (estimatorOutChannels != outputSize || spkEmbOutDim != outputSize) bad = "estimator.out_channels / decoder.spk_emb_dim must equal output_size";
         else if (channels.size() != 1) bad = "estimator.channels " + channels + ": only one U-Net stage (the official [256]) is supported";
         else if (!"gelu".equals(actFn)) bad = "estimator.act_fn '" + actFn + "': only gelu is supported";
-        else if (!"euler".equals("euler") || tokenMelRatio < 1 || preLookaheadLen < 1) bad = "token_mel_ratio and pre_lookahead_len must be >= 1";
+        else if (tokenMelRatio < 1 || preLookaheadLen < 1) bad = "token_mel_ratio and pre_lookahead_len must be >= 1";
         else if (numDecodingLeftChunks >= 0) bad = "num_decoding_left_chunks " + numDecodingLeftChunks + ": only -1 (all left chunks) is supported";
         if (bad != null) throw new ModelFormatException(yamlFile, "unsupported CosyVoice2 flow config: " + bad);
     }

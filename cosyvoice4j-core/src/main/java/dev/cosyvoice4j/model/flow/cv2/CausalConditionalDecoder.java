@@ -168,7 +168,7 @@ public final class CausalConditionalDecoder {
         b.conv1d(out, a, finalProjWeight, finalProjBias, ConvSpec.of(1, 0, 0, 1, 1));
     }
 
-    /** {@code out [C, T] = blocks(x^T)^T} (channel-major in and out, time-major inside; out may not alias x... except via xt). */
+    /** {@code out [C, T] = blocks(x^T)^T}: channel-major in and out, the blocks run time-major in {@code xt}. */
     private void transformer(UnetWorkspace w, BasicTransformerBlock[] blocks, Buf x, Buf xt, Buf out, AttentionMask mask) {
         backend.transpose(xt, x);
         for (BasicTransformerBlock blk : blocks) blk.forward(backend, w, xt, mask);

@@ -50,6 +50,15 @@ public final class CausalMaskedDiffWithXvec {
         return new CausalMaskedDiffWithXvec(ws, cfg, backend);
     }
 
+    /**
+     * The flow.pt weights that are {@code Linear} matrices (what a backend may prepare, e.g. through
+     * {@code WeightStore.transformed} with {@code Backend.prepare(.., WeightKind.LINEAR, ..)}): every 2-d
+     * {@code .weight} except the token embedding table (the rel-pos biases are not {@code .weight}s, convs are 3-d).
+     */
+    public static boolean isLinearWeight(String name, Tensor t) {
+        return t.rank() == 2 && name.endsWith(".weight") && !name.equals("input_embedding.weight");
+    }
+
     public Cv2FlowConfig config() { return config; }
 
     public Backend backend() { return backend; }

@@ -13,7 +13,7 @@ import dev.cosyvoice4j.model.flow.PreLookaheadLayer;
 public final class Cv2FlowSession {
     final Backend backend;
     private final CausalMaskedDiffWithXvec model;
-    private int tokenCapacity, frameCapacity, posCapacity;
+    private int tokenCapacity, encoderCapacity, frameCapacity, posCapacity;
     // encoder
     Buf embeddings, encX, encContext, encH, encNorm, encQ, encK, encV, encAtt, encPos, encFf, encUpIn, encUpOut, encOut;
     PreLookaheadLayer.Scratch preLookahead;
@@ -30,7 +30,7 @@ public final class Cv2FlowSession {
         embedding = backend.alloc(1, model.config().spkEmbedDim());
         spks = backend.alloc(1, model.config().outputSize());
         CausalConditionalDecoder est = model.estimator();
-        for (int r = 0; r < 2; r++) unet[r] = est.newWorkspace(1);
+        for (int r = 0; r < 2; r++) unet[r] = est.newWorkspace(0);
         time = new CausalConditionalDecoder.TimeState(est, tHolder);
     }
 
@@ -45,7 +45,7 @@ public final class Cv2FlowSession {
             tokenCapacity = tokens;
         }
         int t2 = Math.max(frames, tokens * enc.upStride);
-        if (t2 > frameCapacity) {
+        if (tokens > 0 && t2 > encoderCapacity) {
             int n = t2;
             encX = backend.alloc(1, n * d);
             encH = backend.alloc(1, n * d);
@@ -59,6 +59,10 @@ public final class Cv2FlowSession {
             encUpIn = backend.alloc(1, n * d);
             encUpOut = backend.alloc(1, n * d);
             encOut = backend.alloc(1, n * d);
+            encoderCapacity = n;
+        }
+        if (t2 > frameCapacity) {
+            int n = t2;
             muT = backend.alloc(1, n * mel);
             mu = backend.alloc(1, n * mel);
             condT = backend.alloc(1, n * mel);
@@ -70,17 +74,30 @@ public final class Cv2FlowSession {
             for (int r = 0; r < 2; r++) {
                 estimatorIn[r] = backend.alloc(1, n * in);
                 velocity[r] = backend.alloc(1, n * mel);
-                unet[r].ensure(n);
             }
             frameCapacity = n;
         }
+        for (UnetWorkspace w : unet) w.ensure(t2);
+    }
+
+    /**
+     * Frees the encoder's and the U-Net's activation buffers and the positional table after a flow call (rebuilt by the
+     * next one): ~80 MB at the real sizes for 20 s of audio that would otherwise stay resident through the vocoder.
+     * The encoding and solver buffers (mu, cond, x, the returned mel's staging) stay.
+     */
+    public void releaseScratch() {
+        encX = encH = encNorm = encQ = encK = encV = encAtt = encPos = encFf = encUpIn = encUpOut = encOut = null;
+        encoderCapacity = 0;
+        posTable = null;
+        posCapacity = 0;
+        for (UnetWorkspace w : unet) w.release();
     }
 
     /** {@code pos_emb} of a length-{@code t} sequence {@code [2t - 1, d]} (relative positions t-1 ... -(t-1)). */
     Buf posEmb(int t) {
         int d = model.encoder().size;
         if (t > posCapacity) {
-            int cap = Math.max(t, frameCapacity);
+            int cap = Math.max(t, encoderCapacity);
             posTable = backend.upload(EspnetRelPositionalEncoding.table(cap, d), 2 * cap - 1, d);
             posCapacity = cap;
         }

@@ -19,7 +19,13 @@ final class UnetWorkspace {
         BasicTransformerBlock any = d.downBlocks.length > 0 ? d.downBlocks[0] : null;
         this.innerDim = any == null ? 0 : any.innerDim;
         this.ffInner = any == null ? 0 : any.ffInner;
-        ensure(Math.max(1, frames));
+        if (frames > 0) ensure(frames);
+    }
+
+    /** Drops the buffers (the next {@link #ensure} reallocates them). */
+    void release() {
+        a = b = skip = xt = resA = resB = resTm = tfNorm = tfQ = tfK = tfV = tfAtt = tfFf = null;
+        capacity = 0;
     }
 
     void ensure(int frames) {

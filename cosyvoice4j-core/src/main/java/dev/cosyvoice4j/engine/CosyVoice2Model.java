@@ -2,6 +2,8 @@ package dev.cosyvoice4j.engine;
 
 import dev.cosyvoice4j.backend.Backend;
 import dev.cosyvoice4j.backend.NsfNoise;
+import dev.cosyvoice4j.backend.Precision;
+import dev.cosyvoice4j.backend.WeightKind;
 import dev.cosyvoice4j.config.Cv2FlowConfig;
 import dev.cosyvoice4j.config.ModelConfig;
 import dev.cosyvoice4j.config.ModelDir;
@@ -19,7 +21,8 @@ import java.util.function.Function;
  * The token-to-audio networks of a CosyVoice2-0.5B directory ({@code CosyVoice2Model}, cosyvoice/cli/model.py:245-394,
  * without its LLM, which the engine shares with CosyVoice3): the {@code CausalMaskedDiffWithXvec} flow and the
  * non-causal {@code HiFTGenerator}, immutable and shared by every session; {@link Stages} holds one session's memory
- * and opens each utterance's {@link CosyVoice2Token2Wav}. The flow runs in float32.
+ * and opens each utterance's {@link CosyVoice2Token2Wav}. The flow's Linear matrices are prepared in the engine's
+ * flow precision (bf16 on oneDNN, as the CosyVoice3 DiT); everything else runs in float32.
  */
 final class CosyVoice2Model {
     private final CausalMaskedDiffWithXvec flow;
@@ -32,9 +35,16 @@ final class CosyVoice2Model {
         this.tokenMelRatio = tokenMelRatio;
     }
 
-    /** Loads {@code flow.pt} (strict); {@code owned} registers the mapping to close with the engine. */
-    static CausalMaskedDiffWithXvec loadFlow(ModelDir dir, Backend backend, Function<WeightStore, WeightStore> owned) {
-        return CausalMaskedDiffWithXvec.load(owned.apply(WeightStore.openPt(dir.flowPt())), Cv2FlowConfig.load(dir.root()), backend);
+    /**
+     * Loads {@code flow.pt} (strict), its Linear matrices prepared by the backend in {@code precision};
+     * {@code owned} registers the mapping to close with the engine.
+     */
+    static CausalMaskedDiffWithXvec loadFlow(ModelDir dir, Backend backend, Precision precision,
+                                             Function<WeightStore, WeightStore> owned) {
+        WeightStore store = owned.apply(WeightStore.openPt(dir.flowPt()));
+        WeightStore prepared = store.transformed((name, t) -> CausalMaskedDiffWithXvec.isLinearWeight(name, t)
+                ? backend.prepare(t, WeightKind.LINEAR, precision, store::releaseResident) : t);
+        return CausalMaskedDiffWithXvec.load(prepared, Cv2FlowConfig.load(dir.root()), backend);
     }
 
     /** Loads {@code hift.pt} (strict). */
@@ -72,6 +82,7 @@ final class CosyVoice2Model {
                 FlowTimings ft = new FlowTimings();
                 float[] mel = flow.inference(flowSession, tokens, prompt.promptTokens(), prompt.promptMel(),
                         prompt.promptFrames(), prompt.embedding(), streaming, finalize, ft);
+                flowSession.releaseScratch();              // dead until the next call; the vocoder runs in between
                 timings.flowNanos.add(System.nanoTime() - t0);
                 timings.flowCalls.increment();
                 timings.flowSteps.add(ft.ditCalls());

@@ -80,10 +80,7 @@ public final class Engine implements AutoCloseable {
             throw new IllegalArgumentException("backend '" + backend.name() + "' has no " + options.llmPrecision() + " LLM weights");
         }
         boolean cv2 = config.family() == ModelFamily.COSYVOICE2;
-        if (cv2 && options.flowPrecision() != Precision.F32) {
-            LOG.log(System.Logger.Level.WARNING, "the CosyVoice2 flow runs in fp32 only (asked: " + options.flowPrecision() + ")");
-            this.flowPrecision = Precision.F32;
-        } else if (options.flowPrecision() != Precision.F32 && !backend.supports(options.flowPrecision())) {
+        if (options.flowPrecision() != Precision.F32 && !backend.supports(options.flowPrecision())) {
             LOG.log(System.Logger.Level.WARNING, "backend '" + backend.name() + "' cannot run the flow in "
                     + options.flowPrecision() + " here (" + backend.description() + "): the flow runs in fp32");
             this.flowPrecision = Precision.F32;
@@ -127,7 +124,7 @@ public final class Engine implements AutoCloseable {
             Future<Timed<CausalHiftGenerator>> hi = cv2 ? none() : workers.submit(() -> timed(() ->
                     CausalHiftGenerator.load(owned(WeightStore.openPt(modelDir.hiftPt())), config.hift(), backend)));
             Future<Timed<CausalMaskedDiffWithXvec>> fl2 = !cv2 ? none() : workers.submit(() -> timed(() ->
-                    CosyVoice2Model.loadFlow(modelDir, backend, this::owned)));
+                    CosyVoice2Model.loadFlow(modelDir, backend, flowPrecision, this::owned)));
             Future<Timed<HiftGenerator>> hi2 = !cv2 ? none() : workers.submit(() -> timed(() ->
                     CosyVoice2Model.loadHift(modelDir, config, backend, this::owned)));
             parts.addAll(List.of(tok, fe, lm, fl, hi, fl2, hi2));

@@ -257,15 +257,20 @@ public final class Engine implements AutoCloseable {
      * @param flow          the flow (token-to-mel) network, in {@code flowPrecision}; null for CosyVoice2
      * @param flowPrecision what the flow really runs in (F32 when BF16 was asked of a backend that cannot)
      * @param hift          the HiFT vocoder (always float32); null for CosyVoice2
+     * @param cosyVoice2Flow CosyVoice2's flow (in {@code flowPrecision}); null for CosyVoice3
+     * @param cosyVoice2Hift CosyVoice2's non-causal HiFT; null for CosyVoice3
      */
     public record Parts(Qwen2Tokenizer tokenizer, CosyVoice3LM llm, FlowModel flow, Precision flowPrecision,
-                        CausalHiftGenerator hift) {
+                        CausalHiftGenerator hift, CausalMaskedDiffWithXvec cosyVoice2Flow, HiftGenerator cosyVoice2Hift) {
         /** Whether the flow really runs in reduced precision. */
         public boolean flowReduced() { return flowPrecision != Precision.F32; }
     }
 
     /** The loaded parts, see {@link Parts}. */
-    public Parts parts() { return new Parts(tokenizer, llm, flow, flowPrecision, hift); }
+    public Parts parts() {
+        return new Parts(tokenizer, llm, flow, flowPrecision, hift, cosyVoice2 == null ? null : cosyVoice2.flow(),
+                cosyVoice2 == null ? null : cosyVoice2.hift());
+    }
 
     Qwen2Tokenizer tokenizer() { return tokenizer; }
     TextFrontend textFrontend() { return textFrontend; }

@@ -39,12 +39,15 @@ public record ModelDir(Path root) {
      */
     public static ModelDir open(Path dir) {
         if (!Files.isDirectory(dir)) throw new ModelFormatException(dir, "not a model directory (does not exist or is not a directory)");
-        ModelFamily family = ModelFamily.detect(dir);
+        boolean cv2 = Files.isRegularFile(dir.resolve(ModelFamily.COSYVOICE2.yamlFile()))
+                && !Files.isRegularFile(dir.resolve(ModelFamily.COSYVOICE3.yamlFile()));
+        ModelFamily family = cv2 ? ModelFamily.COSYVOICE2 : ModelFamily.COSYVOICE3;     // no yaml: list CosyVoice3's files
         List<String> missing = new ArrayList<>();
         for (String f : required(family)) if (!Files.isRegularFile(dir.resolve(f))) missing.add(f);
         if (!missing.isEmpty()) {
             throw new ModelFormatException(dir, "incomplete " + family.displayName() + " model directory, missing: "
-                    + String.join(", ", missing));
+                    + String.join(", ", missing) + (missing.contains(YAML)
+                    ? " (a CosyVoice2-0.5B directory has " + ModelFamily.COSYVOICE2.yamlFile() + " instead)" : ""));
         }
         return new ModelDir(dir);
     }

@@ -32,6 +32,7 @@ class ModelFamilyTest {
     void aDirectoryWithoutEitherYamlIsRejectedByName(@TempDir Path dir) {
         var e = assertThrows(ModelFormatException.class, () -> ModelDir.open(dir));
         assertTrue(e.getMessage().contains("cosyvoice3.yaml") && e.getMessage().contains("cosyvoice2.yaml"), e.getMessage());
+        assertThrows(ModelFormatException.class, () -> ModelFamily.detect(dir));
     }
 
     @Test

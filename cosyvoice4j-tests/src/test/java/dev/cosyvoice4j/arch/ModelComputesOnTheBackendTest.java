@@ -32,6 +32,7 @@ class ModelComputesOnTheBackendTest {
             "flow/cv2/EspnetRelPositionalEncoding.java", "the relative positional table (a constant of the layer)",
             "hift/HiftWeights.java", "weight-norm scales computed once at load",
             "hift/CausalHiftGenerator.java", "load-time polyphase fold of the upsampling weights, the iSTFT window",
+            "hift/HiftGenerator.java", "load-time polyphase fold of the transposed-conv weights, the iSTFT window",
             "lm/LmSession.java", "the host copy of the logits the sampler reads (stage edge)",
             "lm/RasSampler.java", "RAS sampling on the host log-probabilities (stage edge)",
             "qwen2/Qwen2Model.java", "RoPE inverse frequencies (a constant)");

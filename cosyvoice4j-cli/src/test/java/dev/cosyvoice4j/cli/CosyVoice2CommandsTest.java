@@ -71,6 +71,16 @@ class CosyVoice2CommandsTest {
     }
 
     @Test
+    void qualityComparesTheReducedPrecisionModes() throws Exception {
+        Path out = dir.resolve("q.md");
+        Run r = run("quality", "--model", MODEL, "--modes", "fp32,q8_0", "--repeat", "1", "--threads", "2", "--tokens", "12",
+                "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        String md = Files.readString(out);
+        assertTrue(md.contains("q8_0"), md);
+    }
+
+    @Test
     void makeSyntheticWritesALoadableCosyVoice2Directory() {
         Path out = dir.resolve("cv2-synthetic");
         Run r = run("make-synthetic", "--family", "cosyvoice2", "--config", "tiny", "--out", out.toString());

@@ -71,6 +71,15 @@ class CosyVoice2CommandsTest {
     }
 
     @Test
+    void benchRunsTheEngineOnTheCosyVoice2Model() throws Exception {
+        Path out = dir.resolve("bench");
+        Run r = run("bench", "--model", MODEL, "--target", "engine", "--threads", "2", "--stream", "on", "--tokens", "40",
+                "--iterations", "1", "--warmup", "0", "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(Files.size(out.resolve("bench.json")) > 500);
+    }
+
+    @Test
     void qualityComparesTheReducedPrecisionModes() throws Exception {
         Path out = dir.resolve("q.md");
         Run r = run("quality", "--model", MODEL, "--modes", "fp32,q8_0", "--repeat", "1", "--threads", "2", "--tokens", "12",

@@ -34,11 +34,37 @@ public final class GaussianGoldenNoise implements NsfNoise {
     @Override
     public float randIni(int harmonic) { return FixedUniformNoise.INSTANCE.randIni(harmonic); }
 
+    /**
+     * The first rows, computed once and shared (immutable once published; ~0.9 MB per second of audio, at most
+     * {@value #CACHE_MAX_SECONDS} s): every vocoder call reads its noise from row 0, and computing it costs about as
+     * much as a tenth of the vocoder.
+     */
+    private volatile float[] cache = new float[0];
+    private static final int CACHE_MAX_SECONDS = 30, ROWS_PER_SECOND = 24000;
+
     @Override
     public void sineWaves(long fromRow, int rows, float[] dst, int dstOff) {
+        long end = fromRow + rows;
+        if (end <= (long) CACHE_MAX_SECONDS * ROWS_PER_SECOND) {
+            float[] c = cache;
+            if (c.length < end * WIDTH) c = grow(end);
+            System.arraycopy(c, (int) (fromRow * WIDTH), dst, dstOff, rows * WIDTH);
+            return;
+        }
         long i = fromRow * WIDTH;
         int n = rows * WIDTH;
         for (int k = 0; k < n; k++) dst[dstOff + k] = value(SEED_SINE_NOISE, i + k);
+    }
+
+    private synchronized float[] grow(long rows) {
+        float[] old = cache;
+        if (old.length >= rows * WIDTH) return old;
+        long want = Math.min((long) CACHE_MAX_SECONDS * ROWS_PER_SECOND,
+                Math.max(rows, Math.max(2L * old.length / WIDTH, ROWS_PER_SECOND)));
+        float[] c = java.util.Arrays.copyOf(old, (int) (want * WIDTH));
+        for (int k = old.length; k < c.length; k++) c[k] = value(SEED_SINE_NOISE, k);
+        cache = c;
+        return c;
     }
 
     @Override

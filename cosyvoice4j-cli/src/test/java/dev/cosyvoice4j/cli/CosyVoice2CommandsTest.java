@@ -87,6 +87,11 @@ class CosyVoice2CommandsTest {
         assertEquals(0, r.exit(), r.err());
         String md = Files.readString(out);
         assertTrue(md.contains("q8_0"), md);
+        Path golden = dir.resolve("qg.md");
+        Run g = run("quality", "--golden", F + "golden-cv2", "--modes", "fp32", "--repeat", "1", "--threads", "2",
+                "--out", golden.toString());
+        assertEquals(0, g.exit(), g.err());
+        assertTrue(Files.readString(golden).contains("Modes keeping the golden e2e tokens identical: fp32."), Files.readString(golden));
     }
 
     @Test

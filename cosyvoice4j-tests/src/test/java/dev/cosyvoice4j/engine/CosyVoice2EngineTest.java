@@ -146,6 +146,17 @@ class CosyVoice2EngineTest {
     }
 
     @Test
+    void reducedPrecisionLlmAndFlowSpeakTheSameLength() {
+        EngineOptions o = EngineOptions.defaults().withThreads(2).withLlmPrecision(dev.cosyvoice4j.backend.Precision.Q8_0)
+                .withFlowPrecision(dev.cosyvoice4j.backend.Precision.BF16);
+        try (Engine reduced = Engine.load(MODEL, o); Session s = reduced.openSession()) {
+            assertEquals(ModelFamily.COSYVOICE2, reduced.family());
+            float[] a = s.synthesizeAll(request(Mode.ZERO_SHOT, 30).stream(true).build());
+            assertEquals(30 * SAMPLES_PER_TOKEN, a.length);
+        }
+    }
+
+    @Test
     void zeroShotNeedsNoEndOfPrompt() {
         try (Session s = engine.openSession()) {
             float[] a = s.synthesizeAll(request(Mode.ZERO_SHOT, 0).argmax(true).build());     // official stop rules

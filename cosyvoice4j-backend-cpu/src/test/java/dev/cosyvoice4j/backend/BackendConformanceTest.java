@@ -1203,6 +1203,14 @@ class BackendConformanceTest {
                 m.be.nsfSource(out, m.in(f0, 1, frames), spec, null);
                 return m.get(out);
             }, EXACT);
+            // CosyVoice2's non-causal source: linearly up-sampled phase, its Gaussian buffers
+            NsfSpec linear = new NsfSpec(24000, scale, 9, 0.1f, 0.003f, 10f, spec.linearWeight(), 0.05f,
+                    GaussianGoldenNoise.instance(), true);
+            compare(be, layout(c++), "nsfSource linear phase " + frames + " frames x " + scale, m -> {
+                Buf out = m.out(1, len);
+                m.be.nsfSource(out, m.in(f0, 1, frames), linear, null);
+                return m.get(out);
+            }, EXACT);
         }
     }
 

@@ -627,6 +627,54 @@ class BackendConformanceTest {
     }
 
     /**
+     * Relative-position attention: as {@link #attentionMatchesScalarForMasksGroupsAndViews}, with each score the sum
+     * of two float32 dot products ({@code eps = (hd + 3) u sum(|q + u| |k| + |q + v| |p|) / divisor}).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void relPositionAttentionMatchesScalarForMasksAndViews(Target t) {
+        Backend be = open(t);
+        SplittableRandom r = new SplittableRandom(14);
+        int c = 0;
+        for (int heads : new int[] {1, 3, 4}) {
+            for (int hd : new int[] {5, 16, 64}) {
+                for (int tt : new int[] {1, 2, 7, 33}) {
+                    int w = heads * hd;
+                    float[] q = random(r, tt * w, 2), k = random(r, tt * w, 2), v = random(r, tt * w, 3),
+                            p = random(r, (2 * tt - 1) * w, 2), u = random(r, w, 1), bv = random(r, w, 1);
+                    float divisor = (float) Math.sqrt(hd);
+                    double sumAbs = 0;
+                    for (int h = 0; h < heads; h++) {
+                        for (int i = 0; i < tt; i++) {
+                            for (int j = 0; j < tt; j++) {
+                                double s = 0;
+                                for (int d = 0; d < hd; d++) {
+                                    int qi = i * w + h * hd + d;
+                                    s += Math.abs(q[qi] + u[h * hd + d]) * Math.abs(k[j * w + h * hd + d])
+                                            + Math.abs(q[qi] + bv[h * hd + d]) * Math.abs(p[(tt - 1 - i + j) * w + h * hd + d]);
+                                }
+                                sumAbs = Math.max(sumAbs, s);
+                            }
+                        }
+                    }
+                    double eps = (hd + 3) * U * sumAbs / divisor;
+                    double bound = maxAbs(v) * (8 * eps + (4 * tt + 20) * U);
+                    AttentionMask[] masks = {AttentionMask.full(tt), AttentionMask.full(Math.max(0, tt - 3)), AttentionMask.full(0),
+                            AttentionMask.chunk(5, tt), AttentionMask.chunk(2, tt)};
+                    for (AttentionMask mask : masks) {
+                        compare(be, layout(c++), "relPositionAttention " + heads + " heads of " + hd + ", t " + tt + " " + mask, m -> {
+                            Buf out = m.out(tt, w);
+                            m.be.relPositionAttention(out, m.in(q, tt, w), m.in(k, tt, w), m.in(v, tt, w), m.in(p, 2 * tt - 1, w),
+                                    Tensor.of(u, heads, hd), Tensor.of(bv, heads, hd), heads, divisor, mask);
+                            return m.get(out);
+                        }, (i, e) -> bound);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * bf16 attention against float32: q and k rounded to bf16 move a score by {@code delta = scale (2^-8 + 2^-18 +
      * (hd + 2) u) sum|q k|}, so each probability by a factor within e^(+-2 delta); P and V rounded to bf16 add 2^-9
      * each, the float32 sums (4 tk + 20) u, the oracle's own error 4 eps: within {@code max|v| (expm1(2 delta) + 2^-8 +
@@ -854,6 +902,7 @@ class BackendConformanceTest {
                 unaryExact(be, layout(c++), "silu", x, rows, cols, Backend::silu);
                 unaryExact(be, layout(c++), "geluTanh", x, rows, cols, Backend::geluTanh);
                 unaryExact(be, layout(c++), "mish", x, rows, cols, Backend::mish);
+                unaryExact(be, layout(c++), "geluErf", x, rows, cols, Backend::geluErf);
                 unaryExact(be, layout(c++), "leakyRelu 0.01", x, rows, cols, (b, xb) -> b.leakyRelu(xb, 0.01f));
                 unaryExact(be, layout(c++), "leakyRelu 0.1", x, rows, cols, (b, xb) -> b.leakyRelu(xb, 0.1f));
                 String shape = " " + rows + "x" + cols;
@@ -911,7 +960,7 @@ class BackendConformanceTest {
         float[] edge = {-100f, -20.5f, -1e-3f, 0f, -0f, 1e-3f, 19.99f, 20f, 20.01f, 50f, 88f, 89f, 1e10f,
                 Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, Float.MIN_VALUE, -Float.MAX_VALUE};
         for (java.util.function.BiConsumer<Backend, Buf> op : List.<java.util.function.BiConsumer<Backend, Buf>>of(Backend::mish,
-                Backend::silu, Backend::geluTanh, (b, xb) -> b.leakyRelu(xb, 0.1f))) {
+                Backend::silu, Backend::geluTanh, Backend::geluErf, (b, xb) -> b.leakyRelu(xb, 0.1f))) {
             unaryExact(be, layout(c++), "activation edges", edge, 1, edge.length, op);
         }
     }
@@ -1158,6 +1207,14 @@ class BackendConformanceTest {
                 m.be.nsfSource(out, m.in(f0, 1, frames), spec, null);
                 return m.get(out);
             }, EXACT);
+            // CosyVoice2's non-causal source: linearly up-sampled phase, its Gaussian buffers
+            NsfSpec linear = new NsfSpec(24000, scale, 9, 0.1f, 0.003f, 10f, spec.linearWeight(), 0.05f,
+                    GaussianGoldenNoise.instance(), true);
+            compare(be, layout(c++), "nsfSource linear phase " + frames + " frames x " + scale, m -> {
+                Buf out = m.out(1, len);
+                m.be.nsfSource(out, m.in(f0, 1, frames), linear, null);
+                return m.get(out);
+            }, EXACT);
         }
     }
 
@@ -1319,6 +1376,12 @@ class BackendConformanceTest {
                 () -> b.attention(b.alloc(2, 9), b.alloc(2, 9), b.alloc(3, 6), b.alloc(3, 6), 3, 2, 1f, AttentionMask.full(3), Precision.F32),
                 () -> b.attention(b.alloc(2, 8), b.alloc(2, 8), b.alloc(3, 4), b.alloc(4, 4), 2, 1, 1f, AttentionMask.full(3), Precision.F32),
                 () -> b.attention(b.alloc(2, 8), b.alloc(2, 8), b.alloc(3, 8), b.alloc(3, 8), 2, 2, 1f, AttentionMask.full(3), Precision.Q8_0)));
+        Tensor bias24 = Tensor.of(new float[8], 2, 4);
+        calls.put("relPositionAttention", List.of(
+                () -> b.relPositionAttention(b.alloc(3, 8), b.alloc(3, 8), b.alloc(3, 8), b.alloc(3, 8), b.alloc(3, 8), bias24, bias24, 2, 2f, AttentionMask.full(3)),   // p not 2t - 1 rows
+                () -> b.relPositionAttention(b.alloc(3, 8), b.alloc(3, 8), b.alloc(2, 8), b.alloc(3, 8), b.alloc(5, 8), bias24, bias24, 2, 2f, AttentionMask.full(3)),   // k rows
+                () -> b.relPositionAttention(b.alloc(3, 8), b.alloc(3, 8), b.alloc(3, 8), b.alloc(3, 8), b.alloc(5, 8), t3, bias24, 2, 2f, AttentionMask.full(3)),       // pos_bias_u size
+                () -> b.relPositionAttention(b.alloc(3, 9), b.alloc(3, 9), b.alloc(3, 9), b.alloc(3, 9), b.alloc(5, 9), bias24, bias24, 2, 2f, AttentionMask.full(3)))); // 9 over 2 heads
         calls.put("ropeNeox", List.of(() -> b.ropeNeox(b.alloc(2, 10), 3, 0, t2), () -> b.ropeNeox(b.alloc(2, 8), 2, 0, t3)));
         calls.put("ropeInterleaved", List.of(() -> b.ropeInterleaved(b.alloc(2, 8), 5, t2),          // odd rotDim
                 () -> b.ropeInterleaved(b.alloc(2, 8), 4, t3), () -> b.ropeInterleaved(b.alloc(2, 8), 10, Tensor.of(new float[5], 5))));

@@ -69,14 +69,21 @@ public final class Probes {
      */
     public static FlowRun flow(Engine.Parts parts, int[] tokens, VoicePrompt prompt) {
         long t0 = System.nanoTime();
-        float[] mel = parts.flow().inference(parts.flow().newSession(), tokens, prompt.promptTokens(), prompt.promptMel(),
-                prompt.promptFrames(), prompt.embedding(), false, true, null);
+        var cv2 = parts.cosyVoice2Flow();                                  // CosyVoice2: the Conformer + U-Net flow
+        float[] mel = cv2 != null
+                ? cv2.inference(cv2.newSession(), tokens, prompt.promptTokens(), prompt.promptMel(), prompt.promptFrames(),
+                        prompt.embedding(), false, true, null)
+                : parts.flow().inference(parts.flow().newSession(), tokens, prompt.promptTokens(), prompt.promptMel(),
+                        prompt.promptFrames(), prompt.embedding(), false, true, null);
         long nanos = System.nanoTime() - t0;
-        return new FlowRun(mel, mel.length / parts.flow().config().outputSize(), nanos);
+        int bins = cv2 != null ? cv2.config().outputSize() : parts.flow().config().outputSize();
+        return new FlowRun(mel, mel.length / bins, nanos);
     }
 
     /** The float32 vocoder on a mel (finalizing, the golden source noise): the waveform. */
     public static float[] vocoder(Engine.Parts parts, FlowRun mel) {
+        var cv2 = parts.cosyVoice2Hift();
+        if (cv2 != null) return cv2.inference(cv2.newSession(), mel.mel(), mel.frames(), null, dev.cosyvoice4j.model.hift.HiftGenerator.defaultNoise()).speech();
         return parts.hift().inference(parts.hift().newSession(), mel.mel(), mel.frames(), true).speech();
     }
 }

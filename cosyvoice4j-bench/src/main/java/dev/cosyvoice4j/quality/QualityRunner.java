@@ -60,6 +60,13 @@ public final class QualityRunner {
         JsonNode in = c.inputs();
         Golden g = new Golden(m.dir(), m.modelDir(), ints(c.output("llm_tokens")), ints(c.output("flow_tokens")),
                 c.outputTensor("tts_speech").toFloatArray());
+        if (GoldenManifest.COSYVOICE2.equals(m.modelFamily())) {
+            // golden-cv2 records the ids (the texts are their decoding) and takes the prompt from inputs/
+            var tok = dev.cosyvoice4j.text.Qwen2Tokenizer.forModelDir(m.modelDir());
+            return new Inputs(modelOrNull != null ? modelOrNull : m.modelDir(), c.dir().resolve("inputs/zero_shot_prompt.wav"),
+                    tok.decode(ints(in.get("prompt_text_ids")), false), tok.decode(ints(in.get("text_ids")), false),
+                    g.llmTokens().length, g);
+        }
         return new Inputs(modelOrNull != null ? modelOrNull : m.modelDir(), c.dir().resolve(in.get("prompt_wav").get("file").asText()),
                 in.get("prompt_text").asText(), in.get("tts_text").asText(), g.llmTokens().length, g);
     }

@@ -144,6 +144,10 @@ public final class BenchCommand implements Callable<Integer> {
         if (wav == null || !Files.isRegularFile(wav)) {
             throw new UserException("--prompt-wav: '" + (promptWav != null ? promptWav : DEFAULT_PROMPT_WAV) + "' does not exist");
         }
+        if (promptText.equals(DEFAULT_PROMPT_TEXT) && Files.isDirectory(modelDir)
+                && dev.cosyvoice4j.config.ModelFamily.detect(modelDir) == dev.cosyvoice4j.config.ModelFamily.COSYVOICE2) {
+            promptText = DEFAULT_PROMPT_TEXT.substring(DEFAULT_PROMPT_TEXT.indexOf(">") + 1);   // CosyVoice2: the plain transcript
+        }
         List<Baseline> baselines = null;
         if (compare != null) {
             if (!Files.isRegularFile(compare)) throw new UserException("--compare: '" + compare + "' does not exist");

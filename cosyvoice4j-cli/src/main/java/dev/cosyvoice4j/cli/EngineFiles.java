@@ -1,6 +1,7 @@
 package dev.cosyvoice4j.cli;
 
 import dev.cosyvoice4j.config.ModelDir;
+import dev.cosyvoice4j.config.ModelFamily;
 import dev.cosyvoice4j.hub.FileSelection;
 
 import java.nio.file.Files;
@@ -22,12 +23,11 @@ final class EngineFiles {
 
     /** The files the engine needs that {@code dir} lacks (CosyVoice2's names where its yaml is there); empty = complete. */
     static List<String> missing(Path dir) {
-        boolean cv2 = !Files.isRegularFile(dir.resolve(ModelDir.YAML)) && Files.isRegularFile(dir.resolve("cosyvoice2.yaml"));
+        boolean cv2 = !Files.isRegularFile(dir.resolve(ModelDir.YAML))
+                && Files.isRegularFile(dir.resolve(ModelFamily.COSYVOICE2.yamlFile()));
         List<String> missing = new ArrayList<>();
-        for (String f : ModelDir.REQUIRED) {
-            String name = !cv2 ? f : f.equals(ModelDir.YAML) ? "cosyvoice2.yaml"
-                    : f.equals(ModelDir.SPEECH_TOKENIZER_ONNX) ? "speech_tokenizer_v2.onnx" : f;
-            if (!Files.isRegularFile(dir.resolve(name))) missing.add(name);
+        for (String f : ModelDir.required(cv2 ? ModelFamily.COSYVOICE2 : ModelFamily.COSYVOICE3)) {
+            if (!Files.isRegularFile(dir.resolve(f))) missing.add(f);
         }
         return missing;
     }

@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
 
 /** {@code info <model-dir>}: the parsed configuration and what each model file holds. */
 @Command(name = "info", mixinStandardHelpOptions = true,
-        description = "Show the configuration of a Fun-CosyVoice3 model (directory or id) and the size of each model file.")
+        description = "Show the family and configuration of a Fun-CosyVoice3 or CosyVoice2 model (directory or id) and the size of each model file.")
 public final class InfoCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "<model>", description = "Model directory (official layout) or model id (owner/name).")
     String model;
@@ -38,11 +38,12 @@ public final class InfoCommand implements Callable<Integer> {
         ModelDir dir = ModelDir.open(modelDir);
         ModelConfig c = dir.config();
         out.printf("model dir    %s%n", modelDir.toAbsolutePath().normalize());
+        out.printf("family       %s (%s, %s)%n", c.family().displayName(), c.family().id(), c.family().yamlFile());
         out.printf("audio        sample_rate %d Hz, token_frame_rate %d, token_mel_ratio %d, chunk_size %d tokens%n",
                 c.sampleRate(), c.tokenFrameRate(), c.tokenMelRatio(), c.chunkSize());
         out.printf("qwen2        %s%n", c.qwen2());
         out.printf("llm          %s%n", c.llm());
-        out.printf("flow         %s%n", c.flow());
+        out.printf("flow         %s%n", c.flow() != null ? c.flow() : dev.cosyvoice4j.config.Cv2FlowConfig.load(modelDir));
         out.printf("hift         %s%n", c.hift());
         out.printf("%n%-26s %8s %15s %15s  %s%n", "file", "tensors", "parameters", "bytes", "dtypes");
         for (Path pt : new Path[]{dir.llmPt(), dir.flowPt(), dir.hiftPt()}) {

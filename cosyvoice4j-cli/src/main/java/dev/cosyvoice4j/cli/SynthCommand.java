@@ -118,9 +118,10 @@ public final class SynthCommand implements Callable<Integer> {
             throw new UserException("--text -: text-in streaming needs a zero-shot (--prompt-text) or instruct2 (--instruct) voice, not " + m);
         }
         if (textStream && tokens != 0) throw new UserException("--tokens cannot be combined with --text -");
-        applyDefaultSystemPrompt(m);
         EngineOptions options = engineFlags.options();
         Path dir = hubFlags.locator(quiet).resolve(model);
+        applyDefaultSystemPrompt(m, java.nio.file.Files.isDirectory(dir) ? dev.cosyvoice4j.config.ModelFamily.detect(dir)
+                : dev.cosyvoice4j.config.ModelFamily.COSYVOICE3);
         Progress progress = new Progress(quiet ? null : System.err);
         progress.say("loading " + dir);
         try (Engine engine = Engine.load(dir, options)) {
@@ -139,13 +140,14 @@ public final class SynthCommand implements Callable<Integer> {
 
     /**
      * CosyVoice3 needs {@code <|endofprompt|>} after a system prompt; a bare transcript, instruction or cross-lingual
-     * text gets the official default one, with a one-line notice (the library keeps the strict behaviour).
+     * text gets the official default one, with a one-line notice (the library keeps the strict behaviour). CosyVoice2
+     * has no system prompt (only an instruction gets {@code <|endofprompt|>} appended).
      */
-    private void applyDefaultSystemPrompt(Mode m) {
-        String p = SystemPrompts.promptText(promptText), i = SystemPrompts.instruction(instruct);
-        String t = m == Mode.CROSS_LINGUAL ? SystemPrompts.crossLingualText(text) : text;
+    private void applyDefaultSystemPrompt(Mode m, dev.cosyvoice4j.config.ModelFamily family) {
+        String p = SystemPrompts.promptText(family, promptText), i = SystemPrompts.instruction(family, instruct);
+        String t = m == Mode.CROSS_LINGUAL ? SystemPrompts.crossLingualText(family, text) : text;
         boolean changed = !java.util.Objects.equals(p, promptText) || !java.util.Objects.equals(i, instruct) || !java.util.Objects.equals(t, text);
-        if (changed && !quiet) {
+        if (changed && !quiet && family != dev.cosyvoice4j.config.ModelFamily.COSYVOICE2) {
             System.err.println("note: no " + SystemPrompts.END_OF_PROMPT + " given; using the official default system prompt '"
                     + SystemPrompts.DEFAULT + SystemPrompts.END_OF_PROMPT + "' (write your own before " + SystemPrompts.END_OF_PROMPT + " to change it)");
         }

@@ -132,6 +132,18 @@ public interface Backend extends AutoCloseable {
     void attention(Buf out, Buf q, Buf k, Buf v, int heads, int kvHeads, float scale, AttentionMask mask,
                    Precision precision);
 
+    /**
+     * ESPnet relative-position self-attention ({@code RelPositionMultiHeadedAttention}, cosyvoice/transformer/
+     * attention.py:200-335, {@code rel_shift} included): {@code q}, {@code k}, {@code v} {@code [t, heads * d]},
+     * {@code p [2t - 1, heads * d]} the projected positional encoding whose row m is relative position
+     * {@code t - 1 - m}; per head h, {@code score[i, j] = ((q_i + posBiasU_h) . k_j + (q_i + posBiasV_h) .
+     * p_(t - 1 - i + j)) / divisor} (each dot product accumulated in float32 in index order, then added), masked per
+     * {@code mask} (a masked probability is 0; a query that sees no key gets zeros), softmax in float32, times
+     * {@code v} into {@code out [t, heads * d]}. {@code posBiasU}, {@code posBiasV} {@code [heads, d]}.
+     */
+    void relPositionAttention(Buf out, Buf q, Buf k, Buf v, Buf p, Tensor posBiasU, Tensor posBiasV, int heads,
+                              float divisor, AttentionMask mask);
+
     // ---- positions ----------------------------------------------------------------------------------------------
 
     /**
@@ -192,6 +204,12 @@ public interface Backend extends AutoCloseable {
 
     /** In place tanh-approximated GELU. */
     void geluTanh(Buf x);
+
+    /**
+     * In place exact-erf GELU {@code x * 0.5 * (1 + erf(x * (float) sqrt(1/2)))} with {@link FloatMath#erf} (the
+     * diffusers {@code GELU} of the CosyVoice2 estimator; torch's default {@code approximate='none'}).
+     */
+    void geluErf(Buf x);
 
     /** In place Mish {@code x tanh(softplus(x))} (softplus threshold 20, as PyTorch). */
     void mish(Buf x);

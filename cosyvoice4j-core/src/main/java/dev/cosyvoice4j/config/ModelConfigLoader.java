@@ -10,7 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** Fills {@link ModelConfig} from cosyvoice3.yaml ({@link CosyVoiceYaml}) and the Qwen2 config.json (Jackson). */
+/** Fills {@link ModelConfig} from cosyvoice3.yaml / cosyvoice2.yaml ({@link CosyVoiceYaml}) and the Qwen2 config.json (Jackson). */
 final class ModelConfigLoader {
     /** The classes this engine implements, by yaml path (HyperPyYAML tags of the official cosyvoice3.yaml). */
     static final Map<String, String> EXPECTED_TAGS = Map.of(
@@ -23,21 +23,34 @@ final class ModelConfigLoader {
             "flow.decoder.estimator", "!new:cosyvoice.flow.DiT.dit.DiT",
             "hift", "!new:cosyvoice.hifigan.generator.CausalHiFTGenerator",
             "hift.f0_predictor", "!new:cosyvoice.hifigan.f0_predictor.CausalConvRNNF0Predictor");
+    /** The same for the official cosyvoice2.yaml ({@code get_model_type}: Qwen2LM + CausalMaskedDiffWithXvec + HiFTGenerator). */
+    static final Map<String, String> EXPECTED_TAGS_COSYVOICE2 = Map.of(
+            "llm", "!new:cosyvoice.llm.llm.Qwen2LM",
+            "llm.llm", "!new:cosyvoice.llm.llm.Qwen2Encoder",
+            "llm.sampling", "!name:cosyvoice.utils.common.ras_sampling",
+            "flow", "!new:cosyvoice.flow.flow.CausalMaskedDiffWithXvec",
+            "flow.encoder", "!new:cosyvoice.transformer.upsample_encoder.UpsampleConformerEncoder",
+            "flow.decoder", "!new:cosyvoice.flow.flow_matching.CausalConditionalCFM",
+            "flow.decoder.estimator", "!new:cosyvoice.flow.decoder.CausalConditionalDecoder",
+            "hift", "!new:cosyvoice.hifigan.generator.HiFTGenerator",
+            "hift.f0_predictor", "!new:cosyvoice.hifigan.f0_predictor.ConvRNNF0Predictor");
 
     private ModelConfigLoader() {}
 
     static ModelConfig load(Path modelDir) {
-        Path yamlFile = modelDir.resolve(ModelDir.YAML);
+        ModelFamily family = Files.isDirectory(modelDir) ? ModelFamily.detect(modelDir) : ModelFamily.COSYVOICE3;
+        boolean cv2 = family == ModelFamily.COSYVOICE2;
+        Path yamlFile = modelDir.resolve(family.yamlFile());
         Path json = modelDir.resolve(ModelDir.BLANK_EN).resolve("config.json");
         for (Path p : new Path[]{yamlFile, json}) {
             if (!Files.isRegularFile(p)) throw new ModelFormatException(p, "missing (needed to configure the model)");
         }
         CosyVoiceYaml y = CosyVoiceYaml.read(yamlFile);
-        for (var e : new java.util.TreeMap<>(EXPECTED_TAGS).entrySet()) {
+        for (var e : new java.util.TreeMap<>(cv2 ? EXPECTED_TAGS_COSYVOICE2 : EXPECTED_TAGS).entrySet()) {
             String actual = y.tag(e.getKey());
             if (!e.getValue().equals(actual)) {
                 throw new ModelFormatException(yamlFile, e.getKey() + " is " + (actual == null ? "untagged" : actual)
-                        + ", expected " + e.getValue() + " (only Fun-CosyVoice3 models are supported)");
+                        + ", expected " + e.getValue() + " (the classes of " + family.displayName() + ")");
             }
         }
         Qwen2Config qwen2 = qwen2(json);
@@ -50,7 +63,7 @@ final class ModelConfigLoader {
         }
         String est = "flow.decoder.estimator.";
         String cfm = "flow.decoder.cfm_params.content.";
-        FlowConfig flow = new FlowConfig(
+        FlowConfig flow = cv2 ? null : new FlowConfig(
                 y.getInt("flow.input_size"), y.getInt("flow.output_size"), y.getInt("flow.spk_embed_dim"),
                 y.getInt("flow.vocab_size"), y.getInt("flow.token_mel_ratio"), y.getInt("flow.pre_lookahead_len"),
                 y.getInt("flow.pre_lookahead_layer.channels"), y.getInt("flow.decoder.in_channels"),
@@ -68,7 +81,7 @@ final class ModelConfigLoader {
                 y.getInt("hift.istft_params.hop_len"), y.getIntList("hift.resblock_kernel_sizes"),
                 y.getIntListList("hift.resblock_dilation_sizes"), y.getIntList("hift.source_resblock_kernel_sizes"),
                 y.getIntListList("hift.source_resblock_dilation_sizes"), y.getDouble("hift.lrelu_slope"),
-                y.getDouble("hift.audio_limit"), y.getInt("hift.conv_pre_look_right"), y.getInt(f0 + "num_class"),
+                y.getDouble("hift.audio_limit"), cv2 ? 0 : y.getInt("hift.conv_pre_look_right"), y.getInt(f0 + "num_class"),
                 y.getInt(f0 + "in_channels"), y.getInt(f0 + "cond_channels"));
         if (hift.upsampleRates().size() != hift.upsampleKernelSizes().size()) {
             throw new ModelFormatException(yamlFile, "hift.upsample_rates and hift.upsample_kernel_sizes differ in length");
@@ -81,7 +94,7 @@ final class ModelConfigLoader {
             throw new ModelFormatException(yamlFile, "hift.resblock_kernel_sizes and hift.resblock_dilation_sizes differ in length");
         }
         return new ModelConfig(y.getInt("sample_rate"), y.getInt("token_frame_rate"), y.getInt("token_mel_ratio"),
-                y.getInt("chunk_size"), llm, flow, hift, qwen2);
+                y.getInt("chunk_size"), llm, flow, hift, qwen2, family);
     }
 
     /**

@@ -7,11 +7,14 @@ import dev.cosyvoice4j.backend.WeightKind;
 import dev.cosyvoice4j.tensor.Tensor;
 import dev.cosyvoice4j.config.ModelConfig;
 import dev.cosyvoice4j.config.ModelDir;
+import dev.cosyvoice4j.config.ModelFamily;
 import dev.cosyvoice4j.frontend.AudioFrontend;
 import dev.cosyvoice4j.frontend.FrontendOptions;
 import dev.cosyvoice4j.io.WeightStore;
 import dev.cosyvoice4j.model.flow.FlowModel;
+import dev.cosyvoice4j.model.flow.cv2.CausalMaskedDiffWithXvec;
 import dev.cosyvoice4j.model.hift.CausalHiftGenerator;
+import dev.cosyvoice4j.model.hift.HiftGenerator;
 import dev.cosyvoice4j.model.lm.CosyVoice3LM;
 import dev.cosyvoice4j.text.Qwen2Tokenizer;
 import dev.cosyvoice4j.text.TextFrontend;
@@ -31,6 +34,10 @@ import java.util.function.BiFunction;
  * A loaded model directory, ready to synthesise: the port of {@code CosyVoice3(model_dir)} + {@code
  * CosyVoice3Model} (cosyvoice/cli/cosyvoice.py, model.py). Immutable after loading and thread-safe: every request
  * runs in its own {@link Session}; several sessions may run at once. Close to unmap the weights.
+ *
+ * <p>The model family comes from the directory ({@link ModelFamily#detect}): a CosyVoice2-0.5B directory loads
+ * its Qwen2LM into the same LLM class and its flow and vocoder as a {@link CosyVoice2Model} ({@link #flow()} and
+ * {@link #hift()} are then null); every request type works the same for both.
  */
 public final class Engine implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Engine.class.getName());
@@ -46,6 +53,8 @@ public final class Engine implements AutoCloseable {
     private final CosyVoice3LM llm;
     private final FlowModel flow;
     private final CausalHiftGenerator hift;
+    /** CosyVoice2's flow and vocoder; null for CosyVoice3. */
+    private final CosyVoice2Model cosyVoice2;
     private final SpeakerStore speakers;
     private final ExecutorService workers;
     /** Saved voices' prompt-region DiT state (derived from the weights and the voice; shared by every session). */
@@ -75,6 +84,7 @@ public final class Engine implements AutoCloseable {
             backend.close();
             throw new IllegalArgumentException("backend '" + backend.name() + "' has no " + options.llmPrecision() + " LLM weights");
         }
+        boolean cv2 = config.family() == ModelFamily.COSYVOICE2;
         if (options.flowPrecision() != Precision.F32 && !backend.supports(options.flowPrecision())) {
             LOG.log(System.Logger.Level.WARNING, "backend '" + backend.name() + "' cannot run the flow in "
                     + options.flowPrecision() + " here (" + backend.description() + "): the flow runs in fp32");
@@ -109,21 +119,27 @@ public final class Engine implements AutoCloseable {
                 }
                 return m;
             }));
-            Future<Timed<FlowModel>> fl = workers.submit(() -> timed(() -> {
+            Future<Timed<FlowModel>> fl = cv2 ? none() : workers.submit(() -> timed(() -> {
                 WeightStore store = owned(WeightStore.openPt(modelDir.flowPt()));
                 // BF16: oneDNN converts each matrix at its first use, then the float32 pages leave the resident set
                 WeightStore prepared = store.transformed((name, t) -> FlowModel.isLinearWeight(name, t)
                         ? backend.prepare(t, WeightKind.LINEAR, flowPrecision, store::releaseResident) : t);
                 return FlowModel.load(prepared, config.flow(), backend, flowPrecision);
             }));
-            Future<Timed<CausalHiftGenerator>> hi = workers.submit(() -> timed(() ->
+            Future<Timed<CausalHiftGenerator>> hi = cv2 ? none() : workers.submit(() -> timed(() ->
                     CausalHiftGenerator.load(owned(WeightStore.openPt(modelDir.hiftPt())), config.hift(), backend)));
-            parts.addAll(List.of(tok, fe, lm, fl, hi));
+            Future<Timed<CausalMaskedDiffWithXvec>> fl2 = !cv2 ? none() : workers.submit(() -> timed(() ->
+                    CosyVoice2Model.loadFlow(modelDir, backend, flowPrecision, this::owned)));
+            Future<Timed<HiftGenerator>> hi2 = !cv2 ? none() : workers.submit(() -> timed(() ->
+                    CosyVoice2Model.loadHift(modelDir, config, backend, this::owned)));
+            parts.addAll(List.of(tok, fe, lm, fl, hi, fl2, hi2));
             Timed<Qwen2Tokenizer> tokT = await(tok);
             Timed<AudioFrontend> feT = await(fe);
             Timed<CosyVoice3LM> lmT = await(lm);
             Timed<FlowModel> flT = await(fl);
             Timed<CausalHiftGenerator> hiT = await(hi);
+            Timed<CausalMaskedDiffWithXvec> fl2T = await(fl2);
+            Timed<HiftGenerator> hi2T = await(hi2);
             this.tokenizer = tokT.value();
             this.textFrontend = new TextFrontend(tokenizer, new WeTextNormalizer());     // as the official frontend with wetext
             this.frontend = feT.value();
@@ -131,8 +147,9 @@ public final class Engine implements AutoCloseable {
             this.flow = flT.value();
             this.ditCaches = new DitCachePool(flow, 2);
             this.hift = hiT.value();
+            this.cosyVoice2 = cv2 ? new CosyVoice2Model(fl2T.value(), hi2T.value(), config.tokenMelRatio()) : null;
             this.speakers = options.speakerDir() == null ? null : new SpeakerStore(options.speakerDir());
-            this.loadTimings = new LoadTimings(ms(t0), tokT.ms(), feT.ms(), lmT.ms(), flT.ms(), hiT.ms());
+            this.loadTimings = new LoadTimings(ms(t0), tokT.ms(), feT.ms(), lmT.ms(), flT.ms() + fl2T.ms(), hiT.ms() + hi2T.ms());
             ok = true;
         } finally {
             if (!ok) {
@@ -145,6 +162,9 @@ public final class Engine implements AutoCloseable {
     }
 
     private record Timed<T>(T value, double ms) {}
+
+    /** A part this model family does not have. */
+    private static <T> Future<Timed<T>> none() { return java.util.concurrent.CompletableFuture.completedFuture(new Timed<>(null, 0)); }
 
     private static <T> Timed<T> timed(Callable<T> load) throws Exception {
         long t = System.nanoTime();
@@ -185,7 +205,10 @@ public final class Engine implements AutoCloseable {
     /** A new session for one request at a time (cheap; sessions may run concurrently). */
     public Session openSession() { return new Session(this); }
 
-    /** Output sample rate (24 kHz for CosyVoice3). */
+    /** The model family of the loaded directory. */
+    public ModelFamily family() { return config.family(); }
+
+    /** Output sample rate (24 kHz for CosyVoice3 and CosyVoice2). */
     public int sampleRateHz() { return config.sampleRate(); }
 
     public ModelConfig config() { return config; }
@@ -237,18 +260,23 @@ public final class Engine implements AutoCloseable {
      *
      * @param tokenizer     the Qwen2 text tokenizer
      * @param llm           the speech-token LM, with weights in this engine's {@link EngineOptions#llmPrecision()}
-     * @param flow          the flow (token-to-mel) network, in {@code flowPrecision}
+     * @param flow          the flow (token-to-mel) network, in {@code flowPrecision}; null for CosyVoice2
      * @param flowPrecision what the flow really runs in (F32 when BF16 was asked of a backend that cannot)
-     * @param hift          the HiFT vocoder (always float32)
+     * @param hift          the HiFT vocoder (always float32); null for CosyVoice2
+     * @param cosyVoice2Flow CosyVoice2's flow (in {@code flowPrecision}); null for CosyVoice3
+     * @param cosyVoice2Hift CosyVoice2's non-causal HiFT; null for CosyVoice3
      */
     public record Parts(Qwen2Tokenizer tokenizer, CosyVoice3LM llm, FlowModel flow, Precision flowPrecision,
-                        CausalHiftGenerator hift) {
+                        CausalHiftGenerator hift, CausalMaskedDiffWithXvec cosyVoice2Flow, HiftGenerator cosyVoice2Hift) {
         /** Whether the flow really runs in reduced precision. */
         public boolean flowReduced() { return flowPrecision != Precision.F32; }
     }
 
     /** The loaded parts, see {@link Parts}. */
-    public Parts parts() { return new Parts(tokenizer, llm, flow, flowPrecision, hift); }
+    public Parts parts() {
+        return new Parts(tokenizer, llm, flow, flowPrecision, hift, cosyVoice2 == null ? null : cosyVoice2.flow(),
+                cosyVoice2 == null ? null : cosyVoice2.hift());
+    }
 
     Qwen2Tokenizer tokenizer() { return tokenizer; }
     TextFrontend textFrontend() { return textFrontend; }
@@ -256,6 +284,8 @@ public final class Engine implements AutoCloseable {
     CosyVoice3LM llm() { return llm; }
     FlowModel flow() { return flow; }
     CausalHiftGenerator hift() { return hift; }
+    /** CosyVoice2's flow and vocoder, or null (CosyVoice3). */
+    CosyVoice2Model cosyVoice2() { return cosyVoice2; }
     ExecutorService workers() { return workers; }
 
     VoiceFlowCache voiceFlowCache() { return voiceFlowCache; }

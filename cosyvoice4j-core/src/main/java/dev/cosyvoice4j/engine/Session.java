@@ -31,6 +31,8 @@ public final class Session implements AutoCloseable {
     private LmSession lmSession;
     private FlowSession flowSession;
     private HiftSession hiftSession;
+    /** CosyVoice2's flow and vocoder memory (instead of the two above). */
+    private CosyVoice2Model.Stages cosyVoice2Stages;
     private volatile boolean closed;
     /** Set while a synthesis runs: the buffers serve one request at a time. */
     private final java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
@@ -48,6 +50,10 @@ public final class Session implements AutoCloseable {
 
     /** The flow and vocoder stages on this session's workspaces. */
     private UtteranceSynthesizer utteranceSynthesizer() {
+        if (engine.cosyVoice2() != null) {
+            if (cosyVoice2Stages == null) cosyVoice2Stages = engine.cosyVoice2().newStages(engine.workers());
+            return cosyVoice2Stages.synthesizer();
+        }
         if (flowSession == null) flowSession = engine.flow().newSession();
         if (hiftSession == null) hiftSession = engine.hift().newSession();
         return new UtteranceSynthesizer(ModelStages.flow(engine.flow(), flowSession, engine.ditCaches(), engine.voiceFlowCache(),
@@ -139,7 +145,12 @@ public final class Session implements AutoCloseable {
             throw new IllegalArgumentException("zero-shot needs a prompt text; the saved speaker '" + req.speakerId() + "' has none");
         }
         var tokenizer = engine.tokenizer();
-        BistreamPrompt prompt = req.mode() == Mode.ZERO_SHOT
+        boolean cv2 = engine.llm().variant() == CosyVoice3LM.Variant.QWEN2LM;
+        BistreamPrompt prompt = cv2
+                ? BistreamPrompt.cosyVoice2(tokenizer.encode(req.mode() == Mode.ZERO_SHOT
+                        ? new TextSegments(engine.textFrontend()).prompt(promptText, req.textFrontend()) : req.instructText()),
+                        req.mode() == Mode.ZERO_SHOT ? voice.features().speechTokens() : new int[0])
+                : req.mode() == Mode.ZERO_SHOT
                 ? BistreamPrompt.of(tokenizer.encode(new TextSegments(engine.textFrontend()).prompt(promptText, req.textFrontend())),
                         voice.features().speechTokens())
                 : BistreamPrompt.of(tokenizer.encode(req.instructText()), new int[0]);
@@ -268,5 +279,6 @@ public final class Session implements AutoCloseable {
         lmSession = null;
         flowSession = null;
         hiftSession = null;
+        cosyVoice2Stages = null;
     }
 }

@@ -27,15 +27,22 @@ final class UtteranceSynthesizer {
         void accept(float[] samples) throws InterruptedException;
     }
 
-    private final FlowStage flow;
-    private final VocoderStage vocoder;
-    private final int tokenMelRatio;
+    private final AudioTail.Factory tails;
+    private final boolean filterSilentTokens;
     private final ExecutorService workers;
 
+    /** CosyVoice3: {@link Token2Wav} over the two stages, silent tokens filtered. */
     UtteranceSynthesizer(FlowStage flow, VocoderStage vocoder, int tokenMelRatio, ExecutorService workers) {
-        this.flow = flow;
-        this.vocoder = vocoder;
-        this.tokenMelRatio = tokenMelRatio;
+        this((voice, speed, timings) -> new Token2Wav(flow, vocoder, voice, tokenMelRatio, speed, timings)::next, true, workers);
+    }
+
+    /**
+     * Any model family: {@code tails} opens each utterance's token-to-audio tail; {@code filterSilentTokens} applies
+     * CosyVoice3's {@link SilentTokenFilter} (CosyVoice2 has none: {@code silent_tokens = []}, model.py:275).
+     */
+    UtteranceSynthesizer(AudioTail.Factory tails, boolean filterSilentTokens, ExecutorService workers) {
+        this.tails = tails;
+        this.filterSilentTokens = filterSilentTokens;
         this.workers = workers;
     }
 
@@ -83,7 +90,7 @@ final class UtteranceSynthesizer {
                 SilentTokenFilter filter = new SilentTokenFilter();   // CosyVoice3Model.llm_job: the flow never sees long silences
                 job.run(stop, t -> {
                     timings.firstTokenNanos.compareAndSet(-1, System.nanoTime() - startNanos);
-                    if (!filter.accept(t)) return;
+                    if (filterSilentTokens && !filter.accept(t)) return;
                     try {
                         tokens.add(t);
                     } catch (InterruptedException e) {
@@ -142,7 +149,7 @@ final class UtteranceSynthesizer {
 
     private void toAudioUnchecked(TokenBuffer tokens, VoicePrompt voice, boolean stream, double speed, BooleanSupplier cancelled,
                                   StageTimings timings, AudioSink sink) throws InterruptedException {
-        Token2Wav t2w = new Token2Wav(flow, vocoder, voice, tokenMelRatio, speed, timings);
+        AudioTail t2w = tails.open(voice, speed, timings);
         StreamSchedule schedule = StreamSchedule.official(voice.promptTokens().length);
         if (stream) {
             boolean first = true;

@@ -49,7 +49,7 @@ public record Comparison(String name, double maxAbs, double maxRel, double cosin
     public boolean isExact() { return bound.startsWith("exact"); }
 
     public String describe() {
-        if (isExact()) return name + (passed ? " identical" : " differs (" + bound.substring("exact: ".length()) + ")");
+        if (isExact()) return name + (passed ? " identical" : " differs (" + (bound.startsWith("exact: ") ? bound.substring("exact: ".length()) : "max_abs=" + maxAbs) + ")");
         return String.format("%s max_abs=%.3g max_rel=%.3g cos=%.8f worst[%d] actual=%.6g golden=%.6g",
                 name, maxAbs, maxRel, cosine, worstIndex, actualAtWorst, goldenAtWorst);
     }

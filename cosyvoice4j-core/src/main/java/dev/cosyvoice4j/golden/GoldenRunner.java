@@ -11,10 +11,11 @@ import java.util.ServiceLoader;
 
 /** Runs golden cases through the registered {@link GoldenStage}s. Used by {@code verify} and the tests. */
 public final class GoldenRunner {
-    private final Map<String, GoldenStage> stages = new HashMap<>();
+    /** Stage name -> its implementations (one per model family set: the CosyVoice3 and CosyVoice2 flows share "flow"). */
+    private final Map<String, List<GoldenStage>> stages = new HashMap<>();
 
     public GoldenRunner() {
-        for (GoldenStage s : ServiceLoader.load(GoldenStage.class)) stages.put(s.stage(), s);
+        for (GoldenStage s : ServiceLoader.load(GoldenStage.class)) stages.computeIfAbsent(s.stage(), k -> new ArrayList<>()).add(s);
     }
 
     public boolean hasStage(String stage) { return stages.containsKey(stage); }
@@ -39,14 +40,16 @@ public final class GoldenRunner {
     /** Runs one case; never throws. */
     public CaseResult run(GoldenCase c, GoldenContext ctx, Path dumpDirOrNull, CaseCheck.Dump dump) {
         long t0 = System.nanoTime();
-        GoldenStage stage = stages.get(c.stage());
-        if (stage == null) {
+        List<GoldenStage> candidates = stages.get(c.stage());
+        if (candidates == null) {
             return new CaseResult(c.id(), CaseResult.Status.SKIP, "stage '" + c.stage() + "' is not implemented yet", List.of(), 0);
         }
         String family = c.manifest().modelFamily();
-        if (!stage.modelFamilies().contains(family)) {
+        GoldenStage stage = candidates.stream().filter(st -> st.modelFamilies().contains(family)).findFirst().orElse(null);
+        if (stage == null) {
+            List<String> supported = candidates.stream().flatMap(st -> st.modelFamilies().stream()).sorted().toList();
             return new CaseResult(c.id(), CaseResult.Status.SKIP, "model family '" + family + "': stage '" + c.stage()
-                    + "' supports " + String.join(", ", stage.modelFamilies()) + " only", List.of(), 0);
+                    + "' supports " + String.join(", ", supported) + " only", List.of(), 0);
         }
         CaseCheck check = new CaseCheck(c, dumpDirOrNull, dump);
         try {

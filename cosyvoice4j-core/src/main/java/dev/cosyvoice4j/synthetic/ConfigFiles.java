@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cosyvoice4j.config.Cv2FlowConfig;
 import dev.cosyvoice4j.config.ModelConfig;
 import dev.cosyvoice4j.config.Qwen2Config;
 import dev.cosyvoice4j.io.ModelFormatException;
@@ -37,7 +38,13 @@ public final class ConfigFiles {
      * block replaced by {@code header} (the official yaml's own comments, from "# set random seed", stay).
      */
     public static String yaml(String template, Path templateFile, ModelConfig c, List<String> header) {
+        return yaml(template, templateFile, c, null, header);
+    }
+
+    /** The same for a CosyVoice2 cosyvoice2.yaml template ({@code cv2Flow} the flow sizes; null for CosyVoice3). */
+    public static String yaml(String template, Path templateFile, ModelConfig c, Cv2FlowConfig cv2Flow, List<String> header) {
         Map<String, Integer> sizes = new LinkedHashMap<>();
+        if (cv2Flow != null) return yaml(template, templateFile, cosyVoice2Sizes(c, cv2Flow), cv2Flow.channels(), header);
         sizes.put("llm_input_size", c.llm().llmInputSize());
         sizes.put("llm_output_size", c.llm().llmOutputSize());
         sizes.put("channels", c.flow().preLookaheadChannels());
@@ -48,7 +55,33 @@ public final class ConfigFiles {
         sizes.put("ff_mult", c.flow().ditFfMult());
         sizes.put("base_channels", c.hift().baseChannels());
         sizes.put("cond_channels", c.hift().f0CondChannels());
+        return yaml(template, templateFile, sizes, null, header);
+    }
+
+    private static Map<String, Integer> cosyVoice2Sizes(ModelConfig c, Cv2FlowConfig f) {
+        Map<String, Integer> sizes = new LinkedHashMap<>();
+        sizes.put("llm_input_size", c.llm().llmInputSize());
+        sizes.put("llm_output_size", c.llm().llmOutputSize());
+        sizes.put("attention_heads", f.encoderAttentionHeads());
+        sizes.put("linear_units", f.encoderLinearUnits());
+        sizes.put("num_blocks", f.encoderNumBlocks());
+        sizes.put("attention_head_dim", f.attentionHeadDim());
+        sizes.put("n_blocks", f.nBlocks());
+        sizes.put("num_mid_blocks", f.numMidBlocks());
+        sizes.put("num_heads", f.numHeads());
+        sizes.put("base_channels", c.hift().baseChannels());
+        sizes.put("cond_channels", c.hift().f0CondChannels());
+        return sizes;
+    }
+
+    private static String yaml(String template, Path templateFile, Map<String, Integer> sizes, List<Integer> estimatorChannels,
+                               List<String> header) {
         String out = template;
+        if (estimatorChannels != null) {                     // estimator "channels: [256]" (a list in cosyvoice2.yaml)
+            Pattern p = Pattern.compile("(?m)^(\\s*channels:[ \\t]*)\\[[0-9, ]*\\]");
+            if (!p.matcher(out).find()) throw new ModelFormatException(templateFile, "expected a 'channels: [..]' line");
+            out = p.matcher(out).replaceFirst("$1" + estimatorChannels.toString().replace(" ", " "));
+        }
         for (Map.Entry<String, Integer> e : sizes.entrySet()) {
             Pattern p = Pattern.compile("(?m)^(\\s*" + Pattern.quote(e.getKey()) + ":[ \\t]*)\\d+([ \\t]*(#.*)?)$");
             Matcher m = p.matcher(out);

@@ -3,6 +3,7 @@ package dev.cosyvoice4j.synthetic;
 import dev.cosyvoice4j.config.FlowConfig;
 import dev.cosyvoice4j.config.HiftConfig;
 import dev.cosyvoice4j.config.ModelConfig;
+import dev.cosyvoice4j.config.ModelFamily;
 import dev.cosyvoice4j.config.Qwen2Config;
 
 import java.util.ArrayList;
@@ -21,6 +22,10 @@ import java.util.List;
 public final class SyntheticLayout {
     /** CosyVoice3LM: speech_embedding / llm_decoder have speech_token_size + 200 rows (stop tokens). */
     static final int LM_EXTRA_SPEECH_ROWS = 200;
+    /** CosyVoice2's Qwen2LM: + 3 rows (eos, task_id, fill). */
+    static final int QWEN2LM_EXTRA_SPEECH_ROWS = 3;
+    /** CosyVoice2's non-causal HiFT: conv_pre Conv1d(k=7, padding=3). */
+    static final int COSYVOICE2_CONV_PRE_KERNEL = 7;
     /** DiT TimestepEmbedding: SinusPositionEmbedding(256). */
     static final int TIME_FREQ_DIM = 256;
     /** DiT CausalConvPositionEmbedding: kernel 31, groups 16. */
@@ -66,8 +71,10 @@ public final class SyntheticLayout {
         } else {
             linear(s, "llm.model.lm_head", q.vocabSize(), h, false);
         }
-        long speechRows = c.llm().speechTokenSize() + LM_EXTRA_SPEECH_ROWS;
-        linear(s, "llm_decoder", speechRows, c.llm().llmOutputSize(), false);
+        boolean cv2 = c.family() == ModelFamily.COSYVOICE2;                 // Qwen2LM: llm_embedding first, decoder bias
+        if (cv2) s.addFirst(TensorSpec.param("llm_embedding.weight", new Init.Normal(0, 1), 2, c.llm().llmInputSize()));
+        long speechRows = c.llm().speechTokenSize() + (cv2 ? QWEN2LM_EXTRA_SPEECH_ROWS : LM_EXTRA_SPEECH_ROWS);
+        linear(s, "llm_decoder", speechRows, c.llm().llmOutputSize(), cv2);
         s.add(TensorSpec.param("speech_embedding.weight", new Init.Normal(0, 1), speechRows, c.llm().llmInputSize()));
         return s;
     }
@@ -125,11 +132,18 @@ public final class SyntheticLayout {
         List<TensorSpec> s = new ArrayList<>();
         long base = hc.baseChannels(), stftCh = hc.istftNFft() + 2L;
         linear(s, "m_source.l_linear", 1, hc.nbHarmonics() + 1L, true);
-        weightNormConv(s, "conv_pre", base, hc.inChannels(), hc.convPreLookRight() + 1L, BIAS, 0.6, 1.4);
+        boolean cv2 = c.family() == ModelFamily.COSYVOICE2;
+        weightNormConv(s, "conv_pre", base, hc.inChannels(), cv2 ? COSYVOICE2_CONV_PRE_KERNEL : hc.convPreLookRight() + 1L,
+                BIAS, 0.6, 1.4);
         List<Integer> rates = hc.upsampleRates();
         int nUp = rates.size();
         for (int i = 0; i < nUp; i++) {
-            weightNormConv(s, "ups." + i, base >> (i + 1), base >> i, hc.upsampleKernelSizes().get(i), BIAS, 0.6, 1.4);
+            if (cv2) {   // ConvTranspose1d: weight [in, out, k], weight norm over dim 0 (g [in, 1, 1])
+                weightNormConv(s, "ups." + i, base >> i, base >> (i + 1), hc.upsampleKernelSizes().get(i), BIAS, 0.6, 1.4,
+                        base >> (i + 1));
+            } else {
+                weightNormConv(s, "ups." + i, base >> (i + 1), base >> i, hc.upsampleKernelSizes().get(i), BIAS, 0.6, 1.4);
+            }
         }
         // downsample_rates = [1] + upsample_rates[::-1][:-1]; cumulative product, used in reverse
         long[] cum = new long[nUp];
@@ -156,7 +170,7 @@ public final class SyntheticLayout {
         long cond = hc.f0CondChannels();
         for (int k = 0; k < F0_CONVS; k++) {
             weightNormConv(s, "f0_predictor.condnet." + (2 * k), cond, k == 0 ? hc.f0InChannels() : cond,
-                    k == 0 ? F0_FIRST_KERNEL : F0_KERNEL, BIAS, 0.6, 1.4);
+                    k == 0 && !cv2 ? F0_FIRST_KERNEL : F0_KERNEL, BIAS, 0.6, 1.4);
         }
         // classifier scaled like the fixtures (weights ~ 80/sqrt(fan_in), bias -200): f0 = |.| mostly voiced
         s.add(TensorSpec.param("f0_predictor.classifier.weight", new Init.Normal(0, 80 / Math.sqrt(cond)), hc.f0NumClass(), cond));
@@ -179,8 +193,14 @@ public final class SyntheticLayout {
      */
     private static void weightNormConv(List<TensorSpec> s, String p, long out, long in, long k, Init bias,
                                        double gainLo, double gainHi) {
+        weightNormConv(s, p, out, in, k, bias, gainLo, gainHi, out);
+    }
+
+    /** The same with a bias of {@code biasLength} (a ConvTranspose1d's out channels, its weight being [in, out, k]). */
+    private static void weightNormConv(List<TensorSpec> s, String p, long out, long in, long k, Init bias,
+                                       double gainLo, double gainHi, long biasLength) {
         TensorSpec v = TensorSpec.param(p + ".parametrizations.weight.original1", fanIn(in * k), out, in, k);
-        s.add(TensorSpec.param(p + ".bias", bias, out));
+        s.add(TensorSpec.param(p + ".bias", bias, biasLength));
         s.add(TensorSpec.param(p + ".parametrizations.weight.original0", new Init.WeightNormGain(v, gainLo, gainHi), out, 1, 1));
         s.add(v);
     }

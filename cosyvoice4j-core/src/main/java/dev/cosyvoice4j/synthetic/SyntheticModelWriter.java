@@ -1,6 +1,8 @@
 package dev.cosyvoice4j.synthetic;
 
+import dev.cosyvoice4j.config.Cv2FlowConfig;
 import dev.cosyvoice4j.config.ModelConfig;
+import dev.cosyvoice4j.config.ModelFamily;
 import dev.cosyvoice4j.io.PtWriter;
 import dev.cosyvoice4j.tensor.DType;
 
@@ -38,8 +40,27 @@ public final class SyntheticModelWriter {
     /** Present while a DIR.tmp is being written; lets a later run recognise and remove a stale one. */
     static final String IN_PROGRESS_MARKER = ".cosyvoice4j-synthetic-in-progress";
 
-    /** What to write. {@code configName} is only recorded (yaml header, note). */
-    public record Options(Path outDir, ModelConfig config, String configName, long seed, Path templateDir, boolean force) {}
+    /**
+     * What to write. {@code configName} is only recorded (yaml header, note). {@code cv2FlowOrNull}: the flow of a
+     * CosyVoice2 model ({@code config.family()} COSYVOICE2, template a CosyVoice2 directory), null for CosyVoice3.
+     */
+    public record Options(Path outDir, ModelConfig config, String configName, long seed, Path templateDir, boolean force,
+                          Cv2FlowConfig cv2FlowOrNull) {
+        public Options(Path outDir, ModelConfig config, String configName, long seed, Path templateDir, boolean force) {
+            this(outDir, config, configName, seed, templateDir, force, null);
+        }
+
+        public Options {
+            if ((config.family() == ModelFamily.COSYVOICE2) != (cv2FlowOrNull != null)) {
+                throw new IllegalArgumentException("a CosyVoice2 model needs its flow config (and only a CosyVoice2 model has one)");
+            }
+        }
+    }
+
+    /** The files copied unchanged from a template of {@code family}. */
+    static List<String> copied(ModelFamily family) {
+        return COPIED.stream().map(f -> f.equals("speech_tokenizer_v3.onnx") ? family.speechTokenizerFile() : f).toList();
+    }
 
     /** What was written: per checkpoint file its parameter count and bytes. */
     public record Result(Path dir, Map<String, Long> params, Map<String, Long> bytes, long elapsedNanos) {
@@ -67,10 +88,13 @@ public final class SyntheticModelWriter {
     public void cancel() { cancelled.set(true); }
 
     /** The weight files in writing order: name -> specs. */
-    public static Map<String, List<TensorSpec>> checkpoints(ModelConfig c) {
+    public static Map<String, List<TensorSpec>> checkpoints(ModelConfig c) { return checkpoints(c, null); }
+
+    /** The same; a CosyVoice2 model's flow.pt from {@link Cv2SyntheticLayout} with {@code cv2Flow}. */
+    public static Map<String, List<TensorSpec>> checkpoints(ModelConfig c, Cv2FlowConfig cv2Flow) {
         Map<String, List<TensorSpec>> m = new LinkedHashMap<>();
         m.put("llm.pt", SyntheticLayout.llm(c));
-        m.put("flow.pt", SyntheticLayout.flow(c));
+        m.put("flow.pt", cv2Flow != null ? Cv2SyntheticLayout.flow(cv2Flow) : SyntheticLayout.flow(c));
         m.put("hift.pt", SyntheticLayout.hift(c));
         return m;
     }
@@ -79,7 +103,7 @@ public final class SyntheticModelWriter {
         long t0 = System.nanoTime();
         Path out = o.outDir().toAbsolutePath().normalize();
         Path template = o.templateDir().toAbsolutePath().normalize();
-        checkTemplate(template);
+        checkTemplate(template, o.config().family());
         if (Files.exists(out) && !o.force()) {
             throw new IllegalArgumentException("--out: " + out + " already exists (choose another directory or use --force to replace it)");
         }
@@ -91,7 +115,7 @@ public final class SyntheticModelWriter {
             }
             deleteRecursively(tmp);
         }
-        Map<String, List<TensorSpec>> files = checkpoints(o.config());
+        Map<String, List<TensorSpec>> files = checkpoints(o.config(), o.cv2FlowOrNull());
         Map<String, Long> params = new LinkedHashMap<>(), bytes = new LinkedHashMap<>();
         files.forEach((name, specs) -> {
             params.put(name, SyntheticLayout.parameterCount(specs));
@@ -121,8 +145,8 @@ public final class SyntheticModelWriter {
             progress.end();
             checkCancelled();
             writeTextFiles(o, template, tmp, params);
-            for (String c : COPIED) Files.copy(template.resolve(c), tmp.resolve(c));
-            for (String c : COPIED) tmp.resolve(c).toFile().setWritable(true, true); // template files may be read-only
+            for (String c : copied(o.config().family())) Files.copy(template.resolve(c), tmp.resolve(c));
+            for (String c : copied(o.config().family())) tmp.resolve(c).toFile().setWritable(true, true); // template files may be read-only
             Files.delete(tmp.resolve(IN_PROGRESS_MARKER));
             checkCancelled();
             publish(tmp, out);
@@ -146,21 +170,32 @@ public final class SyntheticModelWriter {
         if (cancelled.get()) throw new InterruptedIOException("cancelled");
     }
 
-    private static void checkTemplate(Path template) {
-        List<String> need = new ArrayList<>(COPIED);
-        need.add(YAML);
+    private static void checkTemplate(Path template, ModelFamily family) {
+        List<String> need = new ArrayList<>(copied(family));
+        need.add(family.yamlFile());
         need.add(QWEN_CONFIG);
         for (String n : need) {
             if (!Files.isRegularFile(template.resolve(n))) {
                 throw new IllegalArgumentException("--template: " + template + " lacks " + n
-                        + " (it must be a model directory in the official layout, e.g. the fixture model src/test/resources/fixtures/cosyvoice3-tiny)");
+                        + " (it must be a " + family.displayName() + " model directory in the official layout, e.g. the fixture model"
+                        + " src/test/resources/fixtures/" + (family == ModelFamily.COSYVOICE2 ? "cosyvoice2-tiny" : "cosyvoice3-tiny") + ")");
             }
         }
     }
 
     private static void writeTextFiles(Options o, Path template, Path tmp, Map<String, Long> params) throws IOException {
         ModelConfig c = o.config();
-        List<String> header = List.of(
+        Cv2FlowConfig f = o.cv2FlowOrNull();
+        List<String> header = f != null ? List.of(
+                "Synthetic random-weight CosyVoice2 model written by cosyvoice4j make-synthetic",
+                "(config " + o.configName() + ", seed " + o.seed() + "); NOT a trained model: the audio is noise.",
+                "Identical to examples/libritts/cosyvoice2/conf/cosyvoice2.yaml except for sizes:",
+                "  llm_input/output_size " + c.llm().llmInputSize() + "; encoder attention_heads/linear_units/num_blocks "
+                        + f.encoderAttentionHeads() + "/" + f.encoderLinearUnits() + "/" + f.encoderNumBlocks() + ";",
+                "  estimator channels " + f.channels() + ", attention_head_dim " + f.attentionHeadDim() + ", n_blocks " + f.nBlocks()
+                        + ", num_mid_blocks " + f.numMidBlocks() + ", num_heads " + f.numHeads() + ";",
+                "  HiFT base_channels " + c.hift().baseChannels() + ", f0 cond_channels " + c.hift().f0CondChannels() + ".",
+                "The Qwen2 sizes live in CosyVoice-BlankEN/config.json, as in the real model.") : List.of(
                 "Synthetic random-weight Fun-CosyVoice3 model written by cosyvoice4j make-synthetic",
                 "(config " + o.configName() + ", seed " + o.seed() + "); NOT a trained model: the audio is noise.",
                 "Identical to examples/libritts/cosyvoice3/conf/cosyvoice3.yaml except for sizes:",
@@ -169,8 +204,9 @@ public final class SyntheticModelWriter {
                         + "/" + c.flow().ditDimHead() + "/" + c.flow().ditFfMult() + ";",
                 "  HiFT base_channels " + c.hift().baseChannels() + ", f0 cond_channels " + c.hift().f0CondChannels() + ".",
                 "The Qwen2 sizes live in CosyVoice-BlankEN/config.json, as in the real model.");
-        Path yamlTemplate = template.resolve(YAML);
-        Files.writeString(tmp.resolve(YAML), ConfigFiles.yaml(Files.readString(yamlTemplate), yamlTemplate, c, header));
+        String yaml = c.family().yamlFile();
+        Path yamlTemplate = template.resolve(yaml);
+        Files.writeString(tmp.resolve(yaml), ConfigFiles.yaml(Files.readString(yamlTemplate), yamlTemplate, c, f, header));
         Path qwenTemplate = template.resolve(QWEN_CONFIG);
         Files.writeString(tmp.resolve(QWEN_CONFIG), ConfigFiles.qwen2ConfigJson(Files.readString(qwenTemplate), qwenTemplate, c.qwen2()));
         ConfigFiles.writeSafetensorsStub(tmp.resolve(SAFETENSORS_STUB), c.qwen2().hiddenSize());
@@ -179,7 +215,7 @@ public final class SyntheticModelWriter {
 
     static String note(Options o, Map<String, Long> params) {
         StringBuilder b = new StringBuilder();
-        b.append("Synthetic Fun-CosyVoice3 model (cosyvoice4j make-synthetic)\n\n");
+        b.append("Synthetic ").append(o.config().family().displayName()).append(" model (cosyvoice4j make-synthetic)\n\n");
         b.append("config: ").append(o.configName()).append("\nseed:   ").append(o.seed()).append('\n');
         b.append("parameters: ");
         params.forEach((k, v) -> b.append(k).append(' ').append(String.format("%,d", v)).append("  "));

@@ -60,10 +60,28 @@ public final class Qwen2Tokenizer {
         this.size = size;
     }
 
-    /** The CosyVoice3 tokenizer of a model directory ({@code <modelDir>/CosyVoice-BlankEN}). */
+    /**
+     * The tokenizer of a model directory ({@code <modelDir>/CosyVoice-BlankEN}) for its family: CosyVoice2's where
+     * only cosyvoice2.yaml is there, else CosyVoice3's.
+     */
     public static Qwen2Tokenizer forModelDir(Path modelDir) {
-        return loadCosyVoice3(modelDir.resolve(BLANK_EN_DIR));
+        boolean cv2 = !java.nio.file.Files.isRegularFile(modelDir.resolve(dev.cosyvoice4j.config.ModelFamily.COSYVOICE3.yamlFile()))
+                && java.nio.file.Files.isRegularFile(modelDir.resolve(dev.cosyvoice4j.config.ModelFamily.COSYVOICE2.yamlFile()));
+        return cv2 ? loadCosyVoice2(modelDir.resolve(BLANK_EN_DIR)) : loadCosyVoice3(modelDir.resolve(BLANK_EN_DIR));
     }
+
+    /**
+     * The CosyVoice2 tokenizer ({@code CosyVoice2Tokenizer}, cosyvoice/tokenizer/tokenizer.py:241-272): the folder's
+     * tokenizer plus 19 special tokens, the first 19 of {@link CosyVoice3SpecialTokens#ADDITIONAL} in the same order
+     * ({@code <|endofprompt|>} = 151646 .. {@code [mn]} = 151662, length 151663). CosyVoice3-only markup
+     * ({@code <|endofsystem|>}, phoneme tokens) is ordinary text here. Golden: {@code golden-cv2 tokenizer/encode}.
+     */
+    public static Qwen2Tokenizer loadCosyVoice2(Path dir) {
+        return load(dir, CosyVoice3SpecialTokens.ADDITIONAL.subList(0, COSYVOICE2_SPECIAL_TOKENS));
+    }
+
+    /** How many of {@link CosyVoice3SpecialTokens#ADDITIONAL} CosyVoice2 adds (up to and including {@code [mn]}). */
+    static final int COSYVOICE2_SPECIAL_TOKENS = 19;
 
     /**
      * The CosyVoice3 tokenizer: the folder's tokenizer plus {@link CosyVoice3SpecialTokens#ADDITIONAL}. Fails

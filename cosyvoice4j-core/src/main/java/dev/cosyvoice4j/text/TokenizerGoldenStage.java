@@ -21,6 +21,12 @@ public final class TokenizerGoldenStage implements GoldenStage {
     @Override
     public String stage() { return "tokenizer"; }
 
+    /** CosyVoice2's cases use its 19-special tokenizer ({@link Qwen2Tokenizer#forModelDir} picks it by the yaml). */
+    @Override
+    public java.util.Set<String> modelFamilies() {
+        return java.util.Set.of(dev.cosyvoice4j.golden.GoldenManifest.COSYVOICE3, dev.cosyvoice4j.golden.GoldenManifest.COSYVOICE2);
+    }
+
     @Override
     public void run(GoldenCase goldenCase, GoldenContext context, CaseCheck check) {
         if (!goldenCase.id().equals("tokenizer/encode")) throw new SkipCase("no handler for " + goldenCase.id());

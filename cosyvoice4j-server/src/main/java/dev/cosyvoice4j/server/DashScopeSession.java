@@ -223,7 +223,7 @@ final class DashScopeSession implements WsListener {
         try {
             SynthesisRequest.Builder b;
             if (instruction != null) {
-                b = SynthesisRequest.builder(Mode.INSTRUCT2).instructText(SystemPrompts.instruction(instruction));
+                b = SynthesisRequest.builder(Mode.INSTRUCT2).instructText(SystemPrompts.instruction(engine.family(), instruction));
             } else {
                 if (v.promptText() == null) {
                     throw new TaskError("InvalidParameter", "voice '" + voiceId + "' has no transcript, so it cannot be used for "

@@ -81,7 +81,7 @@ final class SpeechService {
         Mode mode;
         String voiceId = null;
         if (ref != null) {
-            promptText = SystemPrompts.promptText(p.refText());
+            promptText = SystemPrompts.promptText(engine.family(), p.refText());
         } else {
             voiceId = p.voice();
             SpeakerStore store = engine.speakers();
@@ -92,7 +92,7 @@ final class SpeechService {
             Voice v = engine.savedVoice(voiceId);
             promptText = v.promptText();
         }
-        String instruct = SystemPrompts.instruction(p.instructions());
+        String instruct = SystemPrompts.instruction(engine.family(), p.instructions());
         if (p.task() != null) {
             mode = switch (p.task()) {
                 case ZERO_SHOT -> Mode.ZERO_SHOT;
@@ -116,7 +116,7 @@ final class SpeechService {
         if (mode == Mode.ZERO_SHOT && ref != null) b.promptText(promptText);
         if (mode == Mode.INSTRUCT2) b.instructText(instruct);
         if (mode == Mode.VOICE_CONVERSION) b.sourceWav(source.file);
-        else b.text(mode == Mode.CROSS_LINGUAL ? SystemPrompts.crossLingualText(p.input()) : p.input());
+        else b.text(mode == Mode.CROSS_LINGUAL ? SystemPrompts.crossLingualText(engine.family(), p.input()) : p.input());
         try {
             return b.build().validate();
         } catch (IllegalArgumentException e) {

@@ -81,7 +81,7 @@ final class VoicesService {
         Voice voice;
         try (TempAudio wav = TempAudio.of(audio); Admission.Permit permit = admission.acquire()) {
             try {
-                voice = engine.analyzeVoice(wav.file, SystemPrompts.promptText(refText));
+                voice = engine.analyzeVoice(wav.file, SystemPrompts.promptText(engine.family(), refText));
             } catch (IllegalArgumentException | ModelFormatException e) {
                 throw ApiException.invalid("audio_sample", "invalid_audio", wav.describe(e.getMessage(), "audio_sample"));
             }

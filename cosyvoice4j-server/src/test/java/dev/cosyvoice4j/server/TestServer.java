@@ -42,7 +42,7 @@ final class TestServer implements AutoCloseable {
     static TestServer start(Path model, Path speakerDir, ServerOptions options) throws IOException {
         Engine engine = Engine.load(model, EngineOptions.defaults().withThreads(2).withSpeakerDir(speakerDir));
         try {
-            engine.saveVoice("alice", engine.analyzeVoice(ZERO_SHOT_WAV, SystemPrompts.promptText(ZERO_SHOT_TRANSCRIPT)));
+            engine.saveVoice("alice", engine.analyzeVoice(ZERO_SHOT_WAV, SystemPrompts.promptText(engine.family(), ZERO_SHOT_TRANSCRIPT)));
             engine.saveVoice("bob", engine.analyzeVoice(CROSS_LINGUAL_WAV, null));
             return new TestServer(engine, SpeechServer.start(engine, options.withHost("127.0.0.1").withPort(0)));
         } catch (RuntimeException | IOException e) {

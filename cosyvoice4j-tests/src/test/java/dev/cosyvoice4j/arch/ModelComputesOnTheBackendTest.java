@@ -28,8 +28,11 @@ class ModelComputesOnTheBackendTest {
     static final Map<String, String> ALLOWED = Map.of(
             "flow/CausalConditionalCfm.java", "the noise buffer and time grid (constants; z for the golden check)",
             "flow/TorchRandn.java", "generates the constant CFM noise buffer (torch.randn) once",
+            "flow/cv2/CausalConditionalCfm.java", "the time grid and the one-value time holder of the U-Net's embedding",
+            "flow/cv2/EspnetRelPositionalEncoding.java", "the relative positional table (a constant of the layer)",
             "hift/HiftWeights.java", "weight-norm scales computed once at load",
             "hift/CausalHiftGenerator.java", "load-time polyphase fold of the upsampling weights, the iSTFT window",
+            "hift/HiftGenerator.java", "load-time polyphase fold of the transposed-conv weights, the iSTFT window",
             "lm/LmSession.java", "the host copy of the logits the sampler reads (stage edge)",
             "lm/RasSampler.java", "RAS sampling on the host log-probabilities (stage edge)",
             "qwen2/Qwen2Model.java", "RoPE inverse frequencies (a constant)");

@@ -324,6 +324,27 @@ public final class CpuBackend implements Backend {
     // ---- attention ----------------------------------------------------------------------------------------------
 
     @Override
+    public void relPositionAttention(Buf outBuf, Buf qBuf, Buf kBuf, Buf vBuf, Buf pBuf, Tensor posBiasU, Tensor posBiasV,
+                                     int heads, float divisor, AttentionMask mask) {
+        HostBuf out = HostBuf.f32(outBuf), q = HostBuf.f32(qBuf), k = HostBuf.f32(kBuf), v = HostBuf.f32(vBuf), p = HostBuf.f32(pBuf);
+        if (heads <= 0 || q.cols() % heads != 0) {
+            throw new IllegalArgumentException("relPositionAttention: " + heads + " heads for q " + q.shape());
+        }
+        int t = q.rows(), w = q.cols(), hd = w / heads;
+        if (k.rows() != t || k.cols() != w || v.rows() != t || v.cols() != w || out.rows() != t || out.cols() != w
+                || p.cols() != w || p.rows() != Math.max(0, 2 * t - 1)) {
+            throw new IllegalArgumentException("relPositionAttention: q " + q.shape() + ", k " + k.shape() + ", v "
+                    + v.shape() + ", p " + p.shape() + " (need [2t - 1, width]), out " + out.shape());
+        }
+        if (posBiasU.numel() != w || posBiasV.numel() != w) {
+            throw new IllegalArgumentException("relPositionAttention: pos biases " + posBiasU + ", " + posBiasV
+                    + " must have " + w + " elements");
+        }
+        if (t == 0) return;
+        RelPositionAttention.attention(pool, out, q, k, v, p, posBiasU.toFloatArray(), posBiasV.toFloatArray(), heads, hd, divisor, mask);
+    }
+
+    @Override
     public void attention(Buf outBuf, Buf qBuf, Buf kBuf, Buf vBuf, int heads, int kvHeads, float scale,
                           AttentionMask mask, Precision precision) {
         HostBuf out = HostBuf.f32(outBuf), q = HostBuf.f32(qBuf), k = HostBuf.f32(kBuf), v = HostBuf.f32(vBuf);
@@ -487,6 +508,13 @@ public final class CpuBackend implements Backend {
         HostBuf x = HostBuf.f32(xBuf);
         float[] d = x.data;
         Elementwise.split(pool, x.offset, size(x), (a, b) -> Elementwise.geluTanh(d, a, b));
+    }
+
+    @Override
+    public void geluErf(Buf xBuf) {
+        HostBuf x = HostBuf.f32(xBuf);
+        float[] d = x.data;
+        Elementwise.split(pool, x.offset, size(x), (a, b) -> Elementwise.geluErf(d, a, b));
     }
 
     @Override

@@ -61,6 +61,8 @@ final class Elementwise {
 
     static void mish(float[] x, int from, int to) { VectorMath.mish(x, from, to); }
 
+    static void geluErf(float[] x, int from, int to) { VectorMath.geluErf(x, from, to); }
+
     static void leakyRelu(float[] x, int from, int to, float slope) {
         int i = from;
         for (; i <= to - L; i += L) {

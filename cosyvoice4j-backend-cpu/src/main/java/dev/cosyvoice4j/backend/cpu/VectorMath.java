@@ -259,6 +259,28 @@ public final class VectorMath {
         }
     }
 
+    /** In place exact-erf GELU over {@code [from, to)}: the lane-wise twin of {@link FloatMath#geluErf} (same FMA steps). */
+    public static void geluErf(float[] x, int from, int to) {
+        int i = from;
+        for (; i <= to - L; i += L) {
+            FloatVector v = FloatVector.fromArray(P, x, i);
+            FloatVector a = v.mul(SQRT1_2).max(-4f).min(4f), x2 = a.mul(a);
+            FloatVector p = x2.fma(ERF_A13, ERF_A11);
+            p = x2.fma(p, FloatVector.broadcast(P, ERF_A9));
+            p = x2.fma(p, FloatVector.broadcast(P, ERF_A7));
+            p = x2.fma(p, FloatVector.broadcast(P, ERF_A5));
+            p = x2.fma(p, FloatVector.broadcast(P, ERF_A3));
+            p = x2.fma(p, FloatVector.broadcast(P, ERF_A1));
+            p = a.mul(p);
+            FloatVector q = x2.fma(ERF_B8, ERF_B6);
+            q = x2.fma(q, FloatVector.broadcast(P, ERF_B4));
+            q = x2.fma(q, FloatVector.broadcast(P, ERF_B2));
+            q = x2.fma(q, FloatVector.broadcast(P, ERF_B0));
+            v.mul(0.5f).mul(p.div(q).add(1f)).intoArray(x, i);
+        }
+        for (; i < to; i++) x[i] = FloatMath.geluErf(x[i]);
+    }
+
     /** In place Mish {@code x * n(n+2) / (n(n+2) + 2)}, {@code n = e^min(x, 20)} over {@code [from, to)} ({@link FloatMath#mish}). */
     public static void mish(float[] x, int from, int to) {
         float[] e = SCRATCH.get();

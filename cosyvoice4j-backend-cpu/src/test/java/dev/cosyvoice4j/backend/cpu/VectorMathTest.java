@@ -106,6 +106,7 @@ class VectorMathTest {
         elementwise("silu", VectorMath::silu, FloatMath::silu);
         elementwise("mish", VectorMath::mish, FloatMath::mish);
         elementwise("gelu", VectorMath::geluTanh, FloatMath::geluTanh);
+        elementwise("geluErf", VectorMath::geluErf, FloatMath::geluErf);
         elementwise("snake", (x, f, t) -> VectorMath.snake(x, f, t, 1.25f, 1f / 1.25f), v -> FloatMath.snake(v, 1.25f, 1f / 1.25f));
         float[] x = inputs(), up = inputs();
         for (int i = 0; i < up.length; i++) up[i] = up[(i * 7) % up.length] * 0.5f;

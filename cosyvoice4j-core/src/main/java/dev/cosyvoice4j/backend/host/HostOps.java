@@ -607,7 +607,9 @@ public final class HostOps {
         double down = 1.0 / upsampleScale;
         int phaseFrames = (int) (len * down);
         float scaleF = (float) (1.0 / down);
-        float[] sines = new float[Math.max(0, phaseFrames - off) * dim];
+        boolean linear = spec.linearPhase();
+        if (linear && off != 0) throw bad(op, "a linear-phase source (non-causal HiFT) has no windowed form");
+        float[] sines = new float[Math.max(0, phaseFrames - off) * dim];   // linearPhase: the phases themselves (times scale)
         double[] cum = new double[dim];
         if (phaseIn != null) System.arraycopy(phaseIn.f64, phaseIn.offset, cum, 0, dim);
         for (int i = off; i < phaseFrames; i++) {
@@ -621,7 +623,7 @@ public final class HostOps {
                 float r = l0 * rad(op, f0, off, totalFrames, i0, h, spec) + l1 * rad(op, f0, off, totalFrames, i1, h, spec);
                 cum[h] += r;                                         // double accumulator, float outputs
                 float phase = ((float) cum[h] * 2f) * PI_F * upsampleScale;
-                sines[(i - off) * dim + h] = (float) StrictMath.sin(phase) * sineAmp;
+                sines[(i - off) * dim + h] = linear ? phase : (float) StrictMath.sin(phase) * sineAmp;
             }
             if (phaseOut != null) System.arraycopy(cum, 0, phaseOut.f64, phaseOut.offset + (i - off) * dim, dim);
         }
@@ -640,9 +642,21 @@ public final class HostOps {
                 float uv = voiced ? 1f : 0f;
                 float namp = voiced ? spec.noiseStd() : unvoicedAmp;
                 int so = frameIndex(op, nearest(n, invScale, phaseFrames), off) * dim;
+                int so1 = so;
+                float l0 = 1f, l1 = 0f;
+                if (linear) {                                        // upsample_linear1d, align_corners False
+                    float real = invScale * ((float) n + 0.5f) - 0.5f;
+                    if (real < 0) real = 0;
+                    int i0 = (int) real;
+                    so = i0 * dim;
+                    so1 = (i0 < phaseFrames - 1 ? i0 + 1 : i0) * dim;
+                    l1 = Math.min(Math.max(real - i0, 0f), 1f);
+                    l0 = 1f - l1;
+                }
                 float acc = 0f;
                 for (int h = 0; h < dim; h++) {
-                    float sw = sines[so + h] * uv + namp * buf[r * dim + h];
+                    float sine = linear ? (float) StrictMath.sin(l0 * sines[so + h] + l1 * sines[so1 + h]) * sineAmp : sines[so + h];
+                    float sw = sine * uv + namp * buf[r * dim + h];
                     if (trace != null && trace.sineWaves() != null) trace.sineWaves()[n * dim + h] = sw;
                     acc += linearWeight[h] * sw;
                 }

@@ -228,6 +228,55 @@ public final class ScalarBackend implements Backend {
         }
     }
 
+    @Override
+    public void relPositionAttention(Buf out, Buf q, Buf k, Buf v, Buf p, Tensor posBiasU, Tensor posBiasV, int heads,
+                                     float divisor, AttentionMask mask) {
+        String op = "relPositionAttention";
+        HostBuf o = f32(op, "out", out), qb = f32(op, "q", q), kb = f32(op, "k", k), vb = f32(op, "v", v), pb = f32(op, "p", p);
+        if (heads < 1 || qb.cols() % heads != 0) throw bad(op, heads + " heads over q " + qb.shape());
+        int t = qb.rows(), hd = qb.cols() / heads;
+        sameShape(op, "k", kb, "q", qb);
+        sameShape(op, "v", vb, "q", qb);
+        sameShape(op, "out", o, "q", qb);
+        if (pb.cols() != qb.cols() || pb.rows() != Math.max(0, 2 * t - 1)) {
+            throw bad(op, "p " + pb.shape() + " is not [2t - 1 = " + (2 * t - 1) + ", " + qb.cols() + "]");
+        }
+        numel(op, "posBiasU", posBiasU, (long) heads * hd);
+        numel(op, "posBiasV", posBiasV, (long) heads * hd);
+        float[] scores = new float[t], qu = new float[hd], qv = new float[hd];
+        for (int h = 0; h < heads; h++) {
+            for (int i = 0; i < t; i++) {
+                int visible = mask.visibleKeys(i, t);
+                int qo = qb.at(i, h * hd), oo = o.at(i, h * hd);
+                for (int d = 0; d < hd; d++) o.data[oo + d] = 0;
+                if (visible <= 0) continue;                             // a query that sees no key gets zeros
+                for (int d = 0; d < hd; d++) {
+                    qu[d] = qb.data[qo + d] + posBiasU.getFloat(h * hd + d);
+                    qv[d] = qb.data[qo + d] + posBiasV.getFloat(h * hd + d);
+                }
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < visible; j++) {
+                    int ko = kb.at(j, h * hd), po = pb.at(t - 1 - i + j, h * hd);   // rel_shift: relative position i - j
+                    float ac = 0, bd = 0;
+                    for (int d = 0; d < hd; d++) ac += qu[d] * kb.data[ko + d];
+                    for (int d = 0; d < hd; d++) bd += qv[d] * pb.data[po + d];
+                    scores[j] = (ac + bd) / divisor;
+                    max = Math.max(max, scores[j]);
+                }
+                float sum = 0;
+                for (int j = 0; j < visible; j++) {
+                    scores[j] = FloatMath.exp(scores[j] - max);
+                    sum += scores[j];
+                }
+                for (int j = 0; j < visible; j++) {
+                    float pr = scores[j] / sum;
+                    int vo = vb.at(j, h * hd);
+                    for (int d = 0; d < hd; d++) o.data[oo + d] += pr * vb.data[vo + d];
+                }
+            }
+        }
+    }
+
     // ---- positions ----------------------------------------------------------------------------------------------
 
     @Override
@@ -352,6 +401,12 @@ public final class ScalarBackend implements Backend {
     public void geluTanh(Buf x) {
         HostBuf b = f32("geluTanh", "x", x);
         for (int i = b.offset; i < b.end(); i++) b.data[i] = FloatMath.geluTanh(b.data[i]);
+    }
+
+    @Override
+    public void geluErf(Buf x) {
+        HostBuf b = f32("geluErf", "x", x);
+        for (int i = b.offset; i < b.end(); i++) b.data[i] = FloatMath.geluErf(b.data[i]);
     }
 
     @Override

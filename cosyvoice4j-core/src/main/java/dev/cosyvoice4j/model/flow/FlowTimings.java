@@ -12,15 +12,16 @@ public final class FlowTimings {
     private int ditCalls, frames;
     private long cachedFrames, allFrames;
 
-    void addEncode(long nanos) { encodeNanos += nanos; }
+    public void addEncode(long nanos) { encodeNanos += nanos; }
 
-    void addSolve(long nanos, int frames) {
+    public void addSolve(long nanos, int frames) {
         solveNanos += nanos;
         this.frames = frames;
         allFrames += frames;
     }
 
-    void addDitCall(long nanos) {
+    /** One estimator call (the DiT, or the CosyVoice2 U-Net). */
+    public void addDitCall(long nanos) {
         if (ditCalls == ditCallNanos.length) ditCallNanos = Arrays.copyOf(ditCallNanos, 2 * ditCalls);
         ditCallNanos[ditCalls++] = nanos;
     }

@@ -28,13 +28,23 @@ final class ResBlock {
     }
 
     static ResBlock load(HiftWeights w, String prefix, int channels, int kernel, List<Integer> dilations) {
+        return load(w, prefix, channels, kernel, dilations, true);
+    }
+
+    /**
+     * {@code causal=false} (CosyVoice2's {@code HiFTGenerator}): symmetric {@code Conv1d} padding
+     * {@code get_padding(k, d) = (k d - d) / 2} for convs1 and {@code (k - 1) / 2} for convs2 (generator.py:58-82).
+     */
+    static ResBlock load(HiftWeights w, String prefix, int channels, int kernel, List<Integer> dilations, boolean causal) {
         int n = dilations.size();
         WeightNormConv[] c1 = new WeightNormConv[n], c2 = new WeightNormConv[n];
         Tensor[] a1 = new Tensor[n], a2 = new Tensor[n];
         for (int j = 0; j < n; j++) {
             int d = dilations.get(j);
-            c1[j] = w.weightNormConv(prefix + "convs1." + j, leftCausal(kernel, d), channels, channels, kernel);
-            c2[j] = w.weightNormConv(prefix + "convs2." + j, leftCausal(kernel, 1), channels, channels, kernel);
+            c1[j] = w.weightNormConv(prefix + "convs1." + j, causal ? leftCausal(kernel, d) : symmetric(kernel, d),
+                    channels, channels, kernel);
+            c2[j] = w.weightNormConv(prefix + "convs2." + j, causal ? leftCausal(kernel, 1) : symmetric(kernel, 1),
+                    channels, channels, kernel);
             a1[j] = w.take(prefix + "activations1." + j + ".alpha", channels);
             a2[j] = w.take(prefix + "activations2." + j + ".alpha", channels);
         }
@@ -43,6 +53,12 @@ final class ResBlock {
                     + n + " dilations of the config");
         }
         return new ResBlock(channels, c1, c2, a1, a2);
+    }
+
+    /** {@code Conv1d(padding=get_padding(k, d))}, {@code get_padding = (k * d - d) / 2}: keeps the length for odd k. */
+    static ConvSpec symmetric(int kernel, int dilation) {
+        int p = (kernel * dilation - dilation) / 2;
+        return new ConvSpec(1, p, p, dilation, 1);
     }
 
     /** {@code CausalConv1d(causal_type='left')}: zero left padding of {@code causal_padding}. */

@@ -27,6 +27,17 @@ public final class SourceModuleHnNsf {
 
     static SourceModuleHnNsf load(HiftWeights w, int samplingRate, int upsampleScale, int nbHarmonics,
                                   double nsfAlpha, double nsfSigma, double voicedThreshold) {
+        return load(w, samplingRate, upsampleScale, nbHarmonics, nsfAlpha, nsfSigma, voicedThreshold,
+                NsfNoise.fixedUniform(), false);
+    }
+
+    /**
+     * The module with its default noise; {@code linearPhase} for CosyVoice2's non-causal {@code SineGen2}
+     * (phase up-sampled linearly, Gaussian noise drawn per call: {@link dev.cosyvoice4j.backend.GaussianGoldenNoise}).
+     */
+    static SourceModuleHnNsf load(HiftWeights w, int samplingRate, int upsampleScale, int nbHarmonics,
+                                  double nsfAlpha, double nsfSigma, double voicedThreshold, NsfNoise noise,
+                                  boolean linearPhase) {
         int dim = nbHarmonics + 1;
         long[] shape = w.takeAnyShape("m_source.l_linear.weight").shape();
         if (shape.length != 2 || shape[0] != 1 || shape[1] != dim) {
@@ -36,7 +47,7 @@ public final class SourceModuleHnNsf {
         Tensor lw = w.take("m_source.l_linear.weight", 1, dim).reshape(dim);
         float lb = w.take("m_source.l_linear.bias", 1).getFloat(0);
         return new SourceModuleHnNsf(new NsfSpec(samplingRate, upsampleScale, dim, (float) nsfAlpha, (float) nsfSigma,
-                (float) voicedThreshold, lw, lb, NsfNoise.fixedUniform()));
+                (float) voicedThreshold, lw, lb, noise, linearPhase));
     }
 
     /** Samples per f0 frame (prod(upsample_rates) * hop = 480). */

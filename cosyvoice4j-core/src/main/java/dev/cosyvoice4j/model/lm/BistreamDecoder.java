@@ -23,6 +23,10 @@ import java.util.function.IntConsumer;
  * (lm_input already holds sos + the prompt prefix); after a burst lm_input still holds the last speech embedding,
  * which the final phase feeds again; unconsumed prompt speech is dropped; no min_len / max_len.
  *
+ * <p>CosyVoice2's Qwen2LM runs the same loop ({@link BistreamPrompt#cosyVoice2}): sos and task_id are
+ * {@code llm_embedding} rows, lm_input starts as the bare sos (so with no prompt speech it waits for 5 text ids before
+ * the first burst), fill is 6563 and eos 6561 (the index {@code ignore_eos} masks). Not covered by golden cases.
+ *
  * <p>State lives here and in the {@link LmSession} (the KV cache grows by the rows of each forward call). Not
  * thread-safe: one request, one thread. Golden cases: {@code bistream/zero_shot_pieces}, {@code bistream/short_text},
  * {@code bistream/instruct2}, {@code bistream/sampled_fill} ({@link BistreamGoldenStage}).
@@ -31,10 +35,20 @@ public final class BistreamDecoder {
     /** {@code mix_ratio = [5, 15]} of the CosyVoice3 config. */
     public static final int MIX_TEXT = 5, MIX_SPEECH = 15;
 
-    /** One {@code forward_one_step} call, for tests and tracing. Rows: speech id, or {@code -(text id + 1)}. */
+    /** Row markers of CosyVoice2's sos / task_id ({@code llm_embedding} rows 0 / 1, not speech ids). */
+    static final int LLM_EMBEDDING_SOS_ROW = Integer.MIN_VALUE, LLM_EMBEDDING_TASK_ROW = Integer.MIN_VALUE + 1;
+
+    /**
+     * One {@code forward_one_step} call, for tests and tracing. Rows: speech id, {@code -(text id + 1)}, or (CosyVoice2)
+     * the sos / task_id markers of {@code llm_embedding}.
+     */
     public record ForwardCall(int index, boolean finalPhase, int cacheLenBefore, int[] rows, int textIdsReceived,
                               int token, boolean forcedFill) {
-        public static String label(int row) { return row >= 0 ? "s:" + row : "t:" + (-row - 1); }
+        public static String label(int row) {
+            if (row == LLM_EMBEDDING_SOS_ROW) return "sos";
+            if (row == LLM_EMBEDDING_TASK_ROW) return "task_id";
+            return row >= 0 ? "s:" + row : "t:" + (-row - 1);
+        }
     }
 
     /** Sees every forward call: its input rows (a backend buffer) and log-probs before any masking. */
@@ -77,7 +91,7 @@ public final class BistreamDecoder {
         this.listener = listener;
         this.cancelled = cancelled == null ? () -> false : cancelled;
         this.promptSpeech = prompt.speechTokens();
-        lmInput.add(lm.sosToken());
+        lmInput.add(sosTaskRow(lm.sosToken()));
         for (int id : prompt.prefixIds()) lmInput.add(-id - 1);
         for (int id : prompt.transcriptIds()) textCache.add(-id - 1);
         int p = promptSpeech.length;
@@ -133,7 +147,7 @@ public final class BistreamDecoder {
         if (finalPhase) throw new IllegalStateException("finish() called twice");
         finalPhase = true;
         textCache.moveFirst(textCache.size(), lmInput);
-        lmInput.add(lm.taskIdToken());
+        lmInput.add(sosTaskRow(lm.taskIdToken()));
         while (forward(onToken) != lm.eosToken()) { }
         finished = true;
     }
@@ -180,6 +194,12 @@ public final class BistreamDecoder {
         return token;
     }
 
+    /** The lm_input row of sos / task_id: a speech id (CosyVoice3LM) or an llm_embedding marker (Qwen2LM). */
+    private int sosTaskRow(int id) {
+        if (lm.variant() == CosyVoice3LM.Variant.COSYVOICE3LM) return id;
+        return id == lm.sosToken() ? LLM_EMBEDDING_SOS_ROW : LLM_EMBEDDING_TASK_ROW;
+    }
+
     private Buf embed(int[] rows) {
         if (rows.length == 1 && rows[0] >= 0) {
             session.stepToken[0] = rows[0];
@@ -189,9 +209,14 @@ public final class BistreamDecoder {
         Buf e = lm.backend().alloc(rows.length, lm.hiddenSize());
         int r = 0;
         while (r < rows.length) {                                    // runs of the same kind, one lookup each
+            if (rows[r] == LLM_EMBEDDING_SOS_ROW || rows[r] == LLM_EMBEDDING_TASK_ROW) {
+                lm.sosTaskEmbedding(rows[r] == LLM_EMBEDDING_SOS_ROW ? lm.sosToken() : lm.taskIdToken(), e.rows(r, r + 1));
+                r++;
+                continue;
+            }
             boolean speech = rows[r] >= 0;
             int end = r;
-            while (end < rows.length && (rows[end] >= 0) == speech) end++;
+            while (end < rows.length && (rows[end] >= 0) == speech && rows[end] > LLM_EMBEDDING_TASK_ROW) end++;
             int[] ids = new int[end - r];
             for (int i = r; i < end; i++) ids[i - r] = speech ? rows[i] : -rows[i] - 1;
             if (speech) lm.speechEmbedding(ids, e.rows(r, end));

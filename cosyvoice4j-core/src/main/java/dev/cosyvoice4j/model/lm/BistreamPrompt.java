@@ -32,6 +32,14 @@ public record BistreamPrompt(int[] prefixIds, int[] transcriptIds, int[] speechT
                 + "'You are a helpful assistant.<|endofprompt|>...'");
     }
 
+    /**
+     * CosyVoice2's {@code Qwen2LM.inference_bistream}: no prefix (lm_input starts as the bare sos), the whole prompt
+     * text starts the {@code text_cache}; {@code <|endofprompt|>} is not required.
+     */
+    public static BistreamPrompt cosyVoice2(int[] promptTextIds, int[] promptSpeechTokens) {
+        return new BistreamPrompt(new int[0], promptTextIds, promptSpeechTokens);
+    }
+
     /** sos + the prefix: the rows of lm_input before any prompt speech group. */
     int initialRows() { return 1 + prefixIds.length + transcriptIds.length + speechTokens.length + 8; }
 }

@@ -18,12 +18,18 @@ import java.util.Map;
  * Golden stage {@code llm}: {@code llm/lm_input} (lm_input assembly, exact), {@code llm/teacher_forced} (full
  * forward: logits of the last 12 positions, every hidden state, argmax everywhere), {@code llm/kv_cache_decode}
  * (prefill + one-token steps through the KV cache) and {@code sampling/ras} (nucleus candidate sets and the
- * repetition-aware fallback condition).
+ * repetition-aware fallback condition). The same cases of {@code golden-cv2} run CosyVoice2's Qwen2LM (sos/task_id
+ * from {@code llm_embedding}, decoder with bias, stop ids 6561..6563).
  */
 public final class LlmGoldenStage implements GoldenStage {
 
     @Override
     public String stage() { return "llm"; }
+
+    @Override
+    public java.util.Set<String> modelFamilies() {
+        return java.util.Set.of(dev.cosyvoice4j.golden.GoldenManifest.COSYVOICE3, dev.cosyvoice4j.golden.GoldenManifest.COSYVOICE2);
+    }
 
     @Override
     public void run(GoldenCase c, GoldenContext ctx, CaseCheck check) throws Exception {
@@ -54,8 +60,13 @@ public final class LlmGoldenStage implements GoldenStage {
         int[] promptSpeech = c.inputTensor("prompt_speech_token").toIntArray();
         LmInput in = lm.lmInput(LmPrompt.zeroShot(promptText, text, promptSpeech));
         check.compare("lm_input", lm.backend().read(in.embeddings()), 1, in.rows(), in.dim());
-        check.compareExact("sos_index", lm.sosToken(), c.output("sos_index").asInt());
-        check.compareExact("task_id_index", lm.taskIdToken(), c.output("task_id_index").asInt());
+        if (lm.variant() == CosyVoice3LM.Variant.QWEN2LM) {           // sos/task_id are llm_embedding rows 0/1
+            int[] stops = java.util.stream.IntStream.range(0, lm.vocabSize()).filter(lm::isStopToken).toArray();
+            check.compareIds("stop_token_ids", stops, ints(c.output("stop_token_ids")));
+        } else {
+            check.compareExact("sos_index", lm.sosToken(), c.output("sos_index").asInt());
+            check.compareExact("task_id_index", lm.taskIdToken(), c.output("task_id_index").asInt());
+        }
         check.compareExact("eos_index", lm.eosToken(), c.output("eos_index").asInt());
         check.compareExact("min_len", in.minLen(), 2 * text.length);
         check.compareExact("max_len", in.maxLen(), 20 * text.length);

@@ -12,6 +12,9 @@ interface AudioTail {
      */
     float[] next(int[] tokens, int tokenOffset, boolean streaming, boolean finalize);
 
+    /** The utterance ended (normally, cancelled or failed): per-utterance resources (streaming caches) go back. */
+    default void end() {}
+
     /** Opens the tail of one utterance. */
     @FunctionalInterface
     interface Factory {

@@ -9,7 +9,7 @@ import java.util.Arrays;
  * returned. All state is per utterance; checked by golden {@code stream/token2wav} and {@code e2e/zero_shot}. A
  * vocoder stage that offers a {@link VocoderStream} gets only the new frames instead (same samples, no recompute).
  */
-final class Token2Wav {
+final class Token2Wav implements AudioTail {
     private final FlowStage flow;
     private final VocoderStage vocoder;
     private final VoicePrompt prompt;
@@ -35,7 +35,8 @@ final class Token2Wav {
      * One call: {@code tokens} are all generated tokens the flow sees this time (with look-ahead when not
      * finalizing), {@code tokenOffset} the tokens already turned into audio.
      */
-    float[] next(int[] tokens, int tokenOffset, boolean streaming, boolean finalize) {
+    @Override
+    public float[] next(int[] tokens, int tokenOffset, boolean streaming, boolean finalize) {
         Mel mel = flow.inference(tokens, prompt, streaming, finalize, timings).fromFrame(tokenMelRatio * tokenOffset);
         if (stream != null) {                   // opt-in: the stateful vocoder gets only the new frames (no mel cache)
             float[] out = stream.next(mel, finalize, timings);
@@ -54,6 +55,9 @@ final class Token2Wav {
         speechOffset += out.length;
         return out;
     }
+
+    @Override
+    public void end() { flow.endUtterance(); }
 
     /** The mel accumulated so far (for inspection and tests; null when the vocoder streams). */
     Mel melCache() { return melCache; }

@@ -33,7 +33,7 @@ final class UtteranceSynthesizer {
 
     /** CosyVoice3: {@link Token2Wav} over the two stages, silent tokens filtered. */
     UtteranceSynthesizer(FlowStage flow, VocoderStage vocoder, int tokenMelRatio, ExecutorService workers) {
-        this((voice, speed, timings) -> new Token2Wav(flow, vocoder, voice, tokenMelRatio, speed, timings)::next, true, workers);
+        this((voice, speed, timings) -> new Token2Wav(flow, vocoder, voice, tokenMelRatio, speed, timings), true, workers);
     }
 
     /**
@@ -140,16 +140,16 @@ final class UtteranceSynthesizer {
 
     private void toAudio(TokenBuffer tokens, VoicePrompt voice, boolean stream, double speed, BooleanSupplier cancelled,
                          StageTimings timings, AudioSink sink) throws InterruptedException {
+        AudioTail t2w = tails.open(voice, speed, timings);
         try {
-            toAudioUnchecked(tokens, voice, stream, speed, cancelled, timings, sink);
+            toAudio(t2w, tokens, voice, stream, cancelled, sink);
         } finally {
-            flow.endUtterance();                 // also when cancelled or failed: the streaming caches go back
+            t2w.end();                           // also when cancelled or failed: the streaming caches go back
         }
     }
 
-    private void toAudioUnchecked(TokenBuffer tokens, VoicePrompt voice, boolean stream, double speed, BooleanSupplier cancelled,
-                                  StageTimings timings, AudioSink sink) throws InterruptedException {
-        AudioTail t2w = tails.open(voice, speed, timings);
+    private void toAudio(AudioTail t2w, TokenBuffer tokens, VoicePrompt voice, boolean stream, BooleanSupplier cancelled,
+                         AudioSink sink) throws InterruptedException {
         StreamSchedule schedule = StreamSchedule.official(voice.promptTokens().length);
         if (stream) {
             boolean first = true;

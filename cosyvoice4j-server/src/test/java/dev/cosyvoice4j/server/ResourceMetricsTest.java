@@ -59,6 +59,8 @@ class ResourceMetricsTest {
             WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
                     .buildAsync(URI.create("ws://127.0.0.1:" + t.server.port() + SpeechServer.DASHSCOPE_PATH), new WebSocket.Listener() {})
                     .get(10, TimeUnit.SECONDS);
+            long opened = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);   // the server counts it in its own onOpen
+            while (metrics(t).get("cosyvoice4j_websocket_connections") != 1 && System.nanoTime() < opened) Thread.sleep(50);
             assertEquals(1, metrics(t).get("cosyvoice4j_websocket_connections"));
             ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

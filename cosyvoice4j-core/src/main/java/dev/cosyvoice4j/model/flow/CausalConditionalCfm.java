@@ -122,12 +122,7 @@ public final class CausalConditionalCfm {
         // CFG batch: row 0 conditioned, row 1 with mu/spks/cond zeroed
         Buf xIn = s.xIn.rows(0, 2 * frames), muIn = s.muIn.rows(0, 2 * frames), condIn = s.condIn.rows(0, 2 * frames);
         Buf v = s.velocity.rows(0, 2 * frames), spksIn = s.spksIn;
-        backend.copy(muIn.rows(0, frames), mu);
-        backend.fill(muIn.rows(frames, 2 * frames), 0f);
-        backend.copy(condIn.rows(0, frames), cond);
-        backend.fill(condIn.rows(frames, 2 * frames), 0f);
-        backend.copy(spksIn.row(0), spks);
-        backend.fill(spksIn.row(1), 0f);
+        cfgBatch(backend, muIn, condIn, spksIn, mu, cond, spks);
         float[] tIn = new float[2];
 
         float cfgCond = (float) (1.0 + inferenceCfgRate), cfgUncond = (float) inferenceCfgRate;
@@ -172,12 +167,7 @@ public final class CausalConditionalCfm {
         // CFG batch over the window: row 0 conditioned, row 1 with mu/spks/cond zeroed
         Buf xIn = s.xIn.rows(0, 2 * win), muIn = s.muIn.rows(0, 2 * win), condIn = s.condIn.rows(0, 2 * win);
         Buf v = s.velocity.rows(0, 2 * n), spksIn = s.spksIn;
-        backend.copy(muIn.rows(0, win), mu.rows(w0, total));
-        backend.fill(muIn.rows(win, 2 * win), 0f);
-        backend.copy(condIn.rows(0, win), cond.rows(w0, total));
-        backend.fill(condIn.rows(win, 2 * win), 0f);
-        backend.copy(spksIn.row(0), spks);
-        backend.fill(spksIn.row(1), 0f);
+        cfgBatch(backend, muIn, condIn, spksIn, mu.rows(w0, total), cond.rows(w0, total), spks);
         float[] tIn = new float[2];
 
         float cfgCond = (float) (1.0 + inferenceCfgRate), cfgUncond = (float) inferenceCfgRate;
@@ -199,5 +189,16 @@ public final class CausalConditionalCfm {
         backend.copy(out.rows(c0, total), x);
         if (timingsOrNull != null) timingsOrNull.addCachedFrames(c0, n);
         return out.rows(0, total);
+    }
+
+    /** The CFG batch's inputs: row 0 conditioned ({@code mu}, {@code cond}, {@code spks}), row 1 zeroed. */
+    private static void cfgBatch(Backend backend, Buf muIn, Buf condIn, Buf spksIn, Buf mu, Buf cond, Buf spks) {
+        int rows = mu.rows();
+        backend.copy(muIn.rows(0, rows), mu);
+        backend.fill(muIn.rows(rows, 2 * rows), 0f);
+        backend.copy(condIn.rows(0, rows), cond);
+        backend.fill(condIn.rows(rows, 2 * rows), 0f);
+        backend.copy(spksIn.row(0), spks);
+        backend.fill(spksIn.row(1), 0f);
     }
 }

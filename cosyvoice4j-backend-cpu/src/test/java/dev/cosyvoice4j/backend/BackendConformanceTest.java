@@ -287,6 +287,44 @@ class BackendConformanceTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("targets")
+    void bf16StorageRoundsToNearestEvenAndReadsBackExactly(Target t) {
+        Backend be = open(t);
+        // ties (0x3F808000: 1 + 2^-8 exactly between two bf16 values) go to even, both ways; NaN stays NaN; +-inf,
+        // -0 and subnormals survive; 1000 values cover the vector body and its tail on every width
+        int n = 1000;
+        float[] v = new float[n];
+        SplittableRandom rnd = new SplittableRandom(7);
+        for (int i = 0; i < n; i++) v[i] = (float) (rnd.nextGaussian() * Math.pow(10, rnd.nextInt(-30, 30)));
+        float[] special = {Float.intBitsToFloat(0x3F808000), Float.intBitsToFloat(0x3F818000), Float.NaN,
+                Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f, Float.MIN_VALUE, 0x1p-130f, Float.MAX_VALUE, 1f};
+        System.arraycopy(special, 0, v, 0, special.length);
+        System.arraycopy(special, 0, v, n - special.length, special.length);
+        Buf f = be.upload(v, 10, 100);
+        Buf b = be.allocBf16(12, 100);
+        assertTrue(b.isBf16() && !b.isF64(), b.shape());
+        be.copy(b.rows(1, 11), f);
+        Buf back = be.alloc(10, 100);
+        be.copy(back, b.rows(1, 11));
+        float[] got = be.read(back);
+        for (int i = 0; i < n; i++) {
+            float want = Float.intBitsToFloat(dev.cosyvoice4j.backend.host.HostOps.bf16Bits(v[i]) << 16);
+            assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got[i]), "value " + i + ": " + v[i]);
+        }
+        assertEquals(Float.intBitsToFloat(0x3F800000), got[0], "tie to even (down)");
+        assertEquals(Float.intBitsToFloat(0x3F820000), got[1], "tie to even (up)");
+        assertTrue(Float.isNaN(got[2]));
+        Buf copy = be.allocBf16(10, 100);
+        be.copy(copy, b.rows(1, 11));
+        be.copy(back, copy);
+        assertArrayEquals(got, be.read(back), "bf16 to bf16 copies the bits");
+        Buf untouched = be.alloc(1, 100);
+        be.copy(untouched, b.row(0));
+        assertArrayEquals(new float[100], be.read(untouched), "rows outside the view stay zero");
+        assertThrows(IllegalArgumentException.class, () -> be.copy(be.allocBf16(2, 3), be.allocF64(2, 3)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
     void buffersStartZeroedAndViewsShareStorage(Target t) {
         Backend be = open(t);
         Buf a = be.alloc(4, 5);

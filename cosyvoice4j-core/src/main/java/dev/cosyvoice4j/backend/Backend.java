@@ -44,6 +44,12 @@ public interface Backend extends AutoCloseable {
     /** A zeroed float64 buffer (the vocoder's F0 predictor runs in float64, as the reference). */
     Buf allocF64(int rows, int cols);
 
+    /**
+     * A zeroed bfloat16 storage buffer, half the memory of float32: for state kept long and read back only by
+     * {@link #copy} (e.g. a saved voice's DiT keys and values, which a bf16 attention rounds the same way anyway).
+     */
+    Buf allocBf16(int rows, int cols);
+
     /** Host to backend: {@code dst.size()} values of {@code src} from {@code srcOff} into a float32 buffer. */
     void write(Buf dst, float[] src, int srcOff);
 
@@ -104,6 +110,22 @@ public interface Backend extends AutoCloseable {
      * cpu backend with several threads as one part per row ({@link #parts}).
      */
     default void rowRanges(int n, Range body) { body.run(0, n); }
+
+    /**
+     * Marks the calling thread's operations as latency-critical until the handle is closed (a speech-token decode
+     * step): while any such section is open, other threads' operations stop taking the backend's shared threads and
+     * run on their callers alone, so that audio being computed beside the decoder does not slow it. Sections nest.
+     * Default: no effect (a backend without shared threads).
+     */
+    default Foreground foreground() { return Foreground.NONE; }
+
+    /** An open {@link #foreground()} section; {@link #close()} ends it (once). */
+    interface Foreground extends AutoCloseable {
+        Foreground NONE = () -> { };
+
+        @Override
+        void close();
+    }
 
     // ---- matrix products --------------------------------------------------------------------------------------
 
@@ -248,7 +270,10 @@ public interface Backend extends AutoCloseable {
     /** Every value of {@code x} set to {@code value}. */
     void fill(Buf x, float value);
 
-    /** {@code dst = src} (same shape; float32 to float64 converts). */
+    /**
+     * {@code dst = src} (same shape; float32 to float64 converts; float32 to bfloat16 rounds to nearest even, NaN
+     * staying NaN; bfloat16 to float32 is exact).
+     */
     void copy(Buf dst, Buf src);
 
     /** {@code out [cols, rows] = x^T}. */

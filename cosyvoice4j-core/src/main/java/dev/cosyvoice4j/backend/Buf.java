@@ -18,6 +18,12 @@ public interface Buf {
     /** True for a float64 buffer ({@link Backend#allocF64}). */
     boolean isF64();
 
+    /**
+     * True for a bfloat16 storage buffer ({@link Backend#allocBf16}): it only holds values between {@link Backend#copy}
+     * calls (rounded to nearest even on the way in, exact on the way out); no other operation reads or writes it.
+     */
+    default boolean isBf16() { return false; }
+
     /** {@code rows * cols}. */
     default long size() { return (long) rows() * cols(); }
 
@@ -31,5 +37,5 @@ public interface Buf {
     default Buf row(int r) { return rows(r, r + 1); }
 
     /** A one-line shape description for error messages. */
-    default String shape() { return (isF64() ? "f64" : "f32") + "[" + rows() + ", " + cols() + "]"; }
+    default String shape() { return (isF64() ? "f64" : isBf16() ? "bf16" : "f32") + "[" + rows() + ", " + cols() + "]"; }
 }

@@ -135,6 +135,9 @@ public final class CpuBackend implements Backend {
     public Buf allocF64(int rows, int cols) { return HostBuf.f64(rows, cols); }
 
     @Override
+    public Buf allocBf16(int rows, int cols) { return HostBuf.bf16(rows, cols); }
+
+    @Override
     public void write(Buf dst, float[] src, int srcOff) { HostBuf.write(dst, src, srcOff); }
 
     @Override
@@ -203,7 +206,7 @@ public final class CpuBackend implements Backend {
 
     /** Runs {@code tasks} pool tasks, each with its oneDNN team set to its share of the threads ({@link #team}). */
     private void tasks(int tasks, IntConsumer task) {
-        int share = Math.max(1, pool.threads() / tasks);
+        int share = pool.yieldsToForeground() ? 1 : Math.max(1, pool.threads() / tasks);
         pool.parallelFor(tasks, q -> {
             int[] t = team.get();
             int outer = t[0];
@@ -232,11 +235,15 @@ public final class CpuBackend implements Backend {
         return taskOf;
     }
 
-    /** The OpenMP team size of a oneDNN product on this thread (see {@link #team}). */
+    /** The OpenMP team size of a oneDNN product on this thread (see {@link #team}); one while yielding to a foreground section. */
     private int teamSize() {
         int t = team.get()[0];
+        if (t <= 0 && pool.yieldsToForeground()) return 1;
         return t > 0 ? t : pool.threads();
     }
+
+    @Override
+    public Foreground foreground() { return pool.foreground()::close; }
 
     // ---- matrix products --------------------------------------------------------------------------------------
 
@@ -631,7 +638,9 @@ public final class CpuBackend implements Backend {
         if (dst.rows() != src.rows() || dst.cols() != src.cols()) {
             throw new IllegalArgumentException("copy: " + src.shape() + " into " + dst.shape());
         }
-        if (dst.isF64() == src.isF64()) {
+        if (dst.isBf16() || src.isBf16()) {
+            Bf16Copy.copy(pool, dst, src);
+        } else if (dst.isF64() == src.isF64()) {
             if (dst.isF64()) System.arraycopy(src.f64, src.offset, dst.f64, dst.offset, size(src));
             else System.arraycopy(src.data, src.offset, dst.data, dst.offset, size(src));
         } else {

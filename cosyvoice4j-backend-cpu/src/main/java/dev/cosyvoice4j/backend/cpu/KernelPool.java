@@ -16,6 +16,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * is running) does not queue: it runs its whole job on its own thread ("caller runs"). So concurrent sessions are
  * safe and never wait on each other, and the pool's threads are never oversubscribed. Nested parallelFor from
  * inside a body also runs inline. Bodies must only write disjoint data per index.
+ *
+ * <p>Priority: while a thread is inside a {@link #foreground()} section (the LLM's decode step), callers outside one
+ * run their jobs inline too, leaving the pool threads to the foreground work as soon as its current job is done.
  */
 public final class KernelPool implements AutoCloseable {
 
@@ -61,6 +64,10 @@ public final class KernelPool implements AutoCloseable {
     private final long spinNanos;
     private final Thread[] workers;
     private final ReentrantLock lock = new ReentrantLock();
+    /** Threads inside a {@link #foreground()} section now. */
+    private final AtomicInteger foreground = new AtomicInteger();
+    /** This thread's {@link #foreground()} nesting depth. */
+    private static final ThreadLocal<int[]> FOREGROUND_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
     private volatile Job current;
     private volatile boolean closed;
     /** parked[w] != 0 while pool thread w is (about to be) parked: the caller must unpark it. */
@@ -92,7 +99,7 @@ public final class KernelPool implements AutoCloseable {
      */
     public void parallelFor(int n, Body body) {
         if (n <= 0) return;
-        if (n == 1 || workers.length == 0 || closed || lock.isHeldByCurrentThread() || !lock.tryLock()) {
+        if (n == 1 || workers.length == 0 || closed || lock.isHeldByCurrentThread() || yieldsToForeground() || !lock.tryLock()) {
             for (int i = 0; i < n; i++) body.run(i);
             return;
         }
@@ -111,6 +118,32 @@ public final class KernelPool implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Opens a foreground section on the calling thread (closed by the handle, on the same thread): until it closes,
+     * other threads' {@link #parallelFor} calls run on their callers.
+     */
+    public Section foreground() {
+        int[] depth = FOREGROUND_DEPTH.get();
+        if (depth[0]++ == 0) foreground.incrementAndGet();
+        boolean[] open = {true};
+        return () -> {
+            if (!open[0]) return;                    // closing twice ends it once
+            open[0] = false;
+            if (--depth[0] == 0) foreground.decrementAndGet();
+        };
+    }
+
+    /** An open {@link #foreground()} section. */
+    public interface Section extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Whether a foreground section of another thread is open while this thread has none (its jobs then run inline). */
+    public boolean yieldsToForeground() {
+        return foreground.get() > 0 && FOREGROUND_DEPTH.get()[0] == 0;
     }
 
     private static void awaitDone(Job job) {

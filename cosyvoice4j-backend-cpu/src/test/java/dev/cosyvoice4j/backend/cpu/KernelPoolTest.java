@@ -6,6 +6,8 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -70,5 +72,43 @@ class KernelPoolTest {
         pool.parallelFor(5, i -> count.incrementAndGet());
         assertEquals(5, count.get());
         assertThrows(IllegalArgumentException.class, () -> new KernelPool(0, 0));
+    }
+
+    @Test
+    void whileAForegroundSectionIsOpenOtherCallersRunInline() throws Exception {
+        try (KernelPool pool = new KernelPool(2, 50)) {
+            java.util.Set<Thread> ranOn = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            java.util.concurrent.CountDownLatch open = new java.util.concurrent.CountDownLatch(1), done = new java.util.concurrent.CountDownLatch(1);
+            Thread decoder = new Thread(() -> {
+                try (KernelPool.Section s = pool.foreground(); KernelPool.Section nested = pool.foreground()) {
+                    nested.close();                               // closing twice and nesting: still open until s closes
+                    open.countDown();
+                    done.await();
+                    ranOn.clear();
+                    for (int rep = 0; rep < 200 && ranOn.size() < 2; rep++) pool.parallelFor(64, i -> slowly(ranOn));
+                    assertEquals(2, ranOn.size(), "the foreground thread itself still uses the pool");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            decoder.start();
+            open.await();
+            assertTrue(pool.yieldsToForeground());
+            for (int rep = 0; rep < 50; rep++) pool.parallelFor(64, i -> ranOn.add(Thread.currentThread()));
+            assertEquals(java.util.Set.of(Thread.currentThread()), ranOn, "a background caller runs its jobs alone");
+            done.countDown();
+            decoder.join();
+            assertFalse(pool.yieldsToForeground(), "closed: the pool is shared again");
+            ranOn.clear();
+            for (int rep = 0; rep < 200 && ranOn.size() < 2; rep++) pool.parallelFor(64, i -> slowly(ranOn));
+            assertEquals(2, ranOn.size(), "after the section, jobs use the pool threads again");
+        }
+    }
+
+    /** Records the running thread, then spins ~20 us so that a pool thread has time to take indices. */
+    private static void slowly(java.util.Set<Thread> ranOn) {
+        ranOn.add(Thread.currentThread());
+        long end = System.nanoTime() + 20_000;
+        while (System.nanoTime() < end) Thread.onSpinWait();
     }
 }

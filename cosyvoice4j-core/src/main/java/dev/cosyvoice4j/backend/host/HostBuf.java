@@ -4,26 +4,34 @@ import dev.cosyvoice4j.backend.Buf;
 
 /**
  * A {@link Buf} in Java heap memory, shared by the host backends ({@code scalar}, {@code cpu}): {@code rows x cols}
- * float32 values of {@link #data} from {@link #offset} (row-major, dense), or float64 values of {@link #f64}. Views
- * share the array. Kernels index {@code data[offset + r * cols + c]}.
+ * float32 values of {@link #data} from {@link #offset} (row-major, dense), or float64 values of {@link #f64}, or
+ * bfloat16 bits in {@link #bf16} (storage only: {@link HostOps#copy} is the one operation that reads or writes them).
+ * Views share the array. Kernels index {@code data[offset + r * cols + c]}.
  */
 public final class HostBuf implements Buf {
     /** float32 storage (null for a float64 buffer). */
     public final float[] data;
     /** float64 storage (null for a float32 buffer). */
     public final double[] f64;
+    /** bfloat16 storage, the upper 16 bits of the float32 values (null unless {@link #isBf16()}). */
+    public final short[] bf16;
     public final int offset;
     private final int rows, cols;
 
     private HostBuf(float[] data, double[] f64, int offset, int rows, int cols) {
+        this(data, f64, null, offset, rows, cols);
+    }
+
+    private HostBuf(float[] data, double[] f64, short[] bf16, int offset, int rows, int cols) {
         if (rows < 0 || cols < 0) throw new IllegalArgumentException("negative buffer shape [" + rows + ", " + cols + "]");
         long end = offset + (long) rows * cols;
-        int length = data != null ? data.length : f64.length;
+        int length = data != null ? data.length : f64 != null ? f64.length : bf16.length;
         if (offset < 0 || end > length) {
             throw new IllegalArgumentException("view [" + rows + ", " + cols + "] at " + offset + " exceeds " + length + " values");
         }
         this.data = data;
         this.f64 = f64;
+        this.bf16 = bf16;
         this.offset = offset;
         this.rows = rows;
         this.cols = cols;
@@ -37,6 +45,11 @@ public final class HostBuf implements Buf {
     /** A new zeroed float64 buffer. */
     public static HostBuf f64(int rows, int cols) {
         return new HostBuf(null, new double[Math.toIntExact((long) rows * cols)], 0, rows, cols);
+    }
+
+    /** A new zeroed bfloat16 storage buffer. */
+    public static HostBuf bf16(int rows, int cols) {
+        return new HostBuf(null, null, new short[Math.toIntExact((long) rows * cols)], 0, rows, cols);
     }
 
     /** A float32 buffer over an existing array (no copy). */
@@ -70,12 +83,14 @@ public final class HostBuf implements Buf {
 
     @Override public boolean isF64() { return f64 != null; }
 
+    @Override public boolean isBf16() { return bf16 != null; }
+
     @Override
     public HostBuf rows(int from, int to) {
         if (from < 0 || to < from || to > rows) {
             throw new IndexOutOfBoundsException("rows [" + from + ", " + to + ") of " + shape());
         }
-        return new HostBuf(data, f64, offset + from * cols, to - from, cols);
+        return new HostBuf(data, f64, bf16, offset + from * cols, to - from, cols);
     }
 
     @Override
@@ -83,7 +98,7 @@ public final class HostBuf implements Buf {
         if ((long) rows * cols > size()) {
             throw new IllegalArgumentException("view [" + rows + ", " + cols + "] is larger than " + shape());
         }
-        return new HostBuf(data, f64, offset, rows, cols);
+        return new HostBuf(data, f64, bf16, offset, rows, cols);
     }
 
     /** Index of element (r, c). */

@@ -262,6 +262,8 @@ public final class HostOps {
         int n = Math.toIntExact(src.size());
         if (src.data != null && dst.data != null) {
             System.arraycopy(src.data, src.offset, dst.data, dst.offset, n);
+        } else if (src.bf16 != null || dst.bf16 != null) {
+            copyBf16(dst, src, n);
         } else if (src.f64 != null && dst.f64 != null) {
             System.arraycopy(src.f64, src.offset, dst.f64, dst.offset, n);
         } else if (src.data != null) {
@@ -269,6 +271,26 @@ public final class HostOps {
         } else {
             throw bad(op, "no float64 to float32 copy (" + src.shape() + " to " + dst.shape() + ")");
         }
+    }
+
+    /** The bfloat16 cases of {@link #copy}: float32 in (rounded), float32 out (exact), or bfloat16 to bfloat16. */
+    private static void copyBf16(HostBuf dst, HostBuf src, int n) {
+        if (src.bf16 != null && dst.bf16 != null) {
+            System.arraycopy(src.bf16, src.offset, dst.bf16, dst.offset, n);
+        } else if (src.data != null) {
+            for (int i = 0; i < n; i++) dst.bf16[dst.offset + i] = bf16Bits(src.data[src.offset + i]);
+        } else if (dst.data != null) {
+            for (int i = 0; i < n; i++) dst.data[dst.offset + i] = Float.intBitsToFloat(src.bf16[src.offset + i] << 16);
+        } else {
+            throw bad("copy", "no float64 to or from bfloat16 copy (" + src.shape() + " to " + dst.shape() + ")");
+        }
+    }
+
+    /** The bfloat16 bits of {@code f}: round to nearest even (as PyTorch's {@code .to(torch.bfloat16)}); NaN stays NaN. */
+    public static short bf16Bits(float f) {
+        if (Float.isNaN(f)) return (short) 0x7FC0;
+        int bits = Float.floatToRawIntBits(f);
+        return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
     }
 
     /** {@code out [cols, rows] = x^T} (both float32, or both float64). */

@@ -49,6 +49,8 @@ public final class ScalarBackend implements Backend {
 
     @Override public Buf allocF64(int rows, int cols) { return HostBuf.f64(rows, cols); }
 
+    @Override public Buf allocBf16(int rows, int cols) { return HostBuf.bf16(rows, cols); }
+
     @Override
     public void write(Buf dst, float[] src, int srcOff) { HostBuf.write(dst, src, srcOff); }
 

@@ -2,6 +2,7 @@ package dev.cosyvoice4j.model.flow;
 
 import dev.cosyvoice4j.backend.Backend;
 import dev.cosyvoice4j.backend.Buf;
+import dev.cosyvoice4j.backend.Precision;
 
 import java.util.Arrays;
 
@@ -18,13 +19,18 @@ import java.util.Arrays;
  * </ul>
  * What the cached frames were computed from (token ids with their look-ahead, prompt mel rows, speaker embedding) is
  * kept with them; a call whose inputs differ there starts over ({@link #matches}). Per request, never shared; its
- * memory is large ({@link #bytes()}: 10 steps x blocks x 2 rows x 2 x heads x dimHead floats per frame); {@link #reset()}
+ * memory is large ({@link #bytes()}: 10 steps x blocks x 2 rows x 2 x heads x dimHead floats per frame; bfloat16 in a
+ * bf16 DiT's saved prefix); {@link #reset()}
  * forgets the frames at the end of an utterance and keeps the memory for the next one, {@link #clear()} releases it. Golden: {@code stream/token2wav}, {@code e2e/*_stream}
  * (the engine's streaming path runs through it); {@code DitCacheTest} compares it with full recomputation.
  */
 public final class DitCache {
     final Backend backend;
     final int steps, depth, inner, melDim, chunkFrames;
+    /** Whether the DiT's attention rounds keys and values to bfloat16 (then a saved prefix may store them so). */
+    private final boolean bf16Attention;
+    /** Keys and values stored as bfloat16 (a {@link #snapshot} of a bf16 DiT's cache): half the memory, same results. */
+    private final boolean bf16Storage;
     /** keys[step][block][row], values likewise: {@code [capacity, inner]} views of {@link #keyValues}. */
     Buf[][][] keys, values;
     /** Every key and value slot, {@code [slots x capacity, inner]}, and every solver state, {@code [(steps + 1) x capacity, mel]}. */
@@ -45,6 +51,8 @@ public final class DitCache {
         this.inner = dit.heads * dit.dimHead;
         this.melDim = dit.melDim;
         this.chunkFrames = dit.staticChunkSize;
+        this.bf16Attention = dit.precision == Precision.BF16;
+        this.bf16Storage = false;
     }
 
     /** Complete cached frames (a multiple of the chunk size). */
@@ -54,7 +62,7 @@ public final class DitCache {
     public long bytes() { return bytesFor(capacity); }
 
     long bytesFor(int frameCount) {
-        return 4L * frameCount * ((long) steps * depth * 2 * 2 * inner + (long) (steps + 1) * melDim);
+        return (long) frameCount * ((bf16Storage ? 2L : 4L) * steps * depth * KV_SLOTS * inner + 4L * (steps + 1) * melDim);
     }
 
     /** Whether the cached frames were computed from these inputs (see {@link #record}). */
@@ -102,7 +110,7 @@ public final class DitCache {
     void ensureCapacity(int total) {
         if (total <= capacity) return;
         int cap = Math.max(total, Math.min(growthLimitFrames, capacity + capacity / 2));
-        Buf kv = allocSlots(cap, KV_SLOTS * steps * depth, inner), x = allocSlots(cap, steps + 1, melDim);
+        Buf kv = allocSlots(cap, KV_SLOTS * steps * depth, inner, bf16Storage), x = allocSlots(cap, steps + 1, melDim, false);
         if (frames > 0) {
             for (int slot = 0; slot < KV_SLOTS * steps * depth; slot++) backend.copy(slot(kv, slot, cap, frames), slot(keyValues, slot, capacity, frames));
             for (int s = 0; s <= steps; s++) backend.copy(slot(x, s, cap, frames), slot(states, s, capacity, frames));
@@ -121,12 +129,12 @@ public final class DitCache {
      * the JVM's collectors, so a gigabyte of cache is not copied by every young collection (measured: 0.5-1.7 s pauses
      * per streaming request with one buffer per slot).
      */
-    private Buf allocSlots(int cap, int slots, int cols) {
+    private Buf allocSlots(int cap, int slots, int cols, boolean bf16) {
         long rows = (long) cap * slots;
         if (rows > Integer.MAX_VALUE || rows * cols > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("a streaming DiT cache of " + cap + " frames exceeds one buffer (" + rows * cols + " values)");
         }
-        return backend.alloc((int) rows, cols);
+        return bf16 ? backend.allocBf16((int) rows, cols) : backend.alloc((int) rows, cols);
     }
 
     private static Buf slot(Buf all, int slot, int cap, int rows) { return all.rows(slot * cap, slot * cap + rows); }
@@ -167,10 +175,15 @@ public final class DitCache {
         embedding = null;
     }
 
-    /** An immutable copy of the cached frames (a voice's prompt region, see {@link DitPrefix}). */
+    /**
+     * An immutable copy of the cached frames (a voice's prompt region, see {@link DitPrefix}). A bf16 DiT's keys and
+     * values are kept as bfloat16: its attention rounds them to nearest even anyway, so a restored prefix gives the
+     * same products at half the memory (the one exception, a chunk of fewer than the backend's bf16 threshold of new
+     * frames attending in float32, sees its prompt keys rounded to bf16: within the bf16 flow's own error).
+     */
     DitPrefix snapshot() {
         if (frames == 0) return null;
-        DitCache copy = new DitCache(this, frames);
+        DitCache copy = new DitCache(this, frames, bf16Attention);
         return new DitPrefix(copy);
     }
 
@@ -186,9 +199,11 @@ public final class DitCache {
         embedding = p.embedding;
     }
 
-    /** A copy of {@code src}'s first {@code n} frames with exactly that capacity. */
-    private DitCache(DitCache src, int n) {
+    /** A copy of {@code src}'s first {@code n} frames with exactly that capacity (keys and values as bf16 if asked). */
+    private DitCache(DitCache src, int n, boolean bf16Storage) {
         this.backend = src.backend;
+        this.bf16Attention = src.bf16Attention;
+        this.bf16Storage = bf16Storage;
         this.steps = src.steps;
         this.depth = src.depth;
         this.inner = src.inner;

@@ -17,7 +17,10 @@ public final class DitPrefix {
     /** Prompt frames held. */
     public int frames() { return cache.frames(); }
 
-    /** Memory held (float32 keys, values and solver states of every step, block and CFG row). */
+    /**
+     * Memory held: keys and values of every step, block and CFG row (bfloat16 for a bf16 DiT, whose attention rounds
+     * them so anyway; float32 otherwise) and the float32 solver states.
+     */
     public long bytes() { return cache.bytes(); }
 
     /** Whether this prefix was computed from these prompt inputs. */

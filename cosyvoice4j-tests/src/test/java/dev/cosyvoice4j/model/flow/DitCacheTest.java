@@ -3,12 +3,15 @@ package dev.cosyvoice4j.model.flow;
 import dev.cosyvoice4j.backend.Backend;
 import dev.cosyvoice4j.backend.BackendOptions;
 import dev.cosyvoice4j.backend.Backends;
+import dev.cosyvoice4j.backend.Precision;
+import dev.cosyvoice4j.backend.WeightKind;
 import dev.cosyvoice4j.config.ModelDir;
 import dev.cosyvoice4j.engine.StreamSchedule;
 import dev.cosyvoice4j.io.WeightStore;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +23,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The streaming DiT cache changes no output: on both fixture models (A and C, different shapes) and both backends, an
@@ -120,6 +124,40 @@ class DitCacheTest {
             DitPrefix pv = flow.promptPrefix(flow.newSession(), v.tokens, v.mel, v.frames, v.embedding);
             cache.clear();
             assertClose(expected, flow.inferenceCached(s, cache, pv, other, w.tokens, w.mel, w.frames, w.embedding, false, null), "foreign prefix");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"cosyvoice3-tiny", "cosyvoice3-tiny-c"})
+    void aBf16FlowKeepsItsSavedPromptInBf16AndChangesNoOutput(String model) {
+        try (Backend backend = Backends.open("cpu", BackendOptions.defaults().withThreads(2))) {
+            assumeTrue(backend.supports(Precision.BF16), "no bf16 (oneDNN) on this machine");
+            ModelDir dir = ModelDir.open(FIXTURES.resolve(model));
+            WeightStore ws = WeightStore.openPt(dir.flowPt());
+            FlowModel flow = FlowModel.load(ws.transformed((name, t) -> FlowModel.isLinearWeight(name, t)
+                    ? backend.prepare(t, WeightKind.LINEAR, Precision.BF16, null) : t), dir.config().flow(), backend, Precision.BF16);
+            Voice v = voice(flow, 61, 5);
+            DitPrefix prefix = flow.promptPrefix(flow.newSession(), v.tokens, v.mel, v.frames, v.embedding);
+            assertNotNull(prefix);
+            var c = dir.config().flow();
+            int steps = 10, inner = c.ditHeads() * c.ditDimHead();
+            long perFrame = 2L * steps * c.ditDepth() * 4 * inner + 4L * (steps + 1) * c.melDim();
+            assertEquals(perFrame * prefix.frames(), prefix.bytes(), "bf16 keys and values, float32 solver states");
+            // the official schedule from the voice's bf16 prefix = the same schedule computed from scratch
+            int[] generated = new SplittableRandom(9).ints(140, 0, flow.config().vocabSize()).toArray();
+            FlowSession a = flow.newSession(), b = flow.newSession();
+            DitCache fromPrefix = flow.newCache(), fromScratch = flow.newCache();
+            StreamSchedule schedule = StreamSchedule.official(v.tokens.length);
+            int calls = 0;
+            while (schedule.chunkReady(generated.length)) {
+                int[] tokens = Arrays.copyOf(generated, schedule.tokensNeededForNextChunk());
+                float[] expected = flow.inferenceCached(b, fromScratch, null, tokens, v.tokens, v.mel, v.frames, v.embedding, false, null);
+                float[] actual = flow.inferenceCached(a, fromPrefix, prefix, tokens, v.tokens, v.mel, v.frames, v.embedding, false, null);
+                assertClose(expected, actual, "chunk " + calls + " from the bf16 prompt state");
+                schedule.advance();
+                calls++;
+            }
+            assertTrue(calls >= 2, "calls " + calls);
         }
     }
 }

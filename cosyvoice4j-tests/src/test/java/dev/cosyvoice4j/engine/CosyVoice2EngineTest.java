@@ -1,6 +1,14 @@
 package dev.cosyvoice4j.engine;
 
+import dev.cosyvoice4j.backend.Precision;
 import dev.cosyvoice4j.config.ModelFamily;
+import dev.cosyvoice4j.model.lm.CosyVoice3LM;
+import dev.cosyvoice4j.model.lm.LmInput;
+import dev.cosyvoice4j.model.lm.LmPrompt;
+import dev.cosyvoice4j.model.lm.LmSession;
+import dev.cosyvoice4j.model.qwen2.Qwen2LayerWeights;
+import dev.cosyvoice4j.tensor.DType;
+import dev.cosyvoice4j.tensor.Tensor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -153,6 +161,38 @@ class CosyVoice2EngineTest {
             assertEquals(ModelFamily.COSYVOICE2, reduced.family());
             float[] a = s.synthesizeAll(request(Mode.ZERO_SHOT, 30).stream(true).build());
             assertEquals(30 * SAMPLES_PER_TOKEN, a.length);
+        }
+    }
+
+    /**
+     * The CosyVoice2 (Qwen2LM) LLM decodes on the same path as CosyVoice3's: in q8_0 every Linear weight of the
+     * Qwen2 layers and the {@code llm_decoder} head is Q8_0 (only its bias stays float32), so a decode step streams
+     * the Q8_0 bytes, and a step forwards one row on the KV cache (no recomputation of the prompt).
+     */
+    @Test
+    void q8LlmQuantisesEveryLinearWeightAndDecodesOneRowPerStep() {
+        EngineOptions o = EngineOptions.defaults().withThreads(2).withLlmPrecision(Precision.Q8_0);
+        try (Engine reduced = Engine.load(MODEL, o)) {
+            CosyVoice3LM lm = reduced.llm();
+            assertEquals(CosyVoice3LM.Variant.QWEN2LM, lm.variant());
+            var weights = lm.qwen2().weights();
+            for (Qwen2LayerWeights w : weights.layers()) {
+                for (Tensor t : List.of(w.qProj(), w.kProj(), w.vProj(), w.oProj(), w.gateProj(), w.upProj(), w.downProj())) {
+                    assertEquals(DType.Q8_0, t.dtype(), "layer weight " + t);
+                }
+            }
+            long head = lm.decodeStepWeightBytes() - weights.layerByteSize();
+            assertEquals(DType.Q8_0.storageBytes((long) lm.vocabSize() * lm.hiddenSize())
+                    + DType.F32.storageBytes(lm.vocabSize()), head, "llm_decoder weight in Q8_0, its bias in float32");
+
+            LmInput in = lm.lmInput(LmPrompt.zeroShot(new int[] {1000, 1001}, new int[] {2000, 2001, 2002}, new int[] {5, 6, 7}));
+            LmSession s = lm.newSession(in);
+            lm.prefill(s, in);
+            assertEquals(in.rows(), s.length());
+            for (int i = 1; i <= 3; i++) {
+                lm.step(s, 10 + i);
+                assertEquals(in.rows() + i, s.length(), "one cached position per decode step");
+            }
         }
     }
 

@@ -9,19 +9,14 @@ import dev.cosyvoice4j.golden.GoldenManifest;
 import dev.cosyvoice4j.golden.GoldenStage;
 import dev.cosyvoice4j.golden.Tolerance;
 import dev.cosyvoice4j.model.hift.HiftGenerator;
-import dev.cosyvoice4j.model.lm.ArgmaxSampler;
 import dev.cosyvoice4j.model.lm.CosyVoice3LM;
-import dev.cosyvoice4j.model.lm.GenerationOptions;
 import dev.cosyvoice4j.model.lm.GenerationResult;
 import dev.cosyvoice4j.model.lm.LmInput;
 import dev.cosyvoice4j.model.lm.LmPrompt;
-import dev.cosyvoice4j.model.lm.Sampler;
 import dev.cosyvoice4j.tensor.Tensor;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -35,7 +30,6 @@ import java.util.Set;
 public final class Cv2E2eGoldenStage implements GoldenStage {
     private static final Tolerance FEAT = new Tolerance(2e-3, Double.NaN, Double.NaN, false);
     private static final Tolerance EMBEDDING = new Tolerance(1e-4, Double.NaN, Double.NaN, false);
-    private static final Tolerance LM_INPUT = new Tolerance(0, Double.NaN, Double.NaN, false);
     private static final Tolerance LOGP = new Tolerance(1e-3, Double.NaN, Double.NaN, false);
     /** The prompt WAVs of the manifest's {@code inputs/} (the harness's zero-shot and VC-target prompts). */
     private static final String ZERO_SHOT_WAV = "inputs/zero_shot_prompt.wav", VC_PROMPT_WAV = "inputs/cross_lingual_prompt.wav";
@@ -46,14 +40,9 @@ public final class Cv2E2eGoldenStage implements GoldenStage {
     @Override
     public Set<String> modelFamilies() { return Set.of(GoldenManifest.COSYVOICE2); }
 
-    static Engine engine(GoldenContext ctx) {
-        return ctx.component("engine", dir -> Engine.load(dir, EngineOptions.defaults()
-                .withBackend(ctx.backend().name()).withThreads(ctx.backend().threads())));
-    }
-
     @Override
     public void run(GoldenCase c, GoldenContext ctx, CaseCheck check) throws Exception {
-        Engine engine = engine(ctx);
+        Engine engine = E2eGoldenChecks.engine(ctx);
         boolean vc = "frontend_vc".equals(c.input("frontend").asText());
         boolean stream = c.id().endsWith("_stream");
         Mode mode = vc ? Mode.VOICE_CONVERSION : c.id().startsWith("e2e/cross_lingual") ? Mode.CROSS_LINGUAL
@@ -87,7 +76,7 @@ public final class Cv2E2eGoldenStage implements GoldenStage {
         // streaming cases record the tokens of the first token2wav call (e2e/vc_stream: 34 of 87)
         int[] flowTokens = stream ? Arrays.copyOf(tokens, Math.min(tokens.length, c.output("token2wav_calls").get(0).get("n_tokens").asInt()))
                 : tokens;
-        check.compareIds("flow_tokens", flowTokens, E2eGoldenStage.ints(c.output("flow_tokens")));
+        check.compareIds("flow_tokens", flowTokens, E2eGoldenChecks.ints(c.output("flow_tokens")));
 
         // token2wav through the engine's synthesizer
         CosyVoice2Model.Stages stages = engine.cosyVoice2().newStages(engine.workers());
@@ -118,11 +107,11 @@ public final class Cv2E2eGoldenStage implements GoldenStage {
         SynthesisRequest.Builder b = SynthesisRequest.builder(mode).argmax(true).textFrontend(false).stream(stream);
         switch (mode) {
             case VOICE_CONVERSION -> b.sourceWav(zeroShotWav).promptWav(vcPromptWav);
-            case ZERO_SHOT -> b.promptWav(zeroShotWav).promptText(tok.decode(E2eGoldenStage.ints(c.input("prompt_text_ids")), false));
-            case INSTRUCT2 -> b.promptWav(zeroShotWav).instructText(tok.decode(E2eGoldenStage.ints(c.input("prompt_text_ids")), false));
+            case ZERO_SHOT -> b.promptWav(zeroShotWav).promptText(tok.decode(E2eGoldenChecks.ints(c.input("prompt_text_ids")), false));
+            case INSTRUCT2 -> b.promptWav(zeroShotWav).instructText(tok.decode(E2eGoldenChecks.ints(c.input("prompt_text_ids")), false));
             case CROSS_LINGUAL -> b.promptWav(zeroShotWav);
         }
-        if (mode != Mode.VOICE_CONVERSION) b.text(tok.decode(E2eGoldenStage.ints(c.input("text_ids")), false));
+        if (mode != Mode.VOICE_CONVERSION) b.text(tok.decode(E2eGoldenChecks.ints(c.input("text_ids")), false));
         try (Session s = engine.openSession()) {
             float[] api = s.synthesizeAll(b.build());
             check.compare("tts_speech(Engine API)", api, new long[] {1, api.length}, c.outputTensor("tts_speech"),
@@ -133,40 +122,17 @@ public final class Cv2E2eGoldenStage implements GoldenStage {
     /** lm_input, the argmax decode with its step log-probs; returns the tokens. */
     private static int[] llm(GoldenCase c, Engine engine, Mode mode, CaseCheck check) {
         CosyVoice3LM lm = engine.llm();
-        int[] promptIds = E2eGoldenStage.ints(c.input("prompt_text_ids")), textIds = E2eGoldenStage.ints(c.input("text_ids"));
+        int[] promptIds = E2eGoldenChecks.ints(c.input("prompt_text_ids")), textIds = E2eGoldenChecks.ints(c.input("text_ids"));
         LmPrompt prompt = switch (mode) {
             case ZERO_SHOT -> LmPrompt.zeroShot(promptIds, textIds, c.inputTensor("llm_prompt_speech_token").toIntArray());
             case INSTRUCT2 -> LmPrompt.instruct2(promptIds, textIds);
             default -> LmPrompt.crossLingual(textIds);
         };
-        LmInput input = lm.lmInput(prompt);
-        check.compare("lm_input", engine.backend().read(input.embeddings()), new long[] {1, input.rows(), input.dim()},
-                c.outputTensor("lm_input"), LM_INPUT);
-        check.compareExact("min_len", input.minLen(), c.output("min_len").asInt());
-        check.compareExact("max_len", input.maxLen(), c.output("max_len").asInt());
-        List<float[]> stepLogp = new ArrayList<>();
-        Sampler recording = (logp, n, decoded, count) -> {
-            stepLogp.add(Arrays.copyOf(logp, n));
-            return ArgmaxSampler.INSTANCE.sample(logp, n, decoded, count);
-        };
-        GenerationResult gen = lm.generate(input, recording, GenerationOptions.DEFAULT, t -> { });
-        check.compareIds("llm_tokens", gen.tokens(), E2eGoldenStage.ints(c.output("llm_tokens")));
-        check.compareExact("n_llm_steps", stepLogp.size(), c.output("n_llm_steps").asInt());
+        LmInput input = E2eGoldenChecks.lmInput(c, engine, prompt, check);
+        E2eGoldenChecks.Decoded decoded = E2eGoldenChecks.argmaxDecode(c, lm, input, check);
+        GenerationResult gen = decoded.gen();
         check.compareExact("stop_reason", gen.stopReason().name().toLowerCase(java.util.Locale.ROOT), c.output("stop_reason").asText());
-        // the golden log-probs are before sampling_ids masks index speech_token_size (eos) while i < min_len
-        float[] top10 = c.outputTensor("step_top10_logp").toFloatArray();
-        int[] top10Ids = c.outputTensor("step_top10_ids").toIntArray();
-        int steps = Math.min(stepLogp.size(), top10Ids.length / 10);
-        float[] actual = new float[steps * 10];
-        for (int i = 0; i < steps; i++) {
-            for (int j = 0; j < 10; j++) {
-                int id = top10Ids[i * 10 + j];
-                boolean masked = i < input.minLen() && id == lm.speechTokenSize();
-                actual[i * 10 + j] = masked ? top10[i * 10 + j] : stepLogp.get(i)[id];
-            }
-        }
-        check.compare("step_top10_logp", actual, new long[] {steps, 10},
-                Tensor.of(Arrays.copyOf(top10, steps * 10), steps, 10), LOGP);
+        E2eGoldenChecks.top10(c, lm, input, decoded.stepLogp(), LOGP, check);
         return gen.tokens();
     }
 }

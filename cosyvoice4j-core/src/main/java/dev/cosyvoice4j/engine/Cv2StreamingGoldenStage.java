@@ -31,7 +31,7 @@ public final class Cv2StreamingGoldenStage implements GoldenStage {
 
     @Override
     public void run(GoldenCase c, GoldenContext ctx, CaseCheck check) throws Exception {
-        Engine engine = Cv2E2eGoldenStage.engine(ctx);
+        Engine engine = E2eGoldenChecks.engine(ctx);
         int[] tokens = c.inputTensor("source_speech_token").toIntArray();
         Tensor feat = c.inputTensor("prompt_feat");
         float[] embedding = c.ref("embedding").outputTensor("embedding").toFloatArray();

@@ -9,17 +9,13 @@ import dev.cosyvoice4j.golden.GoldenCase;
 import dev.cosyvoice4j.golden.GoldenContext;
 import dev.cosyvoice4j.golden.GoldenStage;
 import dev.cosyvoice4j.golden.Tolerance;
-import dev.cosyvoice4j.model.lm.ArgmaxSampler;
 import dev.cosyvoice4j.model.lm.CosyVoice3LM;
-import dev.cosyvoice4j.model.lm.GenerationOptions;
 import dev.cosyvoice4j.model.lm.GenerationResult;
 import dev.cosyvoice4j.model.lm.LmInput;
 import dev.cosyvoice4j.model.lm.LmPrompt;
-import dev.cosyvoice4j.model.lm.Sampler;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -31,7 +27,6 @@ import java.util.List;
 public final class E2eGoldenStage implements GoldenStage {
     private static final Tolerance FEAT = new Tolerance(2e-3, Double.NaN, Double.NaN, false);
     private static final Tolerance EMBEDDING = new Tolerance(1e-4, Double.NaN, Double.NaN, false);
-    private static final Tolerance LM_INPUT = new Tolerance(0, Double.NaN, Double.NaN, false);
     private static final Tolerance FLOW_INPUT = new Tolerance(1e-4, Double.NaN, Double.NaN, false);
 
     @Override
@@ -39,8 +34,7 @@ public final class E2eGoldenStage implements GoldenStage {
 
     @Override
     public void run(GoldenCase c, GoldenContext ctx, CaseCheck check) throws Exception {
-        Engine engine = ctx.component("engine", dir -> Engine.load(dir, EngineOptions.defaults()
-                .withBackend(ctx.backend().name()).withThreads(ctx.backend().threads())));
+        Engine engine = E2eGoldenChecks.engine(ctx);
         if (c.inputs().has("text_pieces")) {
             textPieces(c, engine, check);
             return;
@@ -51,8 +45,8 @@ public final class E2eGoldenStage implements GoldenStage {
 
         // frontend: text ids and prompt features
         int[] textIds = engine.tokenizer().encode(ttsText), promptIds = engine.tokenizer().encode(promptText);
-        check.compareIds("text_ids", textIds, ints(in.get("text_ids")));
-        check.compareIds("prompt_text_ids", promptIds, ints(in.get("prompt_text_ids")));
+        check.compareIds("text_ids", textIds, E2eGoldenChecks.ints(in.get("text_ids")));
+        check.compareIds("prompt_text_ids", promptIds, E2eGoldenChecks.ints(in.get("prompt_text_ids")));
         PromptFeatures pf = engine.analyzeVoice(wav, promptText).features();
         check.compareIds("llm_prompt_speech_token", pf.speechTokens(), c.inputTensor("llm_prompt_speech_token").toIntArray());
         check.compare("prompt_speech_feat", pf.speechFeat(), new long[] {1, pf.featFrames(), pf.melBins()},
@@ -61,19 +55,10 @@ public final class E2eGoldenStage implements GoldenStage {
 
         // LLM: lm_input, argmax tokens, step log-probs
         CosyVoice3LM lm = engine.llm();
-        LmInput input = lm.lmInput(LmPrompt.zeroShot(promptIds, textIds, pf.speechTokens()));
-        check.compare("lm_input", engine.backend().read(input.embeddings()), new long[] {1, input.rows(), input.dim()},
-                c.outputTensor("lm_input"), LM_INPUT);
-        check.compareExact("min_len", input.minLen(), c.output("min_len").asInt());
-        check.compareExact("max_len", input.maxLen(), c.output("max_len").asInt());
-        List<float[]> stepLogp = new ArrayList<>();
-        Sampler recording = (logp, n, decoded, count) -> {
-            stepLogp.add(Arrays.copyOf(logp, n));
-            return ArgmaxSampler.INSTANCE.sample(logp, n, decoded, count);
-        };
-        GenerationResult gen = lm.generate(input, recording, GenerationOptions.DEFAULT, t -> { });
-        check.compareIds("llm_tokens", gen.tokens(), ints(c.output("llm_tokens")));
-        check.compareExact("n_llm_steps", stepLogp.size(), c.output("n_llm_steps").asInt());
+        LmInput input = E2eGoldenChecks.lmInput(c, engine, LmPrompt.zeroShot(promptIds, textIds, pf.speechTokens()), check);
+        E2eGoldenChecks.Decoded decoded = E2eGoldenChecks.argmaxDecode(c, lm, input, check);
+        GenerationResult gen = decoded.gen();
+        List<float[]> stepLogp = decoded.stepLogp();
         // The golden log-probs are recorded before sampling_ids masks index speech_token_size (while i < min_len);
         // the sampler sees the masked vector, so that one entry is compared only on steps where it is not masked.
         int v = stepLogp.get(0).length;
@@ -86,24 +71,12 @@ public final class E2eGoldenStage implements GoldenStage {
         check.compare("step_logp_first3", first3, new long[] {3, v}, dev.cosyvoice4j.tensor.Tensor.of(golden3, 3, v),
                 c.toleranceFor("step_logp"));
         // every step's log-probs of the golden top-10 ids (the masked sos entry taken from the golden, as above)
-        float[] top10 = c.outputTensor("step_top10_logp").toFloatArray();
-        int[] top10Ids = c.outputTensor("step_top10_ids").toIntArray();
-        int steps = Math.min(stepLogp.size(), top10Ids.length / 10);
-        float[] actualTop10 = new float[steps * 10];
-        for (int i = 0; i < steps; i++) {
-            for (int j = 0; j < 10; j++) {
-                int id = top10Ids[i * 10 + j];
-                boolean masked = i < input.minLen() && id == lm.speechTokenSize();
-                actualTop10[i * 10 + j] = masked ? top10[i * 10 + j] : stepLogp.get(i)[id];
-            }
-        }
-        check.compare("step_top10_logp", actualTop10, new long[] {steps, 10},
-                dev.cosyvoice4j.tensor.Tensor.of(java.util.Arrays.copyOf(top10, steps * 10), steps, 10), c.toleranceFor("step_logp"));
+        E2eGoldenChecks.top10(c, lm, input, stepLogp, c.toleranceFor("step_logp"), check);
 
         // flow and vocoder on the generated tokens
         VoicePrompt voice = new Voice(pf, promptText).flowPrompt();
         int[] flowTokens = dev.cosyvoice4j.model.lm.SilentTokenFilter.filter(gen.tokens());
-        check.compareIds("flow_tokens", flowTokens, ints(c.output("flow_tokens")));
+        check.compareIds("flow_tokens", flowTokens, E2eGoldenChecks.ints(c.output("flow_tokens")));
         FlowSession fs = engine.flow().newSession();
         var enc = engine.flow().encode(fs, flowTokens, voice.promptTokens(), voice.promptMel(), voice.promptFrames(),
                 voice.embedding(), true);
@@ -152,13 +125,13 @@ public final class E2eGoldenStage implements GoldenStage {
         JsonNode pieces = in.get("text_pieces");
         for (int i = 0; i < pieces.size(); i++) {
             int[] ids = engine.tokenizer().encode(pieces.get(i).asText());
-            check.compareIds("text_piece_ids[" + i + "]", ids, ints(in.get("text_piece_ids").get(i)));
+            check.compareIds("text_piece_ids[" + i + "]", ids, E2eGoldenChecks.ints(in.get("text_piece_ids").get(i)));
             decoder.acceptText(ids, yielded::add);
         }
         decoder.finish(yielded::add);
-        check.compareIds("out_tokens", decoder.outTokens(), ints(c.output("out_tokens")));
+        check.compareIds("out_tokens", decoder.outTokens(), E2eGoldenChecks.ints(c.output("out_tokens")));
         int[] flowTokens = yielded.stream().mapToInt(Integer::intValue).toArray();
-        check.compareIds("flow_tokens", flowTokens, ints(c.output("flow_tokens")));
+        check.compareIds("flow_tokens", flowTokens, E2eGoldenChecks.ints(c.output("flow_tokens")));
         VoicePrompt voice = new Voice(pf, promptText).flowPrompt();
         FlowSession fs = engine.flow().newSession();
         float[] mel = engine.flow().inference(fs, flowTokens, voice.promptTokens(), voice.promptMel(), voice.promptFrames(),
@@ -167,12 +140,6 @@ public final class E2eGoldenStage implements GoldenStage {
         check.compare("mel", mel, new long[] {1, 80, frames}, c.outputTensor("mel"), c.toleranceFor("mel"));
         float[] speech = engine.hift().inference(engine.hift().newSession(), mel, frames, true).speech();
         check.compare("tts_speech", speech, new long[] {1, speech.length}, c.outputTensor("tts_speech"), c.toleranceFor("tts_speech"));
-    }
-
-    static int[] ints(JsonNode arr) {
-        int[] r = new int[arr.size()];
-        for (int i = 0; i < r.length; i++) r[i] = arr.get(i).asInt();
-        return r;
     }
 
     static float[] channelMajor(float[] timeMajor, int frames, int channels) {

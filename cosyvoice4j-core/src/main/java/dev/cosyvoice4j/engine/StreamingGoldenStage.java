@@ -25,8 +25,7 @@ public final class StreamingGoldenStage implements GoldenStage {
 
     @Override
     public void run(GoldenCase c, GoldenContext ctx, CaseCheck check) throws Exception {
-        Engine engine = ctx.component("engine", dir -> Engine.load(dir, EngineOptions.defaults()
-                .withBackend(ctx.backend().name()).withThreads(ctx.backend().threads())));
+        Engine engine = E2eGoldenChecks.engine(ctx);
         int[] tokens = c.inputTensor("source_speech_token").toIntArray();
         int[] promptTokens = c.inputTensor("prompt_token").toIntArray();
         var feat = c.inputTensor("prompt_feat");

@@ -1,6 +1,5 @@
 package dev.cosyvoice4j.model.flow;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.cosyvoice4j.backend.Backend;
 import dev.cosyvoice4j.backend.Buf;
 import dev.cosyvoice4j.config.FlowConfig;
@@ -9,12 +8,10 @@ import dev.cosyvoice4j.golden.CaseCheck;
 import dev.cosyvoice4j.golden.GoldenCase;
 import dev.cosyvoice4j.golden.GoldenContext;
 import dev.cosyvoice4j.golden.GoldenStage;
+import dev.cosyvoice4j.golden.LoadedWeights;
 import dev.cosyvoice4j.golden.Tolerance;
-import dev.cosyvoice4j.io.Npy;
-import dev.cosyvoice4j.io.WeightStore;
 import dev.cosyvoice4j.tensor.Tensor;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -30,12 +27,6 @@ public final class FlowGoldenStage implements GoldenStage {
     @Override
     public String stage() { return "flow"; }
 
-    /** The loaded model and the mapped file it views (closed by the context at the end of the run). */
-    record Loaded(FlowModel model, WeightStore weights) implements AutoCloseable {
-        @Override
-        public void close() throws Exception { weights.close(); }
-    }
-
     @Override
     public void run(GoldenCase c, GoldenContext ctx, CaseCheck check) throws Exception {
         FlowModel model = ctx.component("flow", dir -> load(dir, ctx.backend())).model();
@@ -46,45 +37,16 @@ public final class FlowGoldenStage implements GoldenStage {
         else throw new SkipCase("unknown flow case kind: " + c.id());
     }
 
-    static Loaded load(Path modelDir, Backend backend) {
+    static LoadedWeights<FlowModel> load(Path modelDir, Backend backend) {
         FlowConfig cfg = ModelConfig.load(modelDir).flow();
-        WeightStore ws = WeightStore.openPt(modelDir.resolve("flow.pt"));
-        try {
-            return new Loaded(FlowModel.load(ws, cfg, backend), ws);
-        } catch (RuntimeException e) {
-            try { ws.close(); } catch (Exception ignored) { /* the load error is the one to report */ }
-            throw e;
-        }
-    }
-
-    private record Inputs(int[] tokens, int[] promptTokens, float[] promptFeat, int promptFrames, float[] embedding,
-                          boolean streaming, boolean finalizeCall) {}
-
-    private static Inputs inputs(GoldenCase c) {
-        Tensor promptFeat = c.inputTensor("prompt_feat"); // [1, Fp, 80], time-major like the model's input
-        return new Inputs(tokenInput(c, "token"), c.inputTensor("prompt_token").toIntArray(), promptFeat.toFloatArray(),
-                promptFeat.dim(1), c.ref("embedding").outputTensor("embedding").toFloatArray(),
-                c.input("streaming").asBoolean(), c.input("finalize").asBoolean());
-    }
-
-    /**
-     * {@code token} is {@code {"ref": "flow/target_token"}}, which names no case: the fixtures store that tensor as
-     * {@code flow/target_token.npy}; a real case id is resolved through the case's outputs.
-     */
-    private static int[] tokenInput(GoldenCase c, String name) {
-        JsonNode n = c.input(name);
-        if (n.has("ref")) {
-            Path file = c.dir().resolve(n.get("ref").asText() + ".npy");
-            if (Files.isRegularFile(file)) return Npy.read(file).toIntArray();
-            return c.ref(name).outputTensor(name).toIntArray();
-        }
-        return c.inputTensor(name).toIntArray();
+        return LoadedWeights.openPt(modelDir.resolve("flow.pt"), ws -> FlowModel.load(ws, cfg, backend));
     }
 
     private static void encode(GoldenCase c, FlowModel model, FlowSession s, CaseCheck check) {
-        Inputs in = inputs(c);
+        FlowGoldenInputs in = FlowGoldenInputs.of(c);
         Backend b = model.backend();
-        FlowEncoding e = model.encode(s, in.tokens, in.promptTokens, in.promptFeat, in.promptFrames, in.embedding, in.finalizeCall);
+        FlowEncoding e = model.encode(s, in.tokens(), in.promptTokens(), in.promptFeat(), in.promptFrames(), in.embedding(),
+                in.finalizeCall());
         int ch = model.config().inputSize(), mel = model.config().outputSize(), t = e.frames();
         check.compare("token_embedding", b.read(e.tokenEmbedding()), 1, e.tokens(), ch);
         check.compare("h", b.read(e.h()), 1, e.tokens(), ch);
@@ -123,9 +85,10 @@ public final class FlowGoldenStage implements GoldenStage {
     }
 
     private static void cfm(GoldenCase c, FlowModel model, FlowSession s, CaseCheck check) {
-        Inputs in = inputs(c);
+        FlowGoldenInputs in = FlowGoldenInputs.of(c);
         int steps = c.input("n_timesteps").asInt();
-        FlowEncoding e = model.encode(s, in.tokens, in.promptTokens, in.promptFeat, in.promptFrames, in.embedding, in.finalizeCall);
+        FlowEncoding e = model.encode(s, in.tokens(), in.promptTokens(), in.promptFeat(), in.promptFrames(), in.embedding(),
+                in.finalizeCall());
         int mel = model.config().outputSize(), t = e.frames();
         CausalConditionalCfm cfm = model.decoder();
 
@@ -136,7 +99,7 @@ public final class FlowGoldenStage implements GoldenStage {
 
         boolean withSteps = c.output("x_entering_steps_1_5_10").isObject();
         float[] entering = new float[3 * mel * t];
-        Buf xb = cfm.solve(s, e.mu(), e.cond(), e.spks(), steps, in.streaming, null, (step, xs) -> {
+        Buf xb = cfm.solve(s, e.mu(), e.cond(), e.spks(), steps, in.streaming(), null, (step, xs) -> {
             int slot = step == 1 ? 0 : step == 5 ? 1 : step == 10 ? 2 : -1;
             if (slot >= 0) System.arraycopy(transpose(xs, t, mel), 0, entering, slot * mel * t, mel * t);
         });

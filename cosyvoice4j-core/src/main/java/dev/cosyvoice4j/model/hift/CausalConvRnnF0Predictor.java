@@ -3,7 +3,6 @@ package dev.cosyvoice4j.model.hift;
 import dev.cosyvoice4j.backend.Backend;
 import dev.cosyvoice4j.backend.Buf;
 import dev.cosyvoice4j.io.ModelFormatException;
-import dev.cosyvoice4j.tensor.Tensor;
 
 
 /**
@@ -20,28 +19,14 @@ import dev.cosyvoice4j.tensor.Tensor;
  * {@link Backend#classifierAbsF64}).
  */
 public final class CausalConvRnnF0Predictor {
-    private final int inChannels;
-    private final int condChannels;
+    private final F0Condnet condnet;
     private final int[] kernel;      // per conv layer
     private final boolean[] right;   // causal_type == 'right'
-    private final Tensor[] direction; // weight-norm v [cout, cin, k], float32 view of the file
-    private final Tensor[] scale;     // g / ||v|| per output channel, float64
-    private final Tensor[] bias;      // float64
-    private final Tensor classifierWeight;   // float64 [cond]
-    private final double classifierBias;
 
-    private CausalConvRnnF0Predictor(int inChannels, int condChannels, int[] kernel, boolean[] right,
-                                     Tensor[] direction, Tensor[] scale, Tensor[] bias, Tensor classifierWeight,
-                                     double classifierBias) {
-        this.inChannels = inChannels;
-        this.condChannels = condChannels;
+    private CausalConvRnnF0Predictor(F0Condnet condnet, int[] kernel, boolean[] right) {
+        this.condnet = condnet;
         this.kernel = kernel;
         this.right = right;
-        this.direction = direction;
-        this.scale = scale;
-        this.bias = bias;
-        this.classifierWeight = classifierWeight;
-        this.classifierBias = classifierBias;
     }
 
     /** Takes {@code f0_predictor.*}; sizes derived from the tensors and checked against the arguments. */
@@ -49,37 +34,16 @@ public final class CausalConvRnnF0Predictor {
         String p = "f0_predictor.";
         long[] s0 = w.weightNormShape(p + "condnet.0");
         if (s0.length != 3) throw new ModelFormatException(w.store().file(), p + "condnet.0 weight is not 3-d");
-        int cond = Math.toIntExact(s0[0]), in = Math.toIntExact(s0[1]);
-        if (in != expectedIn || cond != expectedCond) {
-            throw new ModelFormatException(w.store().file(), "f0_predictor.condnet.0 is " + HiftWeights.shape(s0)
-                    + " but the config says in_channels " + expectedIn + ", cond_channels " + expectedCond);
-        }
-        if (expectedNumClass != 1) {
-            throw new ModelFormatException(w.store().file(), "f0_predictor.num_class " + expectedNumClass
-                    + " unsupported (the vocoder needs one f0 value per frame)");
-        }
-        int layers = 5;
         int[] kernel = {4, 3, 3, 3, 3};
         boolean[] right = {true, false, false, false, false};
-        Tensor[] direction = new Tensor[layers];
-        Tensor[] scale = new Tensor[layers];
-        Tensor[] bias = new Tensor[layers];
-        for (int l = 0; l < layers; l++) {
-            String name = p + "condnet." + (2 * l);
-            int cin = l == 0 ? in : cond;
-            direction[l] = w.weightNormDirection(name, cond, cin, kernel[l]);
-            scale[l] = Tensor.ofDoubles(w.weightNormScalesDouble(name, direction[l]), cond);
-            bias[l] = Tensor.ofDoubles(w.take(name + ".bias", cond).toDoubleArray(), cond);
-        }
-        Tensor cw = Tensor.ofDoubles(w.take(p + "classifier.weight", 1, cond).toDoubleArray(), cond);
-        double cb = w.take(p + "classifier.bias", 1).getDouble(0);
-        return new CausalConvRnnF0Predictor(in, cond, kernel, right, direction, scale, bias, cw, cb);
+        return new CausalConvRnnF0Predictor(F0Condnet.load(w, s0, kernel, expectedIn, expectedCond, expectedNumClass),
+                kernel, right);
     }
 
     /** Frames of look-ahead of {@code condnet.0} ({@code causal_padding} = 3). */
     public int lookAheadFrames() { return kernel[0] - 1; }
 
-    public int inChannels() { return inChannels; }
+    public int inChannels() { return condnet.inChannels; }
 
     /** Frames of left context of an output frame: the left-causal layers' paddings (8 = 4 x (3 - 1)). */
     public int leftContextFrames() {
@@ -98,7 +62,7 @@ public final class CausalConvRnnF0Predictor {
      * {@code mel [inChannels, frames]} (channel-major), T' = {@link #outputFrames}. Scratch from the vocoder session.
      */
     void forward(Backend backend, HiftSession s, Buf mel, boolean finalize, Buf f0) {
-        int frames = mel.cols();
+        int frames = mel.cols(), inChannels = condnet.inChannels;
         if (mel.rows() != inChannels) throw new IllegalArgumentException("mel is " + mel.shape() + ", needs " + inChannels + " rows");
         int tOut = outputFrames(frames, finalize);
         if (tOut < 1) {
@@ -106,7 +70,7 @@ public final class CausalConvRnnF0Predictor {
                     + " mel frames when not finalizing, got " + frames);
         }
         if (f0.rows() != 1 || f0.cols() != tOut) throw new IllegalArgumentException("f0 output " + f0.shape() + " for " + tOut + " frames");
-        int c = condChannels;
+        int c = condnet.condChannels;
         s.ensureF0(Math.max(inChannels, c), frames + lookAheadFrames());
         // layer 0: right-causal; finalize -> zero look-ahead, else the real last frames are the look-ahead
         int tp0 = finalize ? frames + lookAheadFrames() : frames;
@@ -114,16 +78,10 @@ public final class CausalConvRnnF0Predictor {
         if (finalize) backend.fill(xp, 0f);
         backend.setCols(xp, 0, mel);                                                  // mel.double()
         Buf a = s.f0A.view(c, tOut);
-        backend.conv1dF64(a, xp, direction[0], scale[0], bias[0]);                    // condnet.0
-        backend.eluF64(a);                                                            // condnet.1
-        for (int l = 1; l < direction.length; l++) {
-            int pad = kernel[l] - 1;                                                  // left-causal, dilation 1
-            Buf padded = s.f0In.view(c, tOut + pad);
-            backend.fill(padded, 0f);
-            backend.setCols(padded, pad, a);
-            backend.conv1dF64(a, padded, direction[l], scale[l], bias[l]);            // condnet.2l
-            backend.eluF64(a);
+        condnet.convElu(backend, 0, xp, a);                                           // condnet.0, condnet.1
+        for (int l = 1; l < condnet.layers(); l++) {
+            condnet.paddedConvElu(backend, s, l, a, kernel[l] - 1, 0, a);             // left-causal, dilation 1
         }
-        backend.classifierAbsF64(f0, a, classifierWeight, classifierBias);            // |classifier(x)|, float()
+        condnet.classifyAbs(backend, a, f0);                                          // |classifier(x)|, float()
     }
 }

@@ -41,11 +41,7 @@ public final class CausalHiftGenerator {
     private final float audioLimit;
     private final WeightNormConv convPre;            // spec without the finalize padding
     private final WeightNormConv[] ups;                // polyphase: v [u * cout, cin, K], scale and bias repeated u times
-    private final Tensor[] sourceDownsWeight, sourceDownsBias;
-    private final ConvSpec[] sourceDownsSpec;
-    private final ResBlock[] sourceResblocks;
-    private final ResBlock[] resblocks;                // [stage * numKernels + j]
-    private final int numKernels;
+    private final HiftStages stages;                 // source fusion and ResBlocks per stage
     private final WeightNormConv convPost;
     private final CausalConvRnnF0Predictor f0Predictor;
     private final SourceModuleHnNsf mSource;
@@ -64,12 +60,7 @@ public final class CausalHiftGenerator {
         this.audioLimit = (float) b.config.audioLimit();
         this.convPre = b.convPre;
         this.ups = b.ups;
-        this.sourceDownsWeight = b.sourceDownsWeight;
-        this.sourceDownsBias = b.sourceDownsBias;
-        this.sourceDownsSpec = b.sourceDownsSpec;
-        this.sourceResblocks = b.sourceResblocks;
-        this.resblocks = b.resblocks;
-        this.numKernels = b.numKernels;
+        this.stages = b.stages;
         this.convPost = b.convPost;
         this.f0Predictor = b.f0Predictor;
         this.mSource = b.mSource;
@@ -92,12 +83,8 @@ public final class CausalHiftGenerator {
         Builder b = new Builder();
         b.config = config;
         b.backend = backend;
+        HiftStages.checkListLengths(w, config);
         int n = config.upsampleRates().size();
-        if (n == 0 || config.upsampleKernelSizes().size() != n || config.sourceResblockKernelSizes().size() != n
-                || config.sourceResblockDilationSizes().size() != n
-                || config.resblockKernelSizes().size() != config.resblockDilationSizes().size()) {
-            throw new ModelFormatException(store.file(), "inconsistent hift config list lengths: " + config);
-        }
         long[] pre = w.weightNormShape("conv_pre");
         b.baseChannels = Math.toIntExact(pre[0]);
         b.inChannels = Math.toIntExact(pre[1]);
@@ -127,35 +114,7 @@ public final class CausalHiftGenerator {
             throw new ModelFormatException(store.file(), "unsupported iSTFT params n_fft " + nFft + " hop " + config.istftHopLen());
         }
         int stftCh = nFft + 2;
-        // downsample_rates = [1] + upsample_rates[::-1][:-1]; cumprod, reversed (generator.py:638-640)
-        int[] cum = new int[n];
-        cum[0] = 1;
-        for (int i = 1; i < n; i++) cum[i] = cum[i - 1] * b.upsampleRates[n - i];
-        b.sourceDownsWeight = new Tensor[n];
-        b.sourceDownsBias = new Tensor[n];
-        b.sourceDownsSpec = new ConvSpec[n];
-        b.sourceResblocks = new ResBlock[n];
-        for (int i = 0; i < n; i++) {
-            int u = cum[n - 1 - i], c = b.baseChannels >> (i + 1);
-            int k = u == 1 ? 1 : 2 * u;
-            b.sourceDownsWeight[i] = w.take("source_downs." + i + ".weight", c, stftCh, k);
-            b.sourceDownsBias[i] = w.take("source_downs." + i + ".bias", c);
-            // u == 1: CausalConv1d(k=1, left) = no padding; else CausalConv1dDownSample: left pad stride - 1
-            b.sourceDownsSpec[i] = u == 1 ? ConvSpec.of(1, 0, 0, 1, 1) : ConvSpec.of(u, u - 1, 0, 1, 1);
-            b.sourceResblocks[i] = ResBlock.load(w, "source_resblocks." + i + ".", c,
-                    config.sourceResblockKernelSizes().get(i), config.sourceResblockDilationSizes().get(i));
-        }
-
-        b.numKernels = config.resblockKernelSizes().size();
-        b.resblocks = new ResBlock[n * b.numKernels];
-        for (int i = 0; i < n; i++) {
-            int c = b.baseChannels >> (i + 1);
-            for (int j = 0; j < b.numKernels; j++) {
-                int r = i * b.numKernels + j;
-                b.resblocks[r] = ResBlock.load(w, "resblocks." + r + ".", c, config.resblockKernelSizes().get(j),
-                        config.resblockDilationSizes().get(j));
-            }
-        }
+        b.stages = HiftStages.load(w, config, b.baseChannels, stftCh, true);
         b.convPost = w.weightNormConv("conv_post", ResBlock.leftCausal(7, 1), stftCh, ch, 7);
 
         b.f0Predictor = CausalConvRnnF0Predictor.load(w, config.f0InChannels(), config.f0CondChannels(),
@@ -163,7 +122,7 @@ public final class CausalHiftGenerator {
         int scale = Math.multiplyExact(product(b.upsampleRates), config.istftHopLen());
         b.mSource = SourceModuleHnNsf.load(w, config.samplingRate(), scale, config.nbHarmonics(),
                 config.nsfAlpha(), config.nsfSigma(), config.nsfVoicedThreshold());
-        if (w.has("resblocks." + n * b.numKernels + ".convs1.0.bias") || w.has("ups." + n + ".bias")) {
+        if (w.has("resblocks." + n * b.stages.numKernels + ".convs1.0.bias") || w.has("ups." + n + ".bias")) {
             throw new ModelFormatException(store.file(), "hift.pt has more upsampling stages than the config's " + n);
         }
         store.checkAllUsed();
@@ -245,10 +204,12 @@ public final class CausalHiftGenerator {
         int rate = prodUp;
         for (int i = n - 1; i >= 0; i--) {
             int widest = 0;
-            for (int j = 0; j < numKernels; j++) widest = Math.max(widest, resblocks[i * numKernels + j].leftContext());
+            for (int j = 0; j < stages.numKernels; j++) {
+                widest = Math.max(widest, stages.resblocks[i * stages.numKernels + j].leftContext());
+            }
             c += (widest + 1) / (double) rate;                                         // resblocks (+ reflection pad)
-            double source = c + sourceResblocks[i].leftContext() / (double) rate
-                    + sourceDownsSpec[i].padLeft() / (double) prodUp                    // source_downs over STFT frames
+            double source = c + stages.sourceResblocks[i].leftContext() / (double) rate
+                    + stages.sourceDownsSpec[i].padLeft() / (double) prodUp             // source_downs over STFT frames
                     + (nFft / 2.0) / samplesPerFrame();                                 // stft window (centered)
             need = Math.max(need, source);
             rate /= upsampleRates[i];
@@ -340,36 +301,14 @@ public final class CausalHiftGenerator {
             t = t * upsampleRates[i] + (i == upsampleRates.length - 1 ? 1 : 0);
             maxLen = Math.max(maxLen, ch * t);                       // stage activations and polyphase output
         }
-        s.ensureDecoder(maxLen, numKernels);
+        s.ensureDecoder(maxLen, stages.numKernels);
 
         Buf x = s.x.view(baseChannels, tx);
         (finalize ? convPre.withSpec(ConvSpec.of(1, 0, convPreLookRight, 1, 1)) : convPre).forward(backend, x, mel);
-        t = tx;
-        ch = baseChannels;
-        for (int i = 0; i < upsampleRates.length; i++) {
-            int u = upsampleRates[i], cout = ch / 2;
-            boolean last = i == upsampleRates.length - 1;
-            backend.leakyRelu(x, lreluSlope);
-            // CausalConv1dUpsample in polyphase form: phases[ph * cout + co, m] = out[co, u * m + ph]
-            Buf phases = s.scratch[0].view(u * cout, t);
-            ups[i].forward(backend, phases, x);                                      // ups[i]
-            int tn = u * t + (last ? 1 : 0);
-            x = s.x.view(cout, tn);
-            backend.polyphaseInterleave(x, phases, last);                            // (+ reflection_pad on the last)
-            t = tn;
-            ch = cout;
-            // fusion: x += source_resblocks[i](source_downs[i](s_stft))
-            int srcLen = sourceDownsSpec[i].outLength(stftFrames, sourceDownsWeight[i].dim(2));
-            if (srcLen != t) {
-                throw new IllegalStateException("source branch has " + srcLen + " frames at stage " + i + ", x has " + t);
-            }
-            Buf si = (numKernels >= 2 ? s.outs[1] : s.scratch[2]).view(ch, t), sr = s.outs[0].view(ch, t);
-            backend.conv1d(si, s18, sourceDownsWeight[i], sourceDownsBias[i], sourceDownsSpec[i]);   // source_downs[i]
-            sourceResblocks[i].forward(backend, si, sr, s.scratch[0].view(ch, t), s.scratch[1].view(ch, t));
-            backend.add(x, x, sr);
-            // x = mean of the stage's ResBlocks
-            resblockMean(i, s, x, ch, t);
-        }
+        // ups[i] = CausalConv1dUpsample in polyphase form: phases[ph * cout + co, m] = out[co, u * m + ph]
+        x = stages.upsample(backend, s, x, upsampleRates, lreluSlope, (i, phases, in) -> ups[i].forward(backend, phases, in),
+                s18, stftFrames);
+        t = x.cols();
         backend.leakyRelu(x, 0.01f);                                                 // F.leaky_relu default slope
         Buf post = s.scratch[0].view(stftCh, t);
         convPost.forward(backend, post, x);                                          // conv_post
@@ -377,20 +316,6 @@ public final class CausalHiftGenerator {
         Buf audio = s.audio.view(1, samples);
         backend.istftFromLogits(audio, post, stftWindow, nFft, hop, audioLimit);     // _istft + clamp
         return audio;
-    }
-
-    /**
-     * {@code x = ((rb_0(x) + rb_1(x)) + rb_2(x)) / n} over stage {@code stage}'s ResBlocks. They are independent, so the
-     * backend may run them as parts (cpu: each whole on one core, grouped by cost); the sum keeps the order.
-     */
-    private void resblockMean(int stage, HiftSession s, Buf x, int ch, int t) {
-        int[] cost = new int[numKernels];
-        for (int j = 0; j < numKernels; j++) cost[j] = resblocks[stage * numKernels + j].cost();
-        backend.parts(cost, j -> resblocks[stage * numKernels + j].forward(backend, x, s.outs[j].view(ch, t),
-                s.scratch[2 * j].view(ch, t), s.scratch[2 * j + 1].view(ch, t)));
-        Buf acc = s.outs[0].view(ch, t);
-        for (int j = 1; j < numKernels; j++) backend.add(acc, acc, s.outs[j].view(ch, t));
-        backend.div(x, acc, numKernels);
     }
 
     private void checkMel(float[] mel, int frames, int minFrames) {
@@ -447,13 +372,11 @@ public final class CausalHiftGenerator {
 
     private static final class Builder {
         HiftConfig config;
-        int inChannels, baseChannels, numKernels;
+        int inChannels, baseChannels;
         int[] upsampleRates;
         WeightNormConv convPre, convPost;
         WeightNormConv[] ups;
-        Tensor[] sourceDownsWeight, sourceDownsBias;
-        ConvSpec[] sourceDownsSpec;
-        ResBlock[] sourceResblocks, resblocks;
+        HiftStages stages;
         CausalConvRnnF0Predictor f0Predictor;
         SourceModuleHnNsf mSource;
         Backend backend;

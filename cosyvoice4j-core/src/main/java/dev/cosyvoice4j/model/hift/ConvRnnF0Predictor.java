@@ -3,7 +3,6 @@ package dev.cosyvoice4j.model.hift;
 import dev.cosyvoice4j.backend.Backend;
 import dev.cosyvoice4j.backend.Buf;
 import dev.cosyvoice4j.io.ModelFormatException;
-import dev.cosyvoice4j.tensor.Tensor;
 
 /**
  * Port of CosyVoice2's non-causal {@code ConvRNNF0Predictor} ({@code cosyvoice/hifigan/f0_predictor.py:23-59} @
@@ -16,21 +15,9 @@ import dev.cosyvoice4j.tensor.Tensor;
  */
 public final class ConvRnnF0Predictor {
     private static final int LAYERS = 5, KERNEL = 3, PAD = 1;
-    private final int inChannels, condChannels;
-    private final Tensor[] direction, scale, bias;
-    private final Tensor classifierWeight;
-    private final double classifierBias;
+    private final F0Condnet condnet;
 
-    private ConvRnnF0Predictor(int inChannels, int condChannels, Tensor[] direction, Tensor[] scale, Tensor[] bias,
-                               Tensor classifierWeight, double classifierBias) {
-        this.inChannels = inChannels;
-        this.condChannels = condChannels;
-        this.direction = direction;
-        this.scale = scale;
-        this.bias = bias;
-        this.classifierWeight = classifierWeight;
-        this.classifierBias = classifierBias;
-    }
+    private ConvRnnF0Predictor(F0Condnet condnet) { this.condnet = condnet; }
 
     /** Takes {@code f0_predictor.*}; sizes derived from the tensors and checked against the config. */
     static ConvRnnF0Predictor load(HiftWeights w, int expectedIn, int expectedCond, int expectedNumClass) {
@@ -40,45 +27,25 @@ public final class ConvRnnF0Predictor {
             throw new ModelFormatException(w.store().file(), p + "condnet.0 weight is " + HiftWeights.shape(s0)
                     + ", expected [cond, in, 3] (ConvRNNF0Predictor)");
         }
-        int cond = Math.toIntExact(s0[0]), in = Math.toIntExact(s0[1]);
-        if (in != expectedIn || cond != expectedCond) {
-            throw new ModelFormatException(w.store().file(), "f0_predictor.condnet.0 is " + HiftWeights.shape(s0)
-                    + " but the config says in_channels " + expectedIn + ", cond_channels " + expectedCond);
-        }
-        if (expectedNumClass != 1) {
-            throw new ModelFormatException(w.store().file(), "f0_predictor.num_class " + expectedNumClass
-                    + " unsupported (the vocoder needs one f0 value per frame)");
-        }
-        Tensor[] direction = new Tensor[LAYERS], scale = new Tensor[LAYERS], bias = new Tensor[LAYERS];
-        for (int l = 0; l < LAYERS; l++) {
-            String name = p + "condnet." + (2 * l);
-            direction[l] = w.weightNormDirection(name, cond, l == 0 ? in : cond, KERNEL);
-            scale[l] = Tensor.ofDoubles(w.weightNormScalesDouble(name, direction[l]), cond);
-            bias[l] = Tensor.ofDoubles(w.take(name + ".bias", cond).toDoubleArray(), cond);
-        }
-        Tensor cw = Tensor.ofDoubles(w.take(p + "classifier.weight", 1, cond).toDoubleArray(), cond);
-        double cb = w.take(p + "classifier.bias", 1).getDouble(0);
-        return new ConvRnnF0Predictor(in, cond, direction, scale, bias, cw, cb);
+        int[] kernel = new int[LAYERS];
+        java.util.Arrays.fill(kernel, KERNEL);
+        return new ConvRnnF0Predictor(F0Condnet.load(w, s0, kernel, expectedIn, expectedCond, expectedNumClass));
     }
 
-    public int inChannels() { return inChannels; }
+    public int inChannels() { return condnet.inChannels; }
 
     /** {@code f0 [1, T]} in Hz from {@code mel [inChannels, T]} (channel-major); scratch from the vocoder session. */
     void forward(Backend backend, HiftSession s, Buf mel, Buf f0) {
-        int frames = mel.cols();
+        int frames = mel.cols(), inChannels = condnet.inChannels, condChannels = condnet.condChannels;
         if (mel.rows() != inChannels) throw new IllegalArgumentException("mel is " + mel.shape() + ", needs " + inChannels + " rows");
         if (f0.rows() != 1 || f0.cols() != frames) throw new IllegalArgumentException("f0 output " + f0.shape() + " for " + frames + " frames");
         s.ensureF0(Math.max(inChannels, condChannels), frames + 2 * PAD);
         Buf a = s.f0A.view(condChannels, frames);
-        Buf in = mel;
+        Buf in = mel;                                                                 // (mel.double() at l = 0)
         for (int l = 0; l < LAYERS; l++) {
-            Buf padded = s.f0In.view(l == 0 ? inChannels : condChannels, frames + 2 * PAD);
-            backend.fill(padded, 0f);
-            backend.setCols(padded, PAD, in);                                         // (mel.double() at l = 0)
-            backend.conv1dF64(a, padded, direction[l], scale[l], bias[l]);            // condnet.2l
-            backend.eluF64(a);                                                        // condnet.2l+1
+            condnet.paddedConvElu(backend, s, l, in, PAD, PAD, a);                    // condnet.2l, ELU
             in = a;
         }
-        backend.classifierAbsF64(f0, a, classifierWeight, classifierBias);            // |classifier(x)|
+        condnet.classifyAbs(backend, a, f0);                                          // |classifier(x)|
     }
 }

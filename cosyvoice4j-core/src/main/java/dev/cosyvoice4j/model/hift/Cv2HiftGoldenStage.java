@@ -9,8 +9,8 @@ import dev.cosyvoice4j.golden.GoldenCase;
 import dev.cosyvoice4j.golden.GoldenContext;
 import dev.cosyvoice4j.golden.GoldenManifest;
 import dev.cosyvoice4j.golden.GoldenStage;
+import dev.cosyvoice4j.golden.LoadedWeights;
 import dev.cosyvoice4j.golden.Tolerance;
-import dev.cosyvoice4j.io.WeightStore;
 import dev.cosyvoice4j.tensor.Tensor;
 
 import java.util.Set;
@@ -40,22 +40,9 @@ public final class Cv2HiftGoldenStage implements GoldenStage {
         }
     }
 
-    /** The vocoder and the store its weights are views of (closed with the golden context). */
-    private record Loaded(HiftGenerator hift, WeightStore weights) implements AutoCloseable {
-        @Override
-        public void close() throws Exception { weights.close(); }
-    }
-
     static HiftGenerator hift(GoldenContext ctx) {
-        return ctx.component("hift.cv2", dir -> {
-            WeightStore store = WeightStore.openPt(dir.resolve("hift.pt"));
-            try {
-                return new Loaded(HiftGenerator.load(store, ModelConfig.load(dir).hift(), ctx.backend()), store);
-            } catch (RuntimeException e) {
-                try { store.close(); } catch (Exception ignored) { /* the load error is the one to report */ }
-                throw e;
-            }
-        }).hift();
+        return ctx.component("hift.cv2", dir -> LoadedWeights.openPt(dir.resolve("hift.pt"),
+                store -> HiftGenerator.load(store, ModelConfig.load(dir).hift(), ctx.backend()))).model();
     }
 
     private static void f0Predictor(GoldenCase c, GoldenContext ctx, CaseCheck check) {

@@ -33,32 +33,28 @@ import java.lang.foreign.MemorySegment;
  */
 public final class HiftGenerator {
     private final HiftConfig config;
-    private final int inChannels, baseChannels, numKernels, nFft, hop;
+    private final int inChannels, baseChannels, nFft, hop;
     private final int[] upsampleRates;
     private final float lreluSlope, audioLimit;
     private final WeightNormConv convPre, convPost;
     /** Polyphase transposed convs: weight {@code [u * cout, cin, K]}, bias repeated per phase, folded weight norm. */
     private final Tensor[] upsWeight, upsBias;
     private final ConvSpec[] upsSpec;
-    private final Tensor[] sourceDownsWeight, sourceDownsBias;
-    private final ConvSpec[] sourceDownsSpec;
-    private final ResBlock[] sourceResblocks, resblocks;
+    private final HiftStages stages;
     private final ConvRnnF0Predictor f0Predictor;
     private final SourceModuleHnNsf mSource;
     private final Backend backend;
     private final Tensor stftWindow;
 
     private HiftGenerator(HiftConfig config, Backend backend, int inChannels, int baseChannels, WeightNormConv convPre,
-                          Tensor[] upsWeight, Tensor[] upsBias, ConvSpec[] upsSpec, Tensor[] sourceDownsWeight,
-                          Tensor[] sourceDownsBias, ConvSpec[] sourceDownsSpec, ResBlock[] sourceResblocks,
-                          ResBlock[] resblocks, WeightNormConv convPost, ConvRnnF0Predictor f0Predictor,
+                          Tensor[] upsWeight, Tensor[] upsBias, ConvSpec[] upsSpec, HiftStages stages,
+                          WeightNormConv convPost, ConvRnnF0Predictor f0Predictor,
                           SourceModuleHnNsf mSource) {
         this.config = config;
         this.backend = backend;
         this.inChannels = inChannels;
         this.baseChannels = baseChannels;
         this.upsampleRates = config.upsampleRates().stream().mapToInt(Integer::intValue).toArray();
-        this.numKernels = config.resblockKernelSizes().size();
         this.lreluSlope = (float) config.lreluSlope();
         this.audioLimit = (float) config.audioLimit();
         this.nFft = config.istftNFft();
@@ -67,11 +63,7 @@ public final class HiftGenerator {
         this.upsWeight = upsWeight;
         this.upsBias = upsBias;
         this.upsSpec = upsSpec;
-        this.sourceDownsWeight = sourceDownsWeight;
-        this.sourceDownsBias = sourceDownsBias;
-        this.sourceDownsSpec = sourceDownsSpec;
-        this.sourceResblocks = sourceResblocks;
-        this.resblocks = resblocks;
+        this.stages = stages;
         this.convPost = convPost;
         this.f0Predictor = f0Predictor;
         this.mSource = mSource;
@@ -87,12 +79,8 @@ public final class HiftGenerator {
      */
     public static HiftGenerator load(WeightStore store, HiftConfig config, Backend backend) {
         HiftWeights w = new HiftWeights(store);
+        HiftStages.checkListLengths(w, config);
         int n = config.upsampleRates().size();
-        if (n == 0 || config.upsampleKernelSizes().size() != n || config.sourceResblockKernelSizes().size() != n
-                || config.sourceResblockDilationSizes().size() != n
-                || config.resblockKernelSizes().size() != config.resblockDilationSizes().size()) {
-            throw new ModelFormatException(store.file(), "inconsistent hift config list lengths: " + config);
-        }
         long[] pre = w.weightNormShape("conv_pre");
         int base = Math.toIntExact(pre[0]), in = Math.toIntExact(pre[1]);
         if (pre.length != 3 || base != config.baseChannels() || in != config.inChannels() || pre[2] % 2 != 1) {
@@ -123,31 +111,7 @@ public final class HiftGenerator {
         }
 
         int stftCh = config.istftNFft() + 2;
-        // downsample_rates = [1] + upsample_rates[::-1][:-1]; cumprod, reversed (generator.py:453-456)
-        int[] cum = new int[n];
-        cum[0] = 1;
-        for (int i = 1; i < n; i++) cum[i] = cum[i - 1] * config.upsampleRates().get(n - i);
-        Tensor[] sdW = new Tensor[n], sdB = new Tensor[n];
-        ConvSpec[] sdSpec = new ConvSpec[n];
-        ResBlock[] srb = new ResBlock[n];
-        for (int i = 0; i < n; i++) {
-            int u = cum[n - 1 - i], c = base >> (i + 1);
-            sdW[i] = w.take("source_downs." + i + ".weight", c, stftCh, u == 1 ? 1 : 2L * u);
-            sdB[i] = w.take("source_downs." + i + ".bias", c);
-            sdSpec[i] = u == 1 ? ConvSpec.of(1, 0, 0, 1, 1) : ConvSpec.of(u, u / 2, u / 2, 1, 1);
-            srb[i] = ResBlock.load(w, "source_resblocks." + i + ".", c, config.sourceResblockKernelSizes().get(i),
-                    config.sourceResblockDilationSizes().get(i), false);
-        }
-        int kernels = config.resblockKernelSizes().size();
-        ResBlock[] rb = new ResBlock[n * kernels];
-        for (int i = 0; i < n; i++) {
-            int c = base >> (i + 1);
-            for (int j = 0; j < kernels; j++) {
-                int r = i * kernels + j;
-                rb[r] = ResBlock.load(w, "resblocks." + r + ".", c, config.resblockKernelSizes().get(j),
-                        config.resblockDilationSizes().get(j), false);
-            }
-        }
+        HiftStages stages = HiftStages.load(w, config, base, stftCh, false);
         long[] post = w.weightNormShape("conv_post");
         if (post.length != 3 || post[0] != stftCh || post[1] != ch || post[2] % 2 != 1) {
             throw new ModelFormatException(store.file(), "conv_post weight is " + HiftWeights.shape(post)
@@ -159,12 +123,11 @@ public final class HiftGenerator {
                 config.istftHopLen());
         SourceModuleHnNsf source = SourceModuleHnNsf.load(w, config.samplingRate(), scale, config.nbHarmonics(),
                 config.nsfAlpha(), config.nsfSigma(), config.nsfVoicedThreshold(), GaussianGoldenNoise.instance(), true);
-        if (w.has("resblocks." + n * kernels + ".convs1.0.bias") || w.has("ups." + n + ".bias")) {
+        if (w.has("resblocks." + n * stages.numKernels + ".convs1.0.bias") || w.has("ups." + n + ".bias")) {
             throw new ModelFormatException(store.file(), "hift.pt has more upsampling stages than the config's " + n);
         }
         store.checkAllUsed();
-        return new HiftGenerator(config, backend, in, base, convPre, upsW, upsB, upsSpec, sdW, sdB, sdSpec, srb, rb,
-                convPost, f0, source);
+        return new HiftGenerator(config, backend, in, base, convPre, upsW, upsB, upsSpec, stages, convPost, f0, source);
     }
 
     /**
@@ -297,50 +260,19 @@ public final class HiftGenerator {
             t = t * upsampleRates[i] + (i == upsampleRates.length - 1 ? 1 : 0);
             maxLen = Math.max(maxLen, Math.max(ch * t, upsampleRates[i] * ch * (t / upsampleRates[i])));
         }
-        s.ensureDecoder(maxLen, numKernels);
+        s.ensureDecoder(maxLen, stages.numKernels);
 
         Buf x = s.x.view(baseChannels, frames);
         convPre.forward(backend, x, mel);                                            // conv_pre
-        t = frames;
-        ch = baseChannels;
-        for (int i = 0; i < upsampleRates.length; i++) {
-            int u = upsampleRates[i], cout = ch / 2;
-            boolean last = i == upsampleRates.length - 1;
-            backend.leakyRelu(x, lreluSlope);
-            Buf phases = s.scratch[0].view(u * cout, t);
-            backend.conv1d(phases, x, upsWeight[i], upsBias[i], upsSpec[i]);         // ups[i] (polyphase)
-            int tn = u * t + (last ? 1 : 0);
-            x = s.x.view(cout, tn);
-            backend.polyphaseInterleave(x, phases, last);                            // (+ reflection_pad on the last)
-            t = tn;
-            ch = cout;
-            int srcLen = sourceDownsSpec[i].outLength(stftFrames, sourceDownsWeight[i].dim(2));
-            if (srcLen != t) {
-                throw new IllegalStateException("source branch has " + srcLen + " frames at stage " + i + ", x has " + t);
-            }
-            Buf si = (numKernels >= 2 ? s.outs[1] : s.scratch[2]).view(ch, t), sr = s.outs[0].view(ch, t);
-            backend.conv1d(si, s18, sourceDownsWeight[i], sourceDownsBias[i], sourceDownsSpec[i]);   // source_downs[i]
-            sourceResblocks[i].forward(backend, si, sr, s.scratch[0].view(ch, t), s.scratch[1].view(ch, t));
-            backend.add(x, x, sr);                                                   // x = x + si
-            resblockMean(i, s, x, ch, t);                                            // x = xs / num_kernels
-        }
+        x = stages.upsample(backend, s, x, upsampleRates, lreluSlope,
+                (i, phases, in) -> backend.conv1d(phases, in, upsWeight[i], upsBias[i], upsSpec[i]), s18, stftFrames);
+        t = x.cols();
         backend.leakyRelu(x, 0.01f);                                                 // F.leaky_relu default slope
         Buf post = s.scratch[0].view(stftCh, t);
         convPost.forward(backend, post, x);                                          // conv_post
         Buf audio = s.audio.view(1, hop * (t - 1));
         backend.istftFromLogits(audio, post, stftWindow, nFft, hop, audioLimit);     // _istft + clamp
         return audio;
-    }
-
-    /** {@code xs = rb_0(x) + rb_1(x) + ...; x = xs / n}, the stage's ResBlocks run as independent parts. */
-    private void resblockMean(int stage, HiftSession s, Buf x, int ch, int t) {
-        int[] cost = new int[numKernels];
-        for (int j = 0; j < numKernels; j++) cost[j] = resblocks[stage * numKernels + j].cost();
-        backend.parts(cost, j -> resblocks[stage * numKernels + j].forward(backend, x, s.outs[j].view(ch, t),
-                s.scratch[2 * j].view(ch, t), s.scratch[2 * j + 1].view(ch, t)));
-        Buf acc = s.outs[0].view(ch, t);
-        for (int j = 1; j < numKernels; j++) backend.add(acc, acc, s.outs[j].view(ch, t));
-        backend.div(x, acc, numKernels);
     }
 
     private void checkMel(float[] mel, int frames) {

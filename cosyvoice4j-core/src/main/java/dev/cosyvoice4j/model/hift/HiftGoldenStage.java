@@ -5,8 +5,8 @@ import dev.cosyvoice4j.golden.CaseCheck;
 import dev.cosyvoice4j.golden.GoldenCase;
 import dev.cosyvoice4j.golden.GoldenContext;
 import dev.cosyvoice4j.golden.GoldenStage;
+import dev.cosyvoice4j.golden.LoadedWeights;
 import dev.cosyvoice4j.golden.Tolerance;
-import dev.cosyvoice4j.io.WeightStore;
 import dev.cosyvoice4j.backend.Backend;
 import dev.cosyvoice4j.backend.Buf;
 import dev.cosyvoice4j.backend.FixedUniformNoise;
@@ -35,22 +35,9 @@ public final class HiftGoldenStage implements GoldenStage {
         }
     }
 
-    /** The vocoder and the store its weights are views of (closed with the golden context). */
-    private record Loaded(CausalHiftGenerator hift, WeightStore weights) implements AutoCloseable {
-        @Override
-        public void close() throws Exception { weights.close(); }
-    }
-
     private static CausalHiftGenerator hift(GoldenContext ctx) {
-        return ctx.component("hift", dir -> {
-            WeightStore store = WeightStore.openPt(dir.resolve("hift.pt"));
-            try {
-                return new Loaded(CausalHiftGenerator.load(store, ModelConfig.load(dir).hift(), ctx.backend()), store);
-            } catch (RuntimeException e) {
-                try { store.close(); } catch (Exception ignored) { /* the load error is the one to report */ }
-                throw e;
-            }
-        }).hift();
+        return ctx.component("hift", dir -> LoadedWeights.openPt(dir.resolve("hift.pt"),
+                store -> CausalHiftGenerator.load(store, ModelConfig.load(dir).hift(), ctx.backend()))).model();
     }
 
     /** A {@code [1, 80, T]} mel input: its data and frame count. */

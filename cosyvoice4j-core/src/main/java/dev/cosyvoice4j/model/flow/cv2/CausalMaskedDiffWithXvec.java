@@ -5,6 +5,7 @@ import dev.cosyvoice4j.backend.Buf;
 import dev.cosyvoice4j.config.Cv2FlowConfig;
 import dev.cosyvoice4j.io.ModelFormatException;
 import dev.cosyvoice4j.io.WeightStore;
+import dev.cosyvoice4j.model.flow.FlowEncodeInputs;
 import dev.cosyvoice4j.model.flow.FlowTimings;
 import dev.cosyvoice4j.tensor.Tensor;
 
@@ -87,17 +88,7 @@ public final class CausalMaskedDiffWithXvec {
                                   float[] embedding, boolean streaming, boolean finalize, Probe probeOrNull) {
         int mel = config.outputSize(), la = config.preLookaheadLen(), d = config.inputSize();
         int total = promptTokens.length + tokens.length;
-        int produced = finalize ? total : total - la;
-        if (produced < 1) {
-            throw new IllegalArgumentException("flow needs at least " + (finalize ? 1 : la + 1) + " tokens (prompt included) for finalize="
-                    + finalize + ", got " + total);
-        }
-        if (embedding.length != config.spkEmbedDim()) {
-            throw new IllegalArgumentException("speaker embedding has " + embedding.length + " values, expected " + config.spkEmbedDim());
-        }
-        if (promptFrames < 0 || promptFeat.length != promptFrames * mel) {
-            throw new IllegalArgumentException("prompt mel has " + promptFeat.length + " values, expected " + promptFrames + " x " + mel);
-        }
+        int produced = FlowEncodeInputs.produced(total, la, finalize, embedding, config.spkEmbedDim(), promptFeat, promptFrames, mel);
         int frames = produced * encoder.upStride;
         if (promptFrames > frames) {
             throw new IllegalArgumentException(promptFrames + " prompt mel frames exceed the " + frames + " frames of "
@@ -106,19 +97,10 @@ public final class CausalMaskedDiffWithXvec {
         s.ensure(total, frames);
 
         // spks = spk_embed_affine_layer(F.normalize(embedding, dim=1))
-        backend.write(s.embedding, embedding, 0);
-        backend.l2NormalizeRows(s.embedding);
-        backend.linear(s.spks, s.embedding, spkEmbedAffineLayerWeight, spkEmbedAffineLayerBias);
+        FlowEncodeInputs.spks(backend, embedding, s.embedding, s.spks, spkEmbedAffineLayerWeight, spkEmbedAffineLayerBias);
 
         // input_embedding(clamp(concat(prompt_token, token), min=0)) (the all-ones mask is a no-op)
-        int[] ids = new int[total];
-        for (int i = 0; i < total; i++) {
-            int id = Math.max(i < promptTokens.length ? promptTokens[i] : tokens[i - promptTokens.length], 0);
-            if (id >= config.vocabSize()) {
-                throw new IllegalArgumentException("speech token " + id + " is outside the flow vocabulary [0, " + config.vocabSize() + ")");
-            }
-            ids[i] = id;
-        }
+        int[] ids = FlowEncodeInputs.ids(promptTokens, tokens, config.vocabSize());
         Buf emb = s.embeddings.rows(0, total);
         backend.gatherRows(emb, inputEmbedding, ids);
         Buf xs = emb.rows(0, produced), context = finalize ? null : emb.rows(produced, total);

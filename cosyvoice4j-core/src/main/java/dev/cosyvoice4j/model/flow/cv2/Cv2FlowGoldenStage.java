@@ -9,12 +9,11 @@ import dev.cosyvoice4j.golden.GoldenCase;
 import dev.cosyvoice4j.golden.GoldenContext;
 import dev.cosyvoice4j.golden.GoldenManifest;
 import dev.cosyvoice4j.golden.GoldenStage;
+import dev.cosyvoice4j.golden.LoadedWeights;
 import dev.cosyvoice4j.golden.Tolerance;
-import dev.cosyvoice4j.io.Npy;
-import dev.cosyvoice4j.io.WeightStore;
+import dev.cosyvoice4j.model.flow.FlowGoldenInputs;
 import dev.cosyvoice4j.tensor.Tensor;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -38,12 +37,6 @@ public final class Cv2FlowGoldenStage implements GoldenStage {
     @Override
     public Set<String> modelFamilies() { return Set.of(GoldenManifest.COSYVOICE2); }
 
-    /** The loaded model and the mapped file it views (closed by the context at the end of the run). */
-    record Loaded(CausalMaskedDiffWithXvec model, WeightStore weights) implements AutoCloseable {
-        @Override
-        public void close() throws Exception { weights.close(); }
-    }
-
     @Override
     public void run(GoldenCase c, GoldenContext ctx, CaseCheck check) throws Exception {
         CausalMaskedDiffWithXvec model = ctx.component("flow-cv2", dir -> load(dir, ctx.backend())).model();
@@ -54,36 +47,9 @@ public final class Cv2FlowGoldenStage implements GoldenStage {
         else throw new SkipCase("unknown flow case kind: " + c.id());
     }
 
-    static Loaded load(Path modelDir, Backend backend) {
+    static LoadedWeights<CausalMaskedDiffWithXvec> load(Path modelDir, Backend backend) {
         Cv2FlowConfig cfg = Cv2FlowConfig.load(modelDir);
-        WeightStore ws = WeightStore.openPt(modelDir.resolve("flow.pt"));
-        try {
-            return new Loaded(CausalMaskedDiffWithXvec.load(ws, cfg, backend), ws);
-        } catch (RuntimeException e) {
-            try { ws.close(); } catch (Exception ignored) { /* the load error is the one to report */ }
-            throw e;
-        }
-    }
-
-    private record Inputs(int[] tokens, int[] promptTokens, float[] promptFeat, int promptFrames, float[] embedding,
-                          boolean streaming, boolean finalizeCall) {}
-
-    private static Inputs inputs(GoldenCase c) {
-        Tensor promptFeat = c.inputTensor("prompt_feat"); // [1, Fp, 80], time-major like the model's input
-        return new Inputs(tokenInput(c, "token"), c.inputTensor("prompt_token").toIntArray(), promptFeat.toFloatArray(),
-                promptFeat.dim(1), c.ref("embedding").outputTensor("embedding").toFloatArray(),
-                c.input("streaming").asBoolean(), c.input("finalize").asBoolean());
-    }
-
-    /** {@code token} is {@code {"ref": "flow/target_token"}}: a file {@code flow/target_token.npy}, or a case's output. */
-    private static int[] tokenInput(GoldenCase c, String name) {
-        JsonNode n = c.input(name);
-        if (n.has("ref")) {
-            Path file = c.dir().resolve(n.get("ref").asText() + ".npy");
-            if (Files.isRegularFile(file)) return Npy.read(file).toIntArray();
-            return c.ref(name).outputTensor(name).toIntArray();
-        }
-        return c.inputTensor(name).toIntArray();
+        return LoadedWeights.openPt(modelDir.resolve("flow.pt"), ws -> CausalMaskedDiffWithXvec.load(ws, cfg, backend));
     }
 
     private static boolean recorded(GoldenCase c, String output) {
@@ -91,12 +57,12 @@ public final class Cv2FlowGoldenStage implements GoldenStage {
     }
 
     private static void encode(GoldenCase c, CausalMaskedDiffWithXvec model, Cv2FlowSession s, CaseCheck check) {
-        Inputs in = inputs(c);
+        FlowGoldenInputs in = FlowGoldenInputs.of(c);
         Backend b = model.backend();
         Map<String, float[]> seen = new HashMap<>();
         Map<String, long[]> shapes = new HashMap<>();
-        Cv2FlowEncoding e = model.encode(s, in.tokens, in.promptTokens, in.promptFeat, in.promptFrames, in.embedding,
-                in.streaming, in.finalizeCall, (name, value) -> {
+        Cv2FlowEncoding e = model.encode(s, in.tokens(), in.promptTokens(), in.promptFeat(), in.promptFrames(), in.embedding(),
+                in.streaming(), in.finalizeCall(), (name, value) -> {
                     seen.put(name, b.read(value));
                     shapes.put(name, new long[] {1, value.rows(), value.cols()});
                 });
@@ -161,10 +127,10 @@ public final class Cv2FlowGoldenStage implements GoldenStage {
     }
 
     private static void cfm(GoldenCase c, CausalMaskedDiffWithXvec model, Cv2FlowSession s, CaseCheck check) {
-        Inputs in = inputs(c);
+        FlowGoldenInputs in = FlowGoldenInputs.of(c);
         int steps = c.input("n_timesteps").asInt();
-        Cv2FlowEncoding e = model.encode(s, in.tokens, in.promptTokens, in.promptFeat, in.promptFrames, in.embedding,
-                in.streaming, in.finalizeCall, null);
+        Cv2FlowEncoding e = model.encode(s, in.tokens(), in.promptTokens(), in.promptFeat(), in.promptFrames(), in.embedding(),
+                in.streaming(), in.finalizeCall(), null);
         int mel = model.config().outputSize(), t = e.frames();
         CausalConditionalCfm cfm = model.decoder();
 
@@ -177,7 +143,7 @@ public final class Cv2FlowGoldenStage implements GoldenStage {
         check.compare("t_span", tSpan, new long[] {tSpan.length}, c.outputTensor("t_span"), NOISE_TOLERANCE);
 
         float[] entering = new float[3 * mel * t];
-        Buf xb = cfm.solve(s, e.mu(), e.cond(), e.spks(), steps, in.streaming, null, (step, xs) -> {
+        Buf xb = cfm.solve(s, e.mu(), e.cond(), e.spks(), steps, in.streaming(), null, (step, xs) -> {
             int slot = step == 1 ? 0 : step == 5 ? 1 : step == 10 ? 2 : -1;
             if (slot >= 0) System.arraycopy(xs, 0, entering, slot * mel * t, mel * t);
         });

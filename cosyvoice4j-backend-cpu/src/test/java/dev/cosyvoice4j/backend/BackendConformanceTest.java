@@ -321,6 +321,13 @@ class BackendConformanceTest {
         be.copy(untouched, b.row(0));
         assertArrayEquals(new float[100], be.read(untouched), "rows outside the view stay zero");
         assertThrows(IllegalArgumentException.class, () -> be.copy(be.allocBf16(2, 3), be.allocF64(2, 3)));
+        // every other operation refuses a storage buffer by name (no partial write, no NullPointerException)
+        Buf small = be.allocBf16(2, 3), f32 = be.alloc(2, 3);
+        for (Runnable op : List.<Runnable>of(() -> be.fill(small, 1f), () -> be.add(f32, f32, small), () -> be.read(small),
+                () -> be.transpose(be.alloc(3, 2), small), () -> be.write(small, new float[6], 0))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, op::run);
+            assertTrue(e.getMessage().contains("bf16") || e.getMessage().contains("float32"), e.getMessage());
+        }
     }
 
     @ParameterizedTest(name = "{0}")

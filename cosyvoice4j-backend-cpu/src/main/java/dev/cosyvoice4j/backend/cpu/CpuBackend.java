@@ -634,7 +634,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void copy(Buf dstBuf, Buf srcBuf) {
-        HostBuf dst = HostBuf.of(dstBuf), src = HostBuf.of(srcBuf);
+        HostBuf dst = HostBuf.storage(dstBuf), src = HostBuf.storage(srcBuf);
         if (dst.rows() != src.rows() || dst.cols() != src.cols()) {
             throw new IllegalArgumentException("copy: " + src.shape() + " into " + dst.shape());
         }

@@ -57,8 +57,17 @@ public final class HostBuf implements Buf {
         return new HostBuf(data, null, offset, rows, cols);
     }
 
-    /** The host buffer behind {@code b}; {@code b} must come from a host backend. */
+    /** The float32 or float64 host buffer behind {@code b}; {@code b} must come from a host backend. */
     public static HostBuf of(Buf b) {
+        HostBuf h = storage(b);
+        if (h.bf16 != null) {
+            throw new IllegalArgumentException("bf16 storage buffer " + h.shape() + " given to an operation: only copy reads or writes it");
+        }
+        return h;
+    }
+
+    /** The host buffer behind {@code b} of any kind, bfloat16 storage included (for {@code copy}). */
+    public static HostBuf storage(Buf b) {
         if (b instanceof HostBuf h) return h;
         throw new IllegalArgumentException("buffer " + (b == null ? "null" : b.getClass().getName()) + " is not a host buffer");
     }

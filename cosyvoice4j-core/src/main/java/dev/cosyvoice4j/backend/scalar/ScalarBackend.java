@@ -462,7 +462,7 @@ public final class ScalarBackend implements Backend {
     public void fill(Buf x, float value) { HostOps.fill(HostBuf.of(x), value); }
 
     @Override
-    public void copy(Buf dst, Buf src) { HostOps.copy(HostBuf.of(dst), HostBuf.of(src)); }
+    public void copy(Buf dst, Buf src) { HostOps.copy(HostBuf.storage(dst), HostBuf.storage(src)); }
 
     @Override
     public void transpose(Buf out, Buf x) { HostOps.transpose(HostBuf.of(out), HostBuf.of(x)); }

@@ -332,6 +332,33 @@ class BackendConformanceTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("targets")
+    void attentionReadsBf16KeysAndValuesAsTheirFloat32Values(Target t) {
+        Backend be = open(t);
+        int tq = 20, tk = 37, heads = 4, hd = 16, w = heads * hd;
+        SplittableRandom rnd = new SplittableRandom(11);
+        float[] qv = new float[tq * w], kv = new float[tk * w], vv = new float[tk * w];
+        for (float[] a : new float[][] {qv, kv, vv}) for (int i = 0; i < a.length; i++) a[i] = (float) rnd.nextGaussian();
+        Buf q = be.upload(qv, tq, w), k = be.upload(kv, tk, w), v = be.upload(vv, tk, w);
+        Buf kb = be.allocBf16(tk, w), vb = be.allocBf16(tk, w), kr = be.alloc(tk, w), vr = be.alloc(tk, w);
+        be.copy(kb, k);
+        be.copy(vb, v);
+        be.copy(kr, kb);
+        be.copy(vr, vb);
+        AttentionMask mask = AttentionMask.chunk(8, tk, 12);
+        Buf fromBf16 = be.alloc(tq, w), fromRounded = be.alloc(tq, w);
+        be.attention(fromBf16, q, kb, vb, heads, heads, 0.25f, mask, Precision.F32);
+        be.attention(fromRounded, q, kr, vr, heads, heads, 0.25f, mask, Precision.F32);
+        assertArrayEquals(be.read(fromRounded), be.read(fromBf16), "float32 attention over bf16 storage = over its values");
+        if (be.supports(Precision.BF16)) {                   // bf16 products round the float32 operands the same way
+            be.attention(fromBf16, q, kb, vb, heads, heads, 0.25f, mask, Precision.BF16);
+            be.attention(fromRounded, q, k, v, heads, heads, 0.25f, mask, Precision.BF16);
+            assertArrayEquals(be.read(fromRounded), be.read(fromBf16), "bf16 attention over bf16 storage = over float32");
+        }
+        assertThrows(IllegalArgumentException.class, () -> be.attention(fromBf16, q, kb, v, heads, heads, 0.25f, mask, Precision.F32));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
     void buffersStartZeroedAndViewsShareStorage(Target t) {
         Backend be = open(t);
         Buf a = be.alloc(4, 5);

@@ -150,6 +150,8 @@ public interface Backend extends AutoCloseable {
      * {@code [tk, kvHeads * d]}, {@code out [tq, heads * d]}; head h reads KV head {@code h / (heads / kvHeads)};
      * scores times {@code scale}, masked per {@code mask}, softmax in float32; a query that sees no key gets zeros.
      * {@code precision} is F32, or BF16 for the products where the backend supports it (the flow in bf16).
+     * {@code k} and {@code v} may be bf16 storage buffers ({@link #allocBf16}: a bf16 DiT's streaming caches), read as
+     * their exact float32 values.
      */
     void attention(Buf out, Buf q, Buf k, Buf v, int heads, int kvHeads, float scale, AttentionMask mask,
                    Precision precision);

@@ -354,9 +354,12 @@ public final class CpuBackend implements Backend {
     @Override
     public void attention(Buf outBuf, Buf qBuf, Buf kBuf, Buf vBuf, int heads, int kvHeads, float scale,
                           AttentionMask mask, Precision precision) {
-        HostBuf out = HostBuf.f32(outBuf), q = HostBuf.f32(qBuf), k = HostBuf.f32(kBuf), v = HostBuf.f32(vBuf);
+        HostBuf out = HostBuf.f32(outBuf), q = HostBuf.f32(qBuf), k = HostBuf.storage(kBuf), v = HostBuf.storage(vBuf);
         if (precision != Precision.F32 && precision != Precision.BF16) {
             throw new IllegalArgumentException("attention: precision " + precision + " (F32 or BF16 only)");
+        }
+        if (k.isF64() || v.isF64() || k.isBf16() != v.isBf16()) {
+            throw new IllegalArgumentException("attention: keys " + k.shape() + " and values " + v.shape() + " must both be float32 or both bf16");
         }
         if (heads <= 0 || kvHeads <= 0 || heads % kvHeads != 0 || q.cols() % heads != 0) {
             throw new IllegalArgumentException("attention: " + heads + " heads, " + kvHeads + " KV heads for q " + q.shape());
@@ -371,8 +374,13 @@ public final class CpuBackend implements Backend {
             Dnn d = dnn();
             if (d.available()) {
                 try {
-                    d.attention.attention(out.data, out.offset, q.data, q.offset, k.data, k.offset, v.data, v.offset,
-                            tq, tk, heads, hd, scale, mask, teamSize());
+                    if (k.isBf16()) {                        // stored as bf16 already: the operands are copied, not rounded
+                        d.attention.attention(out.data, out.offset, q.data, q.offset, k.bf16, k.offset, v.bf16, v.offset,
+                                tq, tk, heads, hd, scale, mask, teamSize());
+                    } else {
+                        d.attention.attention(out.data, out.offset, q.data, q.offset, k.data, k.offset, v.data, v.offset,
+                                tq, tk, heads, hd, scale, mask, teamSize());
+                    }
                     return;
                 } catch (OneDnn.OneDnnException e) {
                     if (warned.compareAndSet(false, true)) {
@@ -380,6 +388,13 @@ public final class CpuBackend implements Backend {
                     }
                 }
             }
+        }
+        if (k.isBf16()) {                                    // the float32 kernel on their exact float32 values
+            HostBuf kf = HostBuf.f32(k.rows(), k.cols()), vf = HostBuf.f32(v.rows(), v.cols());
+            Bf16Copy.copy(pool, kf, k);
+            Bf16Copy.copy(pool, vf, v);
+            k = kf;
+            v = vf;
         }
         Attention.attention(pool, out.data, out.offset, q.data, q.offset, k.data, k.offset, v.data, v.offset,
                 tq, tk, heads, kvHeads, hd, scale, mask);

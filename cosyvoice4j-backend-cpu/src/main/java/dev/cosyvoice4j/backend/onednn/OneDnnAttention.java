@@ -76,12 +76,44 @@ public final class OneDnnAttention {
      */
     public void attention(float[] out, int oo, float[] q, int qo, float[] k, int ko, float[] v, int vo, int tq, int tk,
                           int heads, int hd, float scale, AttentionMask mask, int teamSize) {
+        checkBounds(out.length, oo, q.length, qo, k.length, ko, v.length, vo, tq, tk, heads, hd);
+        attention(out, oo, q, qo, tq, tk, heads, hd, scale, mask, teamSize, (ks, vs, tkP) -> {
+            operand(k, ko, tk, tkP, heads, hd, ks);
+            operand(v, vo, tk, tkP, heads, hd, vs);
+        });
+    }
+
+    /**
+     * The same with keys and values stored as bfloat16 bits (a bf16 DiT's streaming caches): copied into the operands as
+     * they are, which is what rounding their float32 values would give.
+     */
+    public void attention(float[] out, int oo, float[] q, int qo, short[] k, int ko, short[] v, int vo, int tq, int tk,
+                          int heads, int hd, float scale, AttentionMask mask, int teamSize) {
+        checkBounds(out.length, oo, q.length, qo, k.length, ko, v.length, vo, tq, tk, heads, hd);
+        attention(out, oo, q, qo, tq, tk, heads, hd, scale, mask, teamSize, (ks, vs, tkP) -> {
+            operand(k, ko, tk, tkP, heads, hd, ks);
+            operand(v, vo, tk, tkP, heads, hd, vs);
+        });
+    }
+
+    private static void checkBounds(int outLength, int oo, int qLength, int qo, int kLength, int ko, int vLength, int vo,
+                                    int tq, int tk, int heads, int hd) {
         int width = heads * hd;
-        if (Math.min(Math.min(oo, qo), Math.min(ko, vo)) < 0 || qo + (long) tq * width > q.length
-                || ko + (long) tk * width > k.length || vo + (long) tk * width > v.length || oo + (long) tq * width > out.length) {
+        if (Math.min(Math.min(oo, qo), Math.min(ko, vo)) < 0 || qo + (long) tq * width > qLength
+                || ko + (long) tk * width > kLength || vo + (long) tk * width > vLength || oo + (long) tq * width > outLength) {
             throw new IllegalArgumentException("attention: arrays too short for tq " + tq + ", tk " + tk + ", "
                     + heads + " heads of " + hd);
         }
+    }
+
+    /** Writes the head-major bf16 K and V operands of {@code tkP} padded rows. */
+    private interface KeyValueOperands {
+        void write(MemorySegment keys, MemorySegment values, int tkP);
+    }
+
+    private void attention(float[] out, int oo, float[] q, int qo, int tq, int tk, int heads, int hd, float scale,
+                           AttentionMask mask, int teamSize, KeyValueOperands kv) {
+        int width = heads * hd;
         int tqP = pad(tq), tkP = pad(tk);
         lib.setThreads(teamSize);
         Pair prims = primitives(tqP, tkP, heads, hd, teamSize);
@@ -92,8 +124,7 @@ public final class OneDnnAttention {
         MemorySegment o = b.o.take((long) tqP * hd * 4);
         MemorySegment scratch = b.scratch.take(Math.max(prims.scores.scratchBytes, prims.values.scratchBytes));
         operand(q, qo, tq, tqP, heads, hd, qs);
-        operand(k, ko, tk, tkP, heads, hd, ks);
-        operand(v, vo, tk, tkP, heads, hd, vs);
+        kv.write(ks, vs, tkP);
         float[] row = b.row(tkP);
         for (int h = 0; h < heads; h++) {
             prims.scores.execute(b.exec, qs.asSlice(h * qHead, qHead), ks.asSlice(h * kHead, kHead),
@@ -142,6 +173,24 @@ public final class OneDnnAttention {
             }
         }
     }
+
+    /** {@code x} [rows][heads * hd] of bf16 bits from {@code xo} as head-major [heads][padded][hd], zero rows past {@code rows}. */
+    private static void operand(short[] x, int xo, int rows, int padded, int heads, int hd, MemorySegment dst) {
+        int width = heads * hd;
+        for (int t = 0; t < rows; t++) {
+            for (int h = 0; h < heads; h++) {
+                MemorySegment.copy(x, xo + t * width + h * hd, dst, BF16_BITS, ((long) h * padded + t) * hd * 2, hd);
+            }
+        }
+        if (rows < padded) {
+            for (int h = 0; h < heads; h++) {
+                dst.asSlice(((long) h * padded + rows) * hd * 2, (long) (padded - rows) * hd * 2).fill((byte) 0);
+            }
+        }
+    }
+
+    private static final java.lang.foreign.ValueLayout.OfShort BF16_BITS =
+            java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
 
     private record Key(int tqP, int tkP, int heads, int hd, int teamSize) {}
 

@@ -51,6 +51,14 @@ public final class ScalarBackend implements Backend {
 
     @Override public Buf allocBf16(int rows, int cols) { return HostBuf.bf16(rows, cols); }
 
+    /** A bf16 storage buffer as a float32 copy (exact); any other buffer as it is. */
+    private static Buf widened(Buf b) {
+        if (!b.isBf16()) return b;
+        HostBuf f = HostBuf.f32(b.rows(), b.cols());
+        HostOps.copy(f, HostBuf.storage(b));
+        return f;
+    }
+
     @Override
     public void write(Buf dst, float[] src, int srcOff) { HostBuf.write(dst, src, srcOff); }
 
@@ -188,7 +196,8 @@ public final class ScalarBackend implements Backend {
         String op = "attention";
         if (precision == Precision.BF16) throw new IllegalArgumentException(NO_BF16);
         if (precision != Precision.F32) throw bad(op, "precision " + precision + " (F32 or BF16 only)");
-        HostBuf o = f32(op, "out", out), qb = f32(op, "q", q), kb = f32(op, "k", k), vb = f32(op, "v", v);
+        if (k.isBf16() != v.isBf16()) throw bad(op, "keys " + k.shape() + " and values " + v.shape() + " must both be float32 or both bf16");
+        HostBuf o = f32(op, "out", out), qb = f32(op, "q", q), kb = f32(op, "k", widened(k)), vb = f32(op, "v", widened(v));
         if (heads < 1 || kvHeads < 1 || heads % kvHeads != 0 || qb.cols() % heads != 0) {
             throw bad(op, heads + " heads, " + kvHeads + " KV heads over q " + qb.shape());
         }

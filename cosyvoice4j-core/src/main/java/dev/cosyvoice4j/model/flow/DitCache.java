@@ -19,17 +19,19 @@ import java.util.Arrays;
  * </ul>
  * What the cached frames were computed from (token ids with their look-ahead, prompt mel rows, speaker embedding) is
  * kept with them; a call whose inputs differ there starts over ({@link #matches}). Per request, never shared; its
- * memory is large ({@link #bytes()}: 10 steps x blocks x 2 rows x 2 x heads x dimHead floats per frame; bfloat16 in a
- * bf16 DiT's saved prefix); {@link #reset()}
+ * memory is large ({@link #bytes()}: 10 steps x blocks x 2 rows x 2 x heads x dimHead floats per frame, bfloat16 for a
+ * bf16 DiT); {@link #reset()}
  * forgets the frames at the end of an utterance and keeps the memory for the next one, {@link #clear()} releases it. Golden: {@code stream/token2wav}, {@code e2e/*_stream}
  * (the engine's streaming path runs through it); {@code DitCacheTest} compares it with full recomputation.
  */
 public final class DitCache {
     final Backend backend;
     final int steps, depth, inner, melDim, chunkFrames;
-    /** Whether the DiT's attention rounds keys and values to bfloat16 (then a saved prefix may store them so). */
-    private final boolean bf16Attention;
-    /** Keys and values stored as bfloat16 (a {@link #snapshot} of a bf16 DiT's cache): half the memory, same results. */
+    /**
+     * Keys and values stored as bfloat16: a bf16 DiT's attention rounds them to nearest even anyway, so half the memory
+     * gives the same products (the one exception, a call of fewer new frames than the backend's bf16 attention
+     * threshold, attends in float32 and sees the cached keys rounded: within the bf16 flow's own error).
+     */
     private final boolean bf16Storage;
     /** keys[step][block][row], values likewise: {@code [capacity, inner]} views of {@link #keyValues}. */
     Buf[][][] keys, values;
@@ -51,8 +53,7 @@ public final class DitCache {
         this.inner = dit.heads * dit.dimHead;
         this.melDim = dit.melDim;
         this.chunkFrames = dit.staticChunkSize;
-        this.bf16Attention = dit.precision == Precision.BF16;
-        this.bf16Storage = false;
+        this.bf16Storage = dit.precision == Precision.BF16;
     }
 
     /** Complete cached frames (a multiple of the chunk size). */
@@ -175,15 +176,10 @@ public final class DitCache {
         embedding = null;
     }
 
-    /**
-     * An immutable copy of the cached frames (a voice's prompt region, see {@link DitPrefix}). A bf16 DiT's keys and
-     * values are kept as bfloat16: its attention rounds them to nearest even anyway, so a restored prefix gives the
-     * same products at half the memory (the one exception, a chunk of fewer than the backend's bf16 threshold of new
-     * frames attending in float32, sees its prompt keys rounded to bf16: within the bf16 flow's own error).
-     */
+    /** An immutable copy of the cached frames (a voice's prompt region, see {@link DitPrefix}). */
     DitPrefix snapshot() {
         if (frames == 0) return null;
-        DitCache copy = new DitCache(this, frames, bf16Attention);
+        DitCache copy = new DitCache(this, frames);
         return new DitPrefix(copy);
     }
 
@@ -199,11 +195,10 @@ public final class DitCache {
         embedding = p.embedding;
     }
 
-    /** A copy of {@code src}'s first {@code n} frames with exactly that capacity (keys and values as bf16 if asked). */
-    private DitCache(DitCache src, int n, boolean bf16Storage) {
+    /** A copy of {@code src}'s first {@code n} frames with exactly that capacity. */
+    private DitCache(DitCache src, int n) {
         this.backend = src.backend;
-        this.bf16Attention = src.bf16Attention;
-        this.bf16Storage = bf16Storage;
+        this.bf16Storage = src.bf16Storage;
         this.steps = src.steps;
         this.depth = src.depth;
         this.inner = src.inner;

@@ -45,8 +45,8 @@ public interface Backend extends AutoCloseable {
     Buf allocF64(int rows, int cols);
 
     /**
-     * A zeroed bfloat16 storage buffer, half the memory of float32: for state kept long and read back only by
-     * {@link #copy} (e.g. a saved voice's DiT keys and values, which a bf16 attention rounds the same way anyway).
+     * A zeroed bfloat16 storage buffer, half the memory of float32: for state kept and read back by {@link #copy} or as
+     * {@link #attention}'s keys and values (a bf16 DiT's streaming caches, which its attention rounds the same way anyway).
      */
     Buf allocBf16(int rows, int cols);
 

@@ -19,8 +19,8 @@ public interface Buf {
     boolean isF64();
 
     /**
-     * True for a bfloat16 storage buffer ({@link Backend#allocBf16}): it only holds values between {@link Backend#copy}
-     * calls (rounded to nearest even on the way in, exact on the way out); no other operation reads or writes it.
+     * True for a bfloat16 storage buffer ({@link Backend#allocBf16}): filled by {@link Backend#copy} (rounded to nearest
+     * even), read by {@code copy} (exact) and as {@link Backend#attention}'s keys and values; other operations refuse it.
      */
     default boolean isBf16() { return false; }
 

@@ -11,8 +11,8 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@code Backend.copy} into and out of bfloat16 storage buffers, vectorised and split over the pool: a saved voice's
- * DiT keys and values (hundreds of MB) are stored once and read back by every streaming request. Same values as the
+ * {@code Backend.copy} into and out of bfloat16 storage buffers, vectorised and split over the pool: a bf16 DiT's
+ * streaming keys and values (hundreds of MB; a saved voice's are restored by every streaming request). Same values as the
  * scalar twin {@link HostOps#copy}: round to nearest even on the way in (NaN stays NaN), exact on the way out.
  */
 final class Bf16Copy {

@@ -5,7 +5,7 @@ import dev.cosyvoice4j.backend.Buf;
 /**
  * A {@link Buf} in Java heap memory, shared by the host backends ({@code scalar}, {@code cpu}): {@code rows x cols}
  * float32 values of {@link #data} from {@link #offset} (row-major, dense), or float64 values of {@link #f64}, or
- * bfloat16 bits in {@link #bf16} (storage only: {@link HostOps#copy} is the one operation that reads or writes them).
+ * bfloat16 bits in {@link #bf16} (storage: written by {@code copy}, read by {@code copy} and {@code attention}).
  * Views share the array. Kernels index {@code data[offset + r * cols + c]}.
  */
 public final class HostBuf implements Buf {
@@ -61,12 +61,12 @@ public final class HostBuf implements Buf {
     public static HostBuf of(Buf b) {
         HostBuf h = storage(b);
         if (h.bf16 != null) {
-            throw new IllegalArgumentException("bf16 storage buffer " + h.shape() + " given to an operation: only copy reads or writes it");
+            throw new IllegalArgumentException("bf16 storage buffer " + h.shape() + " given to an operation that takes float32: only copy and attention's keys/values take it");
         }
         return h;
     }
 
-    /** The host buffer behind {@code b} of any kind, bfloat16 storage included (for {@code copy}). */
+    /** The host buffer behind {@code b} of any kind, bfloat16 storage included (for {@code copy} and attention's keys/values). */
     public static HostBuf storage(Buf b) {
         if (b instanceof HostBuf h) return h;
         throw new IllegalArgumentException("buffer " + (b == null ? "null" : b.getClass().getName()) + " is not a host buffer");

@@ -243,7 +243,7 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public Foreground foreground() { return pool.foreground()::close; }
+    public Foreground foreground() { return pool.foreground(); }
 
     // ---- matrix products --------------------------------------------------------------------------------------
 

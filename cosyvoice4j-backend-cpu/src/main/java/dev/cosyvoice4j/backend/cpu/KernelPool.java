@@ -1,5 +1,7 @@
 package dev.cosyvoice4j.backend.cpu;
 
+import dev.cosyvoice4j.backend.Backend;
+
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
@@ -124,7 +126,7 @@ public final class KernelPool implements AutoCloseable {
      * Opens a foreground section on the calling thread (closed by the handle, on the same thread): until it closes,
      * other threads' {@link #parallelFor} calls run on their callers.
      */
-    public Section foreground() {
+    public Backend.Foreground foreground() {
         int[] depth = FOREGROUND_DEPTH.get();
         if (depth[0]++ == 0) foreground.incrementAndGet();
         boolean[] open = {true};
@@ -135,11 +137,6 @@ public final class KernelPool implements AutoCloseable {
         };
     }
 
-    /** An open {@link #foreground()} section. */
-    public interface Section extends AutoCloseable {
-        @Override
-        void close();
-    }
 
     /** Whether a foreground section of another thread is open while this thread has none (its jobs then run inline). */
     public boolean yieldsToForeground() {

@@ -80,7 +80,7 @@ class KernelPoolTest {
             java.util.Set<Thread> ranOn = java.util.concurrent.ConcurrentHashMap.newKeySet();
             java.util.concurrent.CountDownLatch open = new java.util.concurrent.CountDownLatch(1), done = new java.util.concurrent.CountDownLatch(1);
             Thread decoder = new Thread(() -> {
-                try (KernelPool.Section s = pool.foreground(); KernelPool.Section nested = pool.foreground()) {
+                try (var s = pool.foreground(); var nested = pool.foreground()) {
                     nested.close();                               // closing twice and nesting: still open until s closes
                     open.countDown();
                     done.await();

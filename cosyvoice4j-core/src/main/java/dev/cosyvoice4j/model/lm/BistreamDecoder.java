@@ -158,10 +158,7 @@ public final class BistreamDecoder {
         int[] rows = lmInput.toArray();
         int cacheBefore = session.length();
         Buf input = embed(rows);
-        float[] logp;
-        try (var f = lm.backend().foreground()) {             // decode keeps priority over the audio beside it
-            logp = lm.forwardLogProbs(session, input);
-        }
+        float[] logp = lm.forwardLogProbs(session, input);
         float[] seen = listener == null ? null : Arrays.copyOf(logp, lm.vocabSize());
         int count = session.decodedCount, s = lm.speechTokenSize(), fill = lm.fillToken();
         int token;

@@ -301,8 +301,11 @@ public final class CosyVoice3LM implements AutoCloseable {
     }
 
     private Buf forwardToLogits(LmSession s, Buf embeds) {
-        llm.forward(s.qwen, embeds, s.hidden, false);
-        backend.linear(s.logits, s.hidden, llmDecoder, llmDecoderBias);             // llm_decoder
+        // decode keeps priority over audio computed beside it (a later chunk's flow and vocoder): Backend.foreground
+        try (var f = backend.foreground()) {
+            llm.forward(s.qwen, embeds, s.hidden, false);
+            backend.linear(s.logits, s.hidden, llmDecoder, llmDecoderBias);         // llm_decoder
+        }
         return s.logits;
     }
 

@@ -51,11 +51,7 @@ public final class SpeechTokenGenerator {
         if (options.cancelled().getAsBoolean()) return finish(StopReason.CANCELLED);
         if (session.decodedCount >= limit) return finish(options.isPinned() ? StopReason.PINNED_COUNT : StopReason.MAX_LENGTH);
         long t0 = System.nanoTime();
-        float[] logp;
-        // decode keeps priority over audio computed beside it (a later chunk's flow and vocoder), see Backend.foreground
-        try (var f = lm.backend().foreground()) {
-            logp = step == 0 ? lm.prefillLogProbs(session, input) : lm.stepLogProbs(session, lastToken);
-        }
+        float[] logp = step == 0 ? lm.prefillLogProbs(session, input) : lm.stepLogProbs(session, lastToken);
         int n = lm.vocabSize();
         int s = lm.speechTokenSize();
         if (options.isPinned()) {

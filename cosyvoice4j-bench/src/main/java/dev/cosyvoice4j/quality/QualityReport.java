@@ -36,13 +36,14 @@ public record QualityReport(BenchEnvironment environment, Setup setup, LlmPart l
     /**
      * One LLM precision.
      *
+     * @param prefillPrecision      of its prefill products (BF16 in a {@code q8_0+bf16} / {@code q4_0+bf16} mode)
      * @param fp32DecodeMsPerToken  the float32 LLM's time, measured alternately with this one (same background load)
      * @param runToRun              largest logit difference between repeated runs of this precision (NaN: one run)
      * @param decodeStepWeightBytes weight bytes one decode step streams
      * @param logits                teacher-forced logits against float32
      * @param argmaxTokens          greedy tokens (pinned count, or natural stop with goldens)
      */
-    public record LlmPart(Precision precision, double prefillMs, double decodeMsPerToken, double fp32DecodeMsPerToken,
+    public record LlmPart(Precision precision, Precision prefillPrecision, double prefillMs, double decodeMsPerToken, double fp32DecodeMsPerToken,
                           double runToRun, long decodeStepWeightBytes,
                           LogitComparison logits, int[] argmaxTokens) {}
 
@@ -103,8 +104,9 @@ public record QualityReport(BenchEnvironment environment, Setup setup, LlmPart l
                 + "amplifies a mel difference of that size; `run-to-run`: largest difference between repeated runs of the same mode "
                 + "in one JVM (JIT recompilation changes float evaluation order, even on one thread; bf16 rounding turns such "
                 + "1e-6 differences into bf16-ulp ones).%n", s.flowTokens(), s.promptFrames(), s.flowFrames()));
-        b.append("- A mode's LLM numbers depend only on its LLM precision and its flow numbers only on its flow precision: each is "
-                + "measured once and shared by the modes that use it; `=` marks a part the mode computes exactly as float32.\n\n");
+        b.append("- A mode's LLM numbers depend only on its LLM precision (with a quantised LLM, `+bf16` also runs its prefill "
+                + "products in bf16) and its flow numbers only on its flow precision: each is measured once and shared by the modes "
+                + "that use it; `=` marks a part the mode computes exactly as float32.\n\n");
 
         b.append("## Speed\n\n`vs fp32` divides by the float32 time measured alternately with the mode (shown in brackets), so both "
                 + "saw the same background load.\n\n");
@@ -130,7 +132,7 @@ public record QualityReport(BenchEnvironment environment, Setup setup, LlmPart l
         for (Row r : rows) {
             LlmPart l = r.llm();
             b.append("| ").append(r.mode().name()).append(" | ");
-            if (l.precision() == Precision.F32) {
+            if (l.precision() == Precision.F32 && l.prefillPrecision() == Precision.F32) {
                 b.append("= | = | = | = | = | = | = | = | = | = |\n");
                 continue;
             }

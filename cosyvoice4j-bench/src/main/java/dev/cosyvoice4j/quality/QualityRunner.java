@@ -101,7 +101,7 @@ public final class QualityRunner {
     public QualityReport run(Inputs in, List<PrecisionMode> modes) {
         if (modes.isEmpty()) throw new IllegalArgumentException("no modes to measure");
         EngineOptions base = EngineOptions.defaults().withBackend(backend).withBackendOptions(backendOptions);
-        Map<Precision, LlmPart> llm = new EnumMap<>(Precision.class);
+        Map<String, LlmPart> llm = new java.util.HashMap<>();           // by PrecisionMode.llmLabel()
         Map<Precision, FlowPart> flow = new EnumMap<>(Precision.class);
         List<QualityReport.Row> rows = new ArrayList<>();
         log.accept("loading the fp32 engine from " + in.modelDir());
@@ -125,14 +125,14 @@ public final class QualityRunner {
             Measured<Probes.FlowRun> fr = flow(p, null, f);
             float[] refWav = Probes.vocoder(p, fr.first());
             f = new Fixed(lmInput, tokens, source, flowTokens, voice.flowPrompt(), tf.first().logits(), fr.first().mel(), refWav);
-            llm.put(Precision.F32, new LlmPart(Precision.F32, tf.bestPrefillMs, tf.bestMs, tf.refBestMs, tf.runToRun, p.llm().decodeStepWeightBytes(),
+            llm.put(PrecisionMode.FP32.llmLabel(), new LlmPart(Precision.F32, Precision.F32, tf.bestPrefillMs, tf.bestMs, tf.refBestMs, tf.runToRun, p.llm().decodeStepWeightBytes(),
                     LogitComparison.of(tf.first().logits(), tf.first().logits()), refArgmax));
             flow.put(Precision.F32, new FlowPart(Precision.F32, false, "fp32 (Java)", fr.bestMs, fr.refBestMs, fr.runToRun,
                     SignalComparison.of(fr.first().mel(), fr.first().mel()), SignalComparison.ofWaveform(refWav, refWav),
                     SignalComparison.ofWaveform(refWav, refWav)));
 
             for (PrecisionMode mode : modes) {
-                boolean needLlm = !llm.containsKey(mode.llm()), needFlow = !flow.containsKey(mode.flow());
+                boolean needLlm = !llm.containsKey(mode.llmLabel()), needFlow = !flow.containsKey(mode.flow());
                 GoldenE2e golden = null;
                 if (mode.isFp32()) {
                     if (in.golden() != null) golden = goldenE2e(ref, f, in);
@@ -140,17 +140,17 @@ public final class QualityRunner {
                     log.accept("loading the " + mode.name() + " engine");
                     try (Engine e = Engine.load(in.modelDir(), mode.apply(base))) {
                         Engine.Parts mp = e.parts();
-                        if (needLlm) llm.put(mode.llm(), llmPart(mode, mp, p, f, pinned));
+                        if (needLlm) llm.put(mode.llmLabel(), llmPart(mode, mp, p, f, pinned));
                         if (needFlow) flow.put(mode.flow(), flowPart(mode, mp, p, f));
                         if (in.golden() != null) golden = goldenE2e(e, f, in);
                     }
                 }
-                rows.add(new QualityReport.Row(mode, llm.get(mode.llm()), flow.get(mode.flow()), golden));
+                rows.add(new QualityReport.Row(mode, llm.get(mode.llmLabel()), flow.get(mode.flow()), golden));
             }
             QualityReport.Setup setup = new QualityReport.Setup(in.modelDir(), in.promptWav(), in.promptText(), in.text(),
                     lmInput.rows(), p.llm().vocabSize(), tokens, source, flowTokens.length, f.prompt().promptFrames(),
                     fr.first().frames(), backendOptions.threads(), repeats, in.golden() == null ? null : in.golden().manifestDir());
-            return new QualityReport(BenchEnvironment.capture(), setup, llm.get(Precision.F32), flow.get(Precision.F32), rows);
+            return new QualityReport(BenchEnvironment.capture(), setup, llm.get(PrecisionMode.FP32.llmLabel()), flow.get(Precision.F32), rows);
         }
     }
 
@@ -173,7 +173,7 @@ public final class QualityRunner {
         log.accept(mode.name() + ": LLM x" + repeats + ", alternating with fp32");
         Measured<Probes.TeacherForced> tf = teacherForced(p, ref, f);
         int[] argmax = Probes.argmaxTokens(p.llm(), f.lmInput(), pinned);
-        return new LlmPart(mode.llm(), tf.bestPrefillMs, tf.bestMs, tf.refBestMs, tf.runToRun, p.llm().decodeStepWeightBytes(),
+        return new LlmPart(mode.llm(), mode.llmPrefill(), tf.bestPrefillMs, tf.bestMs, tf.refBestMs, tf.runToRun, p.llm().decodeStepWeightBytes(),
                 LogitComparison.of(tf.first().logits(), f.refLogits()), argmax);
     }
 

@@ -3,6 +3,7 @@ package dev.cosyvoice4j.cli;
 import dev.cosyvoice4j.backend.Backends;
 import dev.cosyvoice4j.backend.Precision;
 import dev.cosyvoice4j.engine.EngineOptions;
+import dev.cosyvoice4j.engine.PrecisionMode;
 import dev.cosyvoice4j.engine.StreamingOptions;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,6 +30,11 @@ final class EngineFlags {
 
     @Option(names = "--flow-precision", defaultValue = "f32", description = "Flow matmuls: f32 or bf16 (oneDNN) (default ${DEFAULT-VALUE}).")
     String flowPrecision;
+
+    @Option(names = "--prefill-precision", defaultValue = "auto", description = "LLM products over 16 or more rows (a "
+            + "prompt's prefill): f32, bf16 (oneDNN), or auto = bf16 when --flow-precision is bf16 and the LLM is q8_0/q4_0 "
+            + "(default ${DEFAULT-VALUE}). Decode steps keep the LLM weights' own kernels.")
+    String prefillPrecision;
 
     @Option(names = "--cache-dir", description = "Where q8_0/q4_0 LLM weights are kept between runs, so that only the "
             + "first load quantises (default: quantized/ beside the model cache, ~/.cache/cosyvoice4j or $COSYVOICE4J_HOME; "
@@ -57,7 +63,7 @@ final class EngineFlags {
         EngineOptions options = EngineOptions.defaults().withBackend(backend)
                 .withBackendOptions(oneDnn.apply(EngineOptions.defaults().backendOptions()))
                 .withSpeakerDir(speakerDir != null ? speakerDir : ModelLocator.cacheRoot().resolveSibling("speakers"))
-                .withLlmPrecision(llmP).withFlowPrecision(flowP)
+                .withLlmPrecision(llmP).withFlowPrecision(flowP).withLlmPrefillPrecision(prefillPrecision(llmP, flowP))
                 .withQuantCacheDir(cacheDir == null ? ModelLocator.cacheRoot().resolveSibling("quantized")
                         : cacheDir.equals("none") ? null : Path.of(cacheDir));
         options = options.withStreaming(streaming(streamCache, voiceCacheMb, requestCacheMb));
@@ -66,6 +72,16 @@ final class EngineFlags {
             options = options.withThreads(threads);
         }
         return options;
+    }
+
+    /** {@code --prefill-precision}: {@code auto} follows the mode ({@link PrecisionMode#llmPrefill}). */
+    private Precision prefillPrecision(Precision llmP, Precision flowP) {
+        if (prefillPrecision.strip().equalsIgnoreCase("auto")) {
+            return new PrecisionMode("flags", llmP, flowP).llmPrefill();
+        }
+        Precision p = precision("--prefill-precision", prefillPrecision);
+        if (p != Precision.F32 && p != Precision.BF16) throw new UserException("--prefill-precision: auto, f32 or bf16");
+        return p;
     }
 
     /** {@code --stream-cache} and {@code --voice-cache-mb} as engine options. */

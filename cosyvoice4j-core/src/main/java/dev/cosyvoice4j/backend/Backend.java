@@ -81,8 +81,10 @@ public interface Backend extends AutoCloseable {
     /**
      * This backend's form of one weight, prepared once when a model loads. {@link WeightKind#LINEAR} matrices take
      * {@code precision} (cpu: Q8_0/Q4_0 quantised here; BF16 converted and packed by oneDNN on first use; a GPU
-     * backend: a device copy); everything else is returned as given. {@code release} is told when the original's
-     * float32 pages are no longer read (the store then drops them from memory).
+     * backend: a device copy); everything else is returned as given. BF16 asked of an already quantised (Q8_0/Q4_0)
+     * weight marks it for bf16 products over many rows (cpu: its values rounded to bf16 per call, for 16 rows or
+     * more; fewer rows keep the blocks' own kernel): a quantised LLM's prefill. {@code release} is told when the
+     * original's float32 pages are no longer read (the store then drops them from memory).
      *
      * @throws IllegalArgumentException when this backend does not support {@code precision}
      */

@@ -47,6 +47,8 @@ public final class Engine implements AutoCloseable {
     private final Backend backend;
     /** The precision the flow really runs in (BF16 asked of a backend without it: F32, with a log line). */
     private final Precision flowPrecision;
+    /** The precision of the LLM's many-row products as really run (BF16 asked of a backend without it: F32). */
+    private final Precision llmPrefillPrecision;
     private final Qwen2Tokenizer tokenizer;
     private final TextFrontend textFrontend;
     private final AudioFrontend frontend;
@@ -92,6 +94,13 @@ public final class Engine implements AutoCloseable {
         } else {
             this.flowPrecision = options.flowPrecision();
         }
+        if (options.llmPrefillPrecision() != Precision.F32 && !backend.supports(options.llmPrefillPrecision())) {
+            LOG.log(System.Logger.Level.WARNING, "backend '" + backend.name() + "' cannot run the LLM prefill in "
+                    + options.llmPrefillPrecision() + " here (" + backend.description() + "): it runs in fp32");
+            this.llmPrefillPrecision = Precision.F32;
+        } else {
+            this.llmPrefillPrecision = options.llmPrefillPrecision();
+        }
         boolean ok = false;
         List<Future<?>> parts = new ArrayList<>();
         try {
@@ -107,7 +116,14 @@ public final class Engine implements AutoCloseable {
                         && t.rank() == 2 ? backend.prepare(t, WeightKind.LINEAR, p, store::releaseResident) : t;
                 QuantizedLlmCache cache = QuantizedLlmCache.open(options.quantCacheDir(), modelDir.llmPt(), p,
                         this::owned, msg -> LOG.log(System.Logger.Level.INFO, msg));
-                CosyVoice3LM m = CosyVoice3LM.load(store.transformed(cache == null ? prepare : cache.transform(prepare)),
+                BiFunction<String, Tensor, Tensor> own = cache == null ? prepare : cache.transform(prepare);
+                // bf16 prefill: the same matrices, marked for bf16 products over many rows (decode keeps their own kernels)
+                BiFunction<String, Tensor, Tensor> llmWeights = llmPrefillPrecision == Precision.F32 ? own : (name, t) -> {
+                    Tensor w = own.apply(name, t);
+                    return CosyVoice3LM.LINEAR_WEIGHTS.matcher(name).matches() && w.rank() == 2
+                            ? backend.prepare(w, WeightKind.LINEAR, Precision.BF16, null) : w;
+                };
+                CosyVoice3LM m = CosyVoice3LM.load(store.transformed(llmWeights),
                         config.llm(), config.qwen2(), backend);
                 if (cache == null) {
                     llmWeightSource = p == Precision.F32 ? "F32 (mapped)" : p.name() + " quantised at load";
@@ -225,7 +241,8 @@ public final class Engine implements AutoCloseable {
 
     /** What computes (for logs and benchmark reports): the backend, its threads, the precisions. */
     public String kernelsDescription() {
-        return backend.description() + "; llm " + options.llmPrecision() + ", flow " + flowPrecision;
+        return backend.description() + "; llm " + options.llmPrecision()
+                + (llmPrefillPrecision == Precision.F32 ? "" : " (prefill " + llmPrefillPrecision + ")") + ", flow " + flowPrecision;
     }
 
     /** The backend every network computes on. */
@@ -233,6 +250,9 @@ public final class Engine implements AutoCloseable {
 
     /** The precision the flow runs in (F32 when BF16 was asked but the backend cannot). */
     public Precision flowPrecision() { return flowPrecision; }
+
+    /** The precision of the LLM's prefill products (F32 when BF16 was asked but the backend cannot). */
+    public Precision llmPrefillPrecision() { return llmPrefillPrecision; }
 
     /** Analyses a prompt recording into a reusable voice (zero-shot prompt text may be null for other modes). */
     public Voice analyzeVoice(Path promptWav, String promptText) {

@@ -10,7 +10,8 @@ import java.util.List;
  * A precision mode of the engine: the LLM weight format and the flow matmul precision, named as the command line
  * writes it: {@code fp32}, {@code q8_0}, {@code q4_0}, {@code bf16}, or a combination joined by {@code +} such as
  * {@code q8_0+bf16} ({@code bench --precision}, {@code quality --modes}). Each part is read by {@link Precision#parse},
- * the one parser of precision names.
+ * the one parser of precision names. {@code bf16} with a quantised LLM also runs the LLM's prefill products in bf16
+ * ({@link #llmPrefill()}): the fast mode gets bf16 wherever many rows share a weight; an fp32 LLM stays float32.
  */
 public record PrecisionMode(String name, Precision llm, Precision flow) {
     public static final PrecisionMode FP32 = new PrecisionMode("fp32", Precision.F32, Precision.F32);
@@ -23,8 +24,20 @@ public record PrecisionMode(String name, Precision llm, Precision flow) {
 
     public boolean isFp32() { return llm == Precision.F32 && flow == Precision.F32; }
 
+    /** The LLM's prefill products: BF16 when the flow's are and the LLM is quantised, else F32. */
+    public Precision llmPrefill() {
+        return flow == Precision.BF16 && (llm == Precision.Q8_0 || llm == Precision.Q4_0) ? Precision.BF16 : Precision.F32;
+    }
+
+    /** The LLM part of the mode as reports name it: {@code q8_0}, or {@code q8_0, bf16 prefill}. */
+    public String llmLabel() {
+        return llmPrefill() == Precision.F32 ? llm.label() : llm.label() + ", bf16 prefill";
+    }
+
     /** {@code base} with this mode's precisions. */
-    public EngineOptions apply(EngineOptions base) { return base.withLlmPrecision(llm).withFlowPrecision(flow); }
+    public EngineOptions apply(EngineOptions base) {
+        return base.withLlmPrecision(llm).withFlowPrecision(flow).withLlmPrefillPrecision(llmPrefill());
+    }
 
     /** One mode: parts joined by {@code +}; q8_0 and q4_0 set the LLM's weights, bf16 the flow's products. */
     public static PrecisionMode parse(String text) {

@@ -153,6 +153,42 @@ class QuantizedLlmCacheTest {
         }
     }
 
+    @Test
+    void aBf16PrefillReadsTheMappedBlocksAndKeepsTheArgmaxTokensAndFirstStep() throws Exception {
+        EngineOptions q8 = EngineOptions.defaults().withThreads(2).withLlmPrecision(Precision.Q8_0).withQuantCacheDir(tmp);
+        List<float[]> f32Steps = new ArrayList<>(), bf16Steps = new ArrayList<>();
+        int[] f32Tokens, bf16Tokens;
+        try (Engine e = Engine.load(EngineTest.MODEL, q8)) {                  // quantises and writes the cache
+            assertEquals(Precision.F32, e.llmPrefillPrecision());
+            f32Tokens = argmax(e, f32Steps);
+        }
+        try (Engine e = Engine.load(EngineTest.MODEL, q8.withLlmPrefillPrecision(Precision.BF16))) {   // maps it
+            assertEquals(Precision.BF16, e.llmPrefillPrecision());
+            assertTrue(e.kernelsDescription().contains("prefill bf16"), e.kernelsDescription());
+            assertTrue(e.llmWeightSource().contains("mapped from"), e.llmWeightSource());
+            bf16Tokens = argmax(e, bf16Steps);
+            assertArrayEquals(bf16Tokens, argmax(e, new ArrayList<>()), "deterministic");
+        }
+        assertArrayEquals(f32Tokens, bf16Tokens, "the fixture's argmax tokens survive bf16 prefill products");
+        // the first step reads the prefill's last row: bf16 operands (2^-8 relative) move its log-probs only a little
+        float[] a = f32Steps.get(0), b = bf16Steps.get(0);
+        double worst = 0;
+        for (int i = 0; i < a.length; i++) if (Float.isFinite(a[i])) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+        assertTrue(worst > 0 && worst < 0.05, "first-step log-prob difference " + worst);
+    }
+
+    /** Argmax tokens of the fixture's zero-shot prompt (natural stop), recording each step's log-probs. */
+    private static int[] argmax(Engine e, List<float[]> steps) throws Exception {
+        dev.cosyvoice4j.model.lm.LmInput in = e.llm().lmInput(dev.cosyvoice4j.model.lm.LmPrompt.zeroShot(
+                e.tokenizer().encode(EngineTest.PROMPT_TEXT), e.tokenizer().encode("Hello world, how are you today?"),
+                e.analyzeVoice(EngineTest.PROMPT_WAV, EngineTest.PROMPT_TEXT).features().speechTokens()));
+        dev.cosyvoice4j.model.lm.Sampler recording = (logp, n, decoded, count) -> {
+            steps.add(java.util.Arrays.copyOf(logp, n));
+            return dev.cosyvoice4j.model.lm.ArgmaxSampler.INSTANCE.sample(logp, n, decoded, count);
+        };
+        return e.llm().generate(in, recording, dev.cosyvoice4j.model.lm.GenerationOptions.DEFAULT, t -> { }).tokens();
+    }
+
     /** Offset of {@code needle} in {@code hay}, searching from the end (the cache's tensors follow its pickle). */
     private static int indexOf(byte[] hay, byte[] needle) {
         outer:

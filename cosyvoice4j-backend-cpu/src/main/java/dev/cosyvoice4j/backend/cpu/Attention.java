@@ -25,6 +25,8 @@ final class Attention {
 
     private static final class Scratch {
         float[] qp = new float[0], kt = new float[0], vp = new float[0], s = new float[0], op = new float[0];
+        /** One KV head's keys and values widened from bf16 storage, dense {@code [rows][hd]}. */
+        float[] kw = new float[0], vw = new float[0];
 
         static float[] grow(float[] a, int n) { return a.length >= n ? a : new float[n]; }
     }
@@ -42,6 +44,37 @@ final class Attention {
      */
     static void attention(KernelPool pool, float[] out, int oo, float[] q, int qo, float[] k, int ko, float[] v, int vo,
                           int tq, int tk, int heads, int kvHeads, int headDim, float scale, AttentionMask mask) {
+        int kStride = kvHeads * headDim;
+        run(pool, tq, heads, kvHeads, (g, i0, i1, qb) -> task(out, oo, q, qo, k, ko + g * headDim, v, vo + g * headDim, kStride,
+                tk, heads, kvHeads, headDim, scale, mask, g, i0, i1, qb));
+    }
+
+    /**
+     * The same with keys and values stored as bfloat16 bits (a bf16 DiT's streaming caches), read as their exact
+     * float32 values: each task widens its KV head's visible rows into scratch (no float32 copy of the caches).
+     */
+    static void attention(KernelPool pool, float[] out, int oo, float[] q, int qo, short[] k, int ko, short[] v, int vo,
+                          int tq, int tk, int heads, int kvHeads, int headDim, float scale, AttentionMask mask) {
+        int kStride = kvHeads * headDim;
+        run(pool, tq, heads, kvHeads, (g, i0, i1, qb) -> {
+            int rows = 0;
+            for (int i = i0; i < i1; i++) rows = Math.max(rows, Math.min(tk, mask.visibleKeys(i, tk)));
+            Scratch s = SCRATCH.get();
+            float[] kw = s.kw = Scratch.grow(s.kw, rows * headDim), vw = s.vw = Scratch.grow(s.vw, rows * headDim);
+            for (int j = 0; j < rows; j++) {
+                dev.cosyvoice4j.backend.onednn.Bf16.toFloats(k, ko + j * kStride + g * headDim, headDim, kw, j * headDim);
+                dev.cosyvoice4j.backend.onednn.Bf16.toFloats(v, vo + j * kStride + g * headDim, headDim, vw, j * headDim);
+            }
+            task(out, oo, q, qo, kw, 0, vw, 0, headDim, tk, heads, kvHeads, headDim, scale, mask, g, i0, i1, qb);
+        });
+    }
+
+    /** A task: KV head g, queries [i0, i1) in blocks of qb. */
+    private interface Task {
+        void run(int g, int i0, int i1, int qb);
+    }
+
+    private static void run(KernelPool pool, int tq, int heads, int kvHeads, Task task) {
         if (heads <= 0 || kvHeads <= 0 || heads % kvHeads != 0) {
             throw new IllegalArgumentException("attention: heads " + heads + " not a multiple of kvHeads " + kvHeads);
         }
@@ -55,16 +88,18 @@ final class Attention {
         int tasks = (qBlocks + perTask - 1) / perTask;
         pool.parallelFor(kvHeads * tasks, t -> {
             int g = t / tasks, b0 = (t % tasks) * perTask, b1 = Math.min(qBlocks, b0 + perTask);
-            task(out, oo, q, qo, k, ko, v, vo, tk, heads, kvHeads, headDim, scale, mask, g, b0 * qb, Math.min(tq, b1 * qb), qb);
+            task.run(g, b0 * qb, Math.min(tq, b1 * qb), qb);
         });
     }
 
-    /** KV head g, queries [i0, i1) in blocks of qb. */
-    private static void task(float[] out, int oo, float[] q, int qo, float[] k, int ko, float[] v, int vo, int tk,
-                             int heads, int kvHeads, int hd, float scale, AttentionMask mask, int g, int i0, int i1, int qb) {
-        int kStride = kvHeads * hd;
+    /**
+     * KV head g, queries [i0, i1) in blocks of qb; its key j at {@code k[kBase + j * kStride]} (hd values), its value
+     * at {@code v[vBase + j * kStride]}.
+     */
+    private static void task(float[] out, int oo, float[] q, int qo, float[] k, int kBase, float[] v, int vBase, int kStride,
+                             int tk, int heads, int kvHeads, int hd, float scale, AttentionMask mask, int g, int i0, int i1, int qb) {
         if (hd == 4 * L && (i1 - i0) * (heads / kvHeads) <= TR) {
-            fewRows(out, oo, q, qo, k, ko, v, vo, tk, heads, kvHeads, scale, mask, g, i0, i1);
+            fewRows(out, oo, q, qo, k, kBase, v, vBase, kStride, tk, heads, kvHeads, scale, mask, g, i0, i1);
             return;
         }
         int visMax = 0;
@@ -76,15 +111,15 @@ final class Attention {
         // K^T [hd][tkPad] (16 x 16 register transposes where whole), V [visMax][hdPad]
         int j16 = Transpose.SUPPORTED ? visMax / 16 * 16 : 0, d16 = Transpose.SUPPORTED ? hd / 16 * 16 : 0;
         for (int j = 0; j < j16; j += 16) {
-            for (int d = 0; d < d16; d += 16) Transpose.fromArray(k, ko + j * kStride + g * hd + d, kStride, kt, d * tkPad + j, tkPad);
+            for (int d = 0; d < d16; d += 16) Transpose.fromArray(k, kBase + j * kStride + d, kStride, kt, d * tkPad + j, tkPad);
         }
         for (int d = 0; d < hd; d++) {
             int dst = d * tkPad;
-            for (int j = d < d16 ? j16 : 0, src = ko + j * kStride + g * hd + d; j < visMax; j++, src += kStride) kt[dst + j] = k[src];
+            for (int j = d < d16 ? j16 : 0, src = kBase + j * kStride + d; j < visMax; j++, src += kStride) kt[dst + j] = k[src];
             java.util.Arrays.fill(kt, dst + visMax, dst + tkPad, 0f);
         }
         for (int j = 0; j < visMax; j++) {
-            System.arraycopy(v, vo + j * kStride + g * hd, vp, j * hdPad, hd);
+            System.arraycopy(v, vBase + j * kStride, vp, j * hdPad, hd);
             java.util.Arrays.fill(vp, j * hdPad + hd, (j + 1) * hdPad, 0f);
         }
         for (int b = i0; b < i1; b += qb) block(out, oo, q, qo, tk, heads, hd, scale, mask, g, heads / kvHeads, b, Math.min(i1, b + qb), kt, tkPad, vp, hdPad, s);
@@ -146,9 +181,9 @@ final class Attention {
      * {@code q . k_j} (4 FMAs + one lane reduction per key), softmax, then {@code sum_j p_j v_j} with 4 independent
      * accumulators.
      */
-    private static void fewRows(float[] out, int oo, float[] q, int qo, float[] k, int ko, float[] v, int vo, int tk,
-                                int heads, int kvHeads, float scale, AttentionMask mask, int g, int i0, int i1) {
-        int hd = 4 * L, group = heads / kvHeads, nq = i1 - i0, qStride = heads * hd, kStride = kvHeads * hd;
+    private static void fewRows(float[] out, int oo, float[] q, int qo, float[] k, int kBase, float[] v, int vBase, int kStride,
+                                int tk, int heads, int kvHeads, float scale, AttentionMask mask, int g, int i0, int i1) {
+        int hd = 4 * L, group = heads / kvHeads, nq = i1 - i0, qStride = heads * hd;
         Scratch s = SCRATCH.get();
         float[] sc = s.s = Scratch.grow(s.s, Math.max(tk, 1));
         for (int r = 0; r < group * nq; r++) {
@@ -160,7 +195,7 @@ final class Attention {
             }
             FloatVector q0 = FloatVector.fromArray(F, q, qa), q1 = FloatVector.fromArray(F, q, qa + L);
             FloatVector q2 = FloatVector.fromArray(F, q, qa + 2 * L), q3 = FloatVector.fromArray(F, q, qa + 3 * L);
-            for (int j = 0, ka = ko + g * hd; j < vis; j++, ka += kStride) {
+            for (int j = 0, ka = kBase; j < vis; j++, ka += kStride) {
                 FloatVector d = q0.mul(FloatVector.fromArray(F, k, ka));
                 d = q1.fma(FloatVector.fromArray(F, k, ka + L), d);
                 d = q2.fma(FloatVector.fromArray(F, k, ka + 2 * L), d);
@@ -169,7 +204,7 @@ final class Attention {
             }
             Elementwise.softmaxRow(sc, 0, vis);
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            for (int j = 0, va = vo + g * hd; j < vis; j++, va += kStride) {
+            for (int j = 0, va = vBase; j < vis; j++, va += kStride) {
                 FloatVector p = FloatVector.broadcast(F, sc[j]);
                 a0 = FloatVector.fromArray(F, v, va).fma(p, a0);
                 a1 = FloatVector.fromArray(F, v, va + L).fma(p, a1);

@@ -49,13 +49,14 @@ final class Conv {
         }
     }
 
-    static void conv1d(KernelPool pool, float[] out, float[] x, int cin, int t, Tensor w, float[] bias, ConvSpec spec) {
-        conv1d(pool, out, 0, x, 0, cin, t, w, bias, spec);
+    static void conv1d(KernelPool pool, GroupedConv.Weights weights, float[] out, float[] x, int cin, int t, Tensor w, float[] bias,
+                       ConvSpec spec) {
+        conv1d(pool, weights, out, 0, x, 0, cin, t, w, bias, spec);
     }
 
     /** {@code Backend.conv1d} with {@code x [cin, t]} from {@code x[xOff]} and {@code out} from {@code out[oOff]}. */
-    static void conv1d(KernelPool pool, float[] out, int oOff, float[] x, int xOff, int cin, int t, Tensor w, float[] bias,
-                       ConvSpec spec) {
+    static void conv1d(KernelPool pool, GroupedConv.Weights weights, float[] out, int oOff, float[] x, int xOff, int cin, int t,
+                       Tensor w, float[] bias, ConvSpec spec) {
         int cout = w.dim(0), cinG = w.dim(1), kw = w.dim(2), groups = spec.groups();
         if (cinG * groups != cin || cout % groups != 0) {
             throw new IllegalArgumentException("conv1d: weight " + w + " does not fit cin " + cin + " groups " + groups);
@@ -63,7 +64,7 @@ final class Conv {
         int coutG = cout / groups, tOut = spec.outLength(t, kw), kDim = cinG * kw;
         if (tOut <= 0) return;
         if (GroupedConv.applies(spec)) {
-            GroupedConv.conv1d(pool, out, oOff, x, xOff, t, w, spec, tOut);
+            GroupedConv.conv1d(pool, weights, out, oOff, x, xOff, t, w, spec, tOut);
             if (bias != null) addRowBias(pool, out, oOff, bias, cout, tOut);
             return;
         }

@@ -58,6 +58,8 @@ public final class CpuBackend implements Backend {
     private volatile Dnn dnn;
     private final Object dnnLock = new Object();
     private final AtomicBoolean warned = new AtomicBoolean();
+    /** Grouped conv weights as their kernel reads them, one copy per weight (the DiT's position convs: 2 x 9 MB). */
+    private final GroupedConv.Weights groupedConvWeights = new GroupedConv.Weights();
     /**
      * OpenMP team size of oneDNN products on this thread while it runs a {@link #parts} / {@link #rowRanges} task (0
      * outside): the pool's
@@ -163,6 +165,9 @@ public final class CpuBackend implements Backend {
             case BF16 -> {
                 Dnn d = dnn();
                 if (!d.available()) throw new IllegalArgumentException(d.result.message());
+                if (weight.rank() == 2 && (weight.dtype() == DType.Q8_0 || weight.dtype() == DType.Q4_0)) {
+                    yield weight.withPrepared(QuantizedWeights.Bf16Products.INSTANCE);   // the blocks stay the only copy
+                }
                 if (!OneDnnMatmul.supports(weight, null)) yield weight;   // not a 2-d F32/BF16 matrix: the Java kernels
                 yield weight.withPrepared(d.matmul.prepare(weight, release == null ? t -> { } : release));
             }
@@ -259,9 +264,15 @@ public final class CpuBackend implements Backend {
         if (rows == 0) return;
         if (rows >= ONEDNN_MIN_ROWS && w.prepared() != null) {
             Dnn d = dnn;
-            if (d != null && d.available() && d.matmul.isPrepared(w)) {
+            boolean blocks = w.prepared() == QuantizedWeights.Bf16Products.INSTANCE;
+            if (d != null && d.available() && (blocks || d.matmul.isPrepared(w))) {
                 try {
-                    d.matmul.linear(out.data, out.offset, x.data, x.offset, rows, w, bias, teamSize());
+                    if (blocks) {
+                        d.matmul.linear(out.data, out.offset, x.data, x.offset, rows, n, k,
+                                dst -> QuantizedWeights.writeBf16(pool, w, dst), bias, teamSize());
+                    } else {
+                        d.matmul.linear(out.data, out.offset, x.data, x.offset, rows, w, bias, teamSize());
+                    }
                     return;
                 } catch (OneDnn.OneDnnException e) {
                     // e.g. a shape oneDNN does not implement: the Java kernel gives the same result, only slower.
@@ -390,14 +401,12 @@ public final class CpuBackend implements Backend {
             }
         }
         if (k.isBf16()) {                                    // the float32 kernel on their exact float32 values
-            HostBuf kf = HostBuf.f32(k.rows(), k.cols()), vf = HostBuf.f32(v.rows(), v.cols());
-            Bf16Copy.copy(pool, kf, k);
-            Bf16Copy.copy(pool, vf, v);
-            k = kf;
-            v = vf;
+            Attention.attention(pool, out.data, out.offset, q.data, q.offset, k.bf16, k.offset, v.bf16, v.offset,
+                    tq, tk, heads, kvHeads, hd, scale, mask);
+        } else {
+            Attention.attention(pool, out.data, out.offset, q.data, q.offset, k.data, k.offset, v.data, v.offset,
+                    tq, tk, heads, kvHeads, hd, scale, mask);
         }
-        Attention.attention(pool, out.data, out.offset, q.data, q.offset, k.data, k.offset, v.data, v.offset,
-                tq, tk, heads, kvHeads, hd, scale, mask);
     }
 
     // ---- positions ----------------------------------------------------------------------------------------------
@@ -457,7 +466,7 @@ public final class CpuBackend implements Backend {
             conv1dAnyDtype(out, x, w, bias, spec);
             return;
         }
-        Conv.conv1d(pool, out.data, out.offset, x.data, x.offset, cin, t, w, floats(bias), spec);
+        Conv.conv1d(pool, groupedConvWeights, out.data, out.offset, x.data, x.offset, cin, t, w, floats(bias), spec);
     }
 
     /** Weights of other storage types: the specification's loop. */

@@ -13,8 +13,8 @@ import java.util.Arrays;
  * conv position embedding: 16 groups of 64 channels, 31 taps). The im2col GEMM repacks every input sample once per
  * tap for only 64 output channels, which cost as much as the arithmetic; here each output tile of 12 channels x 32
  * times accumulates {@code w[co, ci, kk] * x[ci, t - pad + kk * dil]} over (ci, kk) straight from a zero-padded copy
- * of the group's input rows (two unaligned vector loads per tap), the weights broadcast from a bulk copy of the
- * group's rows (nothing transposed). Sums run over (ci, kk) in the same order as {@link Gemm}'s, so results equal
+ * of the group's input rows (two unaligned vector loads per tap), the weights broadcast from a heap copy of them made once
+ * per weight ({@link Weights}; nothing transposed). Sums run over (ci, kk) in the same order as {@link Gemm}'s, so results equal
  * the im2col path's bit for bit. Specification: {@code Backend.conv1d}.
  */
 final class GroupedConv {
@@ -25,8 +25,29 @@ final class GroupedConv {
     private static final int MR = 12, NR = 2 * L;
 
     private static final class Scratch {
-        float[] xp = new float[0], ap = new float[0];   // padded input rows; the group's weight rows
+        float[] xp = new float[0];                      // padded input rows
         final float[] tile = new float[MR * NR];
+    }
+
+    /**
+     * Weights as the kernel reads them, one heap copy per weight tensor (weights are immutable; entries die with their
+     * tensor): per group its rows {@code [coutG][(ci, kk)]} then zero rows up to whole panels of MR channels. Copying
+     * the group's rows on every call cost ~2 ms of a DiT call's 5 ms position conv at 100-160 frames (8 MB per conv).
+     */
+    static final class Weights {
+        private final java.util.Map<Tensor, float[]> copies = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+        float[] of(Tensor w, int groups) {
+            float[] c = copies.get(w);
+            if (c != null) return c;
+            int cout = w.dim(0), kDim = w.dim(1) * w.dim(2), coutG = cout / groups, rows = (coutG + MR - 1) / MR * MR;
+            c = new float[Math.multiplyExact(groups, Math.multiplyExact(rows, kDim))];
+            for (int gi = 0; gi < groups; gi++) {
+                MemorySegment.copy(w.data(), Tensor.F32_LE, (long) gi * coutG * kDim * Float.BYTES, c, gi * rows * kDim, coutG * kDim);
+            }
+            copies.put(w, c);
+            return c;
+        }
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -37,12 +58,15 @@ final class GroupedConv {
     }
 
     /** {@code out[oOff + (gi*coutG + co) * tOut + to]} for every group, x from {@code x[xOff]} (bias not added). */
-    static void conv1d(KernelPool pool, float[] out, int oOff, float[] x, int xOff, int t, Tensor w, ConvSpec spec, int tOut) {
+    static void conv1d(KernelPool pool, Weights weights, float[] out, int oOff, float[] x, int xOff, int t, Tensor w, ConvSpec spec,
+                       int tOut) {
         int groups = spec.groups();
-        pool.parallelFor(groups, gi -> group(out, oOff, x, xOff, t, w, spec, tOut, gi));
+        float[] wAll = weights.of(w, groups);
+        pool.parallelFor(groups, gi -> group(out, oOff, x, xOff, t, w, wAll, spec, tOut, gi));
     }
 
-    private static void group(float[] out, int oOff, float[] x, int xOff, int t, Tensor w, ConvSpec spec, int tOut, int gi) {
+    private static void group(float[] out, int oOff, float[] x, int xOff, int t, Tensor w, float[] wAll, ConvSpec spec, int tOut,
+                              int gi) {
         int cout = w.dim(0), cinG = w.dim(1), kw = w.dim(2), coutG = cout / spec.groups();
         int pad = spec.padLeft(), dil = spec.dilation(), kDim = cinG * kw;
         int tBlocks = (tOut + NR - 1) / NR, xw = tBlocks * NR + (kw - 1) * dil;
@@ -54,19 +78,16 @@ final class GroupedConv {
             Arrays.fill(xp, dst, dst + xw, 0f);
             if (to > from) System.arraycopy(x, src + from - pad, xp, dst + from, to - from);
         }
-        // the group's weights [coutG][(ci, kk)] in one bulk copy, zero rows up to whole panels of MR channels
-        int panels = (coutG + MR - 1) / MR;
-        float[] wg = s.ap = s.ap.length >= panels * MR * kDim ? s.ap : new float[panels * MR * kDim];
-        MemorySegment.copy(w.data(), Tensor.F32_LE, (long) gi * coutG * kDim * Float.BYTES, wg, 0, coutG * kDim);
-        Arrays.fill(wg, coutG * kDim, panels * MR * kDim, 0f);
+        // the group's weights [coutG][(ci, kk)], zero rows up to whole panels of MR channels (Weights)
+        int panels = (coutG + MR - 1) / MR, wg0 = gi * panels * MR * kDim;
         for (int panel = 0; panel < panels; panel++) {
             int co0 = panel * MR, rows = Math.min(MR, coutG - co0);
             for (int tb = 0; tb < tBlocks; tb++) {
                 int t0 = tb * NR, cols = Math.min(NR, tOut - t0), o = oOff + (gi * coutG + co0) * tOut + t0;
                 if (rows == MR && cols == NR) {
-                    kernel(wg, co0 * kDim, kDim, xp, xw, cinG, kw, dil, t0, out, o, tOut);
+                    kernel(wAll, wg0 + co0 * kDim, kDim, xp, xw, cinG, kw, dil, t0, out, o, tOut);
                 } else {
-                    kernel(wg, co0 * kDim, kDim, xp, xw, cinG, kw, dil, t0, s.tile, 0, NR);
+                    kernel(wAll, wg0 + co0 * kDim, kDim, xp, xw, cinG, kw, dil, t0, s.tile, 0, NR);
                     for (int i = 0; i < rows; i++) System.arraycopy(s.tile, i * NR, out, o + i * tOut, cols);
                 }
             }

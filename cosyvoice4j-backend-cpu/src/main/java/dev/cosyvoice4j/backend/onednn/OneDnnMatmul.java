@@ -201,6 +201,50 @@ public final class OneDnnMatmul {
         Reference.reachabilityFence(ws);
     }
 
+    /**
+     * Writes a weight's values as bfloat16 into plain row-major {@code [N, K]} memory (row j from byte {@code 2 j K}):
+     * weights kept in another form (block-quantised) that a many-row product wants in bf16.
+     */
+    @FunctionalInterface
+    public interface Bf16Weights {
+        void write(MemorySegment dst);
+    }
+
+    /**
+     * {@link #linear(float[], int, float[], int, int, Tensor, Tensor, int)} for a bf16 {@code [n, k]} weight that
+     * {@code weights} writes into a per-thread buffer on every call (nothing is cached: the weight's own form stays the
+     * only copy). oneDNN reads the plain layout directly; worth it where the rows amortise the write (a prompt
+     * prefill), not for mat-vecs.
+     */
+    public void linear(float[] out, int outOff, float[] x, int xOff, int rows, int n, int k, Bf16Weights weights,
+                       Tensor bias, int teamSize) {
+        if (precision != Precision.BF16) throw new IllegalStateException("bf16 weights need a BF16 matmul, this one is " + precision);
+        if (rows < 1 || n < 1 || k < 1 || outOff < 0 || xOff < 0 || teamSize < 1) {
+            throw new IllegalArgumentException("linear " + rows + "x" + k + " -> " + n + " (offsets " + xOff + "/" + outOff
+                    + ", team " + teamSize + ")");
+        }
+        if (bias != null && bias.numel() != n) throw new IllegalArgumentException("bias " + bias + " for N = " + n);
+        if (xOff + (long) rows * k > x.length || outOff + (long) rows * n > out.length) {
+            throw new IllegalArgumentException("linear " + rows + "x" + k + " -> " + rows + "x" + n + ": x has "
+                    + x.length + " values from " + xOff + ", out has " + out.length + " from " + outOff);
+        }
+        lib.setThreads(teamSize);
+        Workspace ws = workspaces.get();
+        int paddedRows = paddedRows(rows);
+        OneDnnPrimitive prim = primitive(new ShapeKey(paddedRows, k, n, bias != null, teamSize, true));
+        MemorySegment w = ws.weights((long) n * k * 2);
+        weights.write(w);
+        MemorySegment src = ws.src((long) paddedRows * k * 2), dst = ws.dst((long) paddedRows * n * 4);
+        MemorySegment scratch = ws.scratch(prim.scratchBytes);
+        Bf16.convert(x, xOff, rows * k, src);
+        MemorySegment biasPtr = bias == null ? MemorySegment.NULL : biasPointer(bias, ws);
+        prim.execute(ws.exec, src, w, biasPtr, dst, scratch);
+        MemorySegment.copy(dst, JAVA_FLOAT, 0, out, outOff, rows * n);
+        Reference.reachabilityFence(prim);
+        Reference.reachabilityFence(bias);
+        Reference.reachabilityFence(ws);
+    }
+
     /** The oneDNN implementation chosen for a {@code rows x k -> rows x n} product, e.g. {@code brg:avx512_core_bf16}. */
     public String implementation(int rows, int k, int n) {
         lib.setThreads(threads);
@@ -232,18 +276,24 @@ public final class OneDnnMatmul {
 
     // ---- primitives ----------------------------------------------------------------------------------------
 
-    private record ShapeKey(int rows, int k, int n, boolean bias, int teamSize) {}
+    /** {@code plainWeights}: the weights come as row-major {@code [N, K]} per call, else packed as oneDNN prefers. */
+    private record ShapeKey(int rows, int k, int n, boolean bias, int teamSize, boolean plainWeights) {}
 
     /** Created with the calling thread's OpenMP team size set to {@code teamSize} (see {@link OneDnn#setThreads}). */
     private OneDnnPrimitive primitive(int rows, int k, int n, boolean bias, int teamSize) {
-        ShapeKey key = new ShapeKey(rows, k, n, bias, teamSize);
+        return primitive(new ShapeKey(rows, k, n, bias, teamSize, false));
+    }
+
+    private OneDnnPrimitive primitive(ShapeKey key) {
         OneDnnPrimitive p = primitives.get(key);
         if (p != null) return p;
+        int rows = key.rows, k = key.k, n = key.n;
         MemorySegment pd;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment src = lib.memoryDesc(a, new long[] {rows, k}, dataType, new long[] {k, 1});
-            MemorySegment wts = lib.memoryDescAny(a, new long[] {k, n}, dataType);
-            MemorySegment b = bias ? lib.memoryDesc(a, new long[] {1, n}, OneDnn.DT_F32, new long[] {n, 1})
+            MemorySegment wts = key.plainWeights ? lib.memoryDesc(a, new long[] {k, n}, dataType, new long[] {1, k})
+                    : lib.memoryDescAny(a, new long[] {k, n}, dataType);
+            MemorySegment b = key.bias ? lib.memoryDesc(a, new long[] {1, n}, OneDnn.DT_F32, new long[] {n, 1})
                     : MemorySegment.NULL;
             MemorySegment dst = lib.memoryDesc(a, new long[] {rows, n}, OneDnn.DT_F32, new long[] {n, 1});
             pd = lib.matmulPd(a, src, wts, b, dst, lib.userScratchpadAttr(a));
@@ -359,7 +409,7 @@ public final class OneDnnMatmul {
     private static final class Workspace {
         final OneDnnStream exec;
         private MemorySegment src = MemorySegment.NULL, dst = MemorySegment.NULL, scratch = MemorySegment.NULL,
-                bias = MemorySegment.NULL;
+                bias = MemorySegment.NULL, weights = MemorySegment.NULL;
 
         Workspace(OneDnn lib) { this.exec = new OneDnnStream(lib); }
 
@@ -367,5 +417,6 @@ public final class OneDnnMatmul {
         MemorySegment dst(long bytes) { return dst = OneDnnStream.grow(dst, bytes); }
         MemorySegment scratch(long bytes) { return scratch = OneDnnStream.grow(scratch, bytes); }
         MemorySegment bias(long bytes) { return bias = OneDnnStream.grow(bias, bytes); }
+        MemorySegment weights(long bytes) { return weights = OneDnnStream.grow(weights, bytes); }
     }
 }

@@ -1,0 +1,37 @@
+package dev.cosyvoice4j.cli;
+
+import dev.cosyvoice4j.backend.Precision;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** The engine flags as engine options: the prefill precision follows the mode unless set. */
+class EngineFlagsTest {
+    @Command
+    static final class Probe {
+        @Mixin EngineFlags flags;
+    }
+
+    private static Precision prefill(String... args) {
+        Probe p = new Probe();
+        new CommandLine(p).parseArgs(args);
+        return p.flags.options().llmPrefillPrecision();
+    }
+
+    @Test
+    void prefillPrecisionIsBf16ExactlyForAQuantisedLlmWithABf16FlowUnlessSet() {
+        assertEquals(Precision.BF16, prefill("--llm-precision", "q8_0", "--flow-precision", "bf16"));
+        assertEquals(Precision.BF16, prefill("--llm-precision", "q4_0", "--flow-precision", "bf16"));
+        assertEquals(Precision.F32, prefill("--llm-precision", "q8_0"));
+        assertEquals(Precision.F32, prefill("--flow-precision", "bf16"));
+        assertEquals(Precision.F32, prefill("--llm-precision", "q8_0", "--flow-precision", "bf16", "--prefill-precision", "f32"));
+        assertEquals(Precision.BF16, prefill("--prefill-precision", "bf16"));
+        UserException e = assertThrows(UserException.class, () -> prefill("--prefill-precision", "q8_0"));
+        assertEquals("--prefill-precision: auto, f32 or bf16", e.getMessage());
+        assertThrows(UserException.class, () -> prefill("--prefill-precision", "int8"));
+    }
+}

@@ -87,20 +87,8 @@ public final class Engine implements AutoCloseable {
             throw new IllegalArgumentException("backend '" + backend.name() + "' has no " + options.llmPrecision() + " LLM weights");
         }
         boolean cv2 = config.family() == ModelFamily.COSYVOICE2;
-        if (options.flowPrecision() != Precision.F32 && !backend.supports(options.flowPrecision())) {
-            LOG.log(System.Logger.Level.WARNING, "backend '" + backend.name() + "' cannot run the flow in "
-                    + options.flowPrecision() + " here (" + backend.description() + "): the flow runs in fp32");
-            this.flowPrecision = Precision.F32;
-        } else {
-            this.flowPrecision = options.flowPrecision();
-        }
-        if (options.llmPrefillPrecision() != Precision.F32 && !backend.supports(options.llmPrefillPrecision())) {
-            LOG.log(System.Logger.Level.WARNING, "backend '" + backend.name() + "' cannot run the LLM prefill in "
-                    + options.llmPrefillPrecision() + " here (" + backend.description() + "): it runs in fp32");
-            this.llmPrefillPrecision = Precision.F32;
-        } else {
-            this.llmPrefillPrecision = options.llmPrefillPrecision();
-        }
+        this.flowPrecision = runnable(backend, options.flowPrecision(), "the flow");
+        this.llmPrefillPrecision = runnable(backend, options.llmPrefillPrecision(), "the LLM prefill");
         boolean ok = false;
         List<Future<?>> parts = new ArrayList<>();
         try {
@@ -250,6 +238,14 @@ public final class Engine implements AutoCloseable {
 
     /** The precision the flow runs in (F32 when BF16 was asked but the backend cannot). */
     public Precision flowPrecision() { return flowPrecision; }
+
+    /** {@code asked}, or F32 with a log line when the backend cannot compute {@code part} in it here. */
+    private static Precision runnable(Backend backend, Precision asked, String part) {
+        if (asked == Precision.F32 || backend.supports(asked)) return asked;
+        LOG.log(System.Logger.Level.WARNING, "backend '" + backend.name() + "' cannot run " + part + " in " + asked
+                + " here (" + backend.description() + "): it runs in fp32");
+        return Precision.F32;
+    }
 
     /** The precision of the LLM's prefill products (F32 when BF16 was asked but the backend cannot). */
     public Precision llmPrefillPrecision() { return llmPrefillPrecision; }

@@ -77,7 +77,7 @@ final class EngineFlags {
     /** {@code --prefill-precision}: {@code auto} follows the mode ({@link PrecisionMode#llmPrefill}). */
     private Precision prefillPrecision(Precision llmP, Precision flowP) {
         if (prefillPrecision.strip().equalsIgnoreCase("auto")) {
-            return new PrecisionMode("flags", llmP, flowP).llmPrefill();
+            return PrecisionMode.llmPrefill(llmP, flowP);
         }
         Precision p = precision("--prefill-precision", prefillPrecision);
         if (p != Precision.F32 && p != Precision.BF16) throw new UserException("--prefill-precision: auto, f32 or bf16");

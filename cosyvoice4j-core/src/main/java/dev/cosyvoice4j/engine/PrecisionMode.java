@@ -25,7 +25,10 @@ public record PrecisionMode(String name, Precision llm, Precision flow) {
     public boolean isFp32() { return llm == Precision.F32 && flow == Precision.F32; }
 
     /** The LLM's prefill products: BF16 when the flow's are and the LLM is quantised, else F32. */
-    public Precision llmPrefill() {
+    public Precision llmPrefill() { return llmPrefill(llm, flow); }
+
+    /** The rule of {@link #llmPrefill()} for an LLM weight format and a flow precision (also {@code --prefill-precision auto}). */
+    public static Precision llmPrefill(Precision llm, Precision flow) {
         return flow == Precision.BF16 && (llm == Precision.Q8_0 || llm == Precision.Q4_0) ? Precision.BF16 : Precision.F32;
     }
 

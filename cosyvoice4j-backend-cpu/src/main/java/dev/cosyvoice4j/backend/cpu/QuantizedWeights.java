@@ -211,38 +211,21 @@ public final class QuantizedWeights {
 
     /**
      * A quantised {@code [n, k]} weight's values {@code q * d} (exact in float32) as bfloat16, round to nearest even,
-     * row-major into {@code dst} (row j from byte {@code 2 j k}); the rows split over the pool. Specification:
-     * {@link #dequantizeRows} then {@code HostOps.bf16Bits} per value (which {@code Bf16} vectorises).
+     * row-major into {@code dst} (row j from byte {@code 2 j k}); the rows split over the pool. Each row is dequantised
+     * into a per-thread float row ({@link #dequantizeRows}) and rounded by {@code Bf16.convert}.
      */
     static void writeBf16(KernelPool pool, Tensor w, MemorySegment dst) {
         int n = w.dim(0), k = w.dim(1);
         DType type = w.dtype();
         MemorySegment seg = w.data();
         pool.parallelFor((n + BF16_ROWS - 1) / BF16_ROWS, q -> {
-            int j1 = Math.min(n, q * BF16_ROWS + BF16_ROWS);
-            for (int j = q * BF16_ROWS; j < j1; j++) {
-                if (VECTOR && type == DType.Q8_0) writeBf16RowQ8(seg, j, k, dst);
-                else writeBf16RowStaged(seg, type, j, k, dst);
+            float[] row = STAGE.get();
+            if (row.length < k) STAGE.set(row = new float[k]);
+            for (int j = q * BF16_ROWS, j1 = Math.min(n, j + BF16_ROWS); j < j1; j++) {
+                dequantizeRows(seg, type, k, j, 1, 0, k, row);
+                dev.cosyvoice4j.backend.onednn.Bf16.convert(row, 0, k, dst, 2L * j * k);
             }
         });
-    }
-
-    /** Row j of a Q8_0 weight: per block, 2 x 16 int8 to floats, times d, rounded to bf16 (one pass, no staging). */
-    private static void writeBf16RowQ8(MemorySegment w, int j, int k, MemorySegment dst) {
-        long row = (long) j * (k / BLOCK) * 34, out = 2L * j * k;
-        for (int p = 0; p < k; p += BLOCK, row += 34, out += 2 * BLOCK) {
-            float d = Float.float16ToFloat(w.get(F16, row));
-            dev.cosyvoice4j.backend.onednn.Bf16.rounded(q8(w, row + 2).mul(d)).intoMemorySegment(dst, out, LE);
-            dev.cosyvoice4j.backend.onednn.Bf16.rounded(q8(w, row + 18).mul(d)).intoMemorySegment(dst, out + 2 * L, LE);
-        }
-    }
-
-    /** Row j of any quantised weight: dequantised into a per-thread float row, then rounded to bf16. */
-    private static void writeBf16RowStaged(MemorySegment w, DType type, int j, int k, MemorySegment dst) {
-        float[] row = STAGE.get();
-        if (row.length < k) STAGE.set(row = new float[Math.max(k, Gemm.NR * Gemm.KC)]);
-        dequantizeRows(w, type, k, j, 1, 0, k, row);
-        dev.cosyvoice4j.backend.onednn.Bf16.convert(row, 0, k, dst, 2L * j * k);
     }
 
     private static final float[] ONES = filled(L, 1f);

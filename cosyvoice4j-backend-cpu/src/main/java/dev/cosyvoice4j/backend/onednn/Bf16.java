@@ -76,11 +76,8 @@ public final class Bf16 {
         for (; i < n; i++) out[oo + i] = toFloat(b[bo + i]);
     }
 
-    /**
-     * The bfloat16 bits of every lane (round to nearest even, NaN to a quiet NaN), as {@link HostOps#bf16Bits}; a
-     * vector of half the width. Small enough to be inlined into a caller's loop.
-     */
-    public static ShortVector rounded(FloatVector v) {
+    /** The bfloat16 bits of every lane (round to nearest even, NaN to a quiet NaN), as {@link HostOps#bf16Bits}. */
+    private static ShortVector rounded(FloatVector v) {
         IntVector bits = v.reinterpretAsInts();
         IntVector r = bits.add(0x7FFF).add(bits.lanewise(VectorOperators.LSHR, 16).and(1)).lanewise(VectorOperators.LSHR, 16);
         VectorMask<Integer> nan = v.test(VectorOperators.IS_NAN).cast(bits.species());

@@ -181,22 +181,28 @@ public final class OneDnnMatmul {
         if (teamSize < 1) throw new IllegalArgumentException("teamSize must be >= 1, got " + teamSize);
         lib.setThreads(teamSize);
         Workspace ws = workspaces.get();
-        int paddedRows = paddedRows(rows);
-        OneDnnPrimitive prim = primitive(paddedRows, k, n, bias != null, teamSize);
+        OneDnnPrimitive prim = primitive(paddedRows(rows), k, n, bias != null, teamSize);
         Variant weights = packed(w, prim, ws);
+        execute(prim, ws, out, outOff, x, xOff, rows, n, k, weights.buffer, bias);
+        Reference.reachabilityFence(weights);
+    }
 
-        // Rows past `rows` hold stale data: their outputs are never copied out.
+    /**
+     * Runs {@code prim} on the activations {@code x} (converted into the workspace) and {@code weights} in its layout;
+     * the first {@code rows} output rows go to {@code out}. Rows past {@code rows} hold stale data: their outputs are
+     * never copied out.
+     */
+    private void execute(OneDnnPrimitive prim, Workspace ws, float[] out, int outOff, float[] x, int xOff, int rows, int n,
+                         int k, MemorySegment weights, Tensor bias) {
+        int paddedRows = paddedRows(rows);
         long srcBytes = (long) paddedRows * k * (precision == Precision.BF16 ? 2 : 4);
-        long dstBytes = (long) paddedRows * n * 4;
-        MemorySegment src = ws.src(srcBytes), dst = ws.dst(dstBytes), scratch = ws.scratch(prim.scratchBytes);
+        MemorySegment src = ws.src(srcBytes), dst = ws.dst((long) paddedRows * n * 4), scratch = ws.scratch(prim.scratchBytes);
         if (precision == Precision.BF16) Bf16.convert(x, xOff, rows * k, src);
         else MemorySegment.copy(x, xOff, src, JAVA_FLOAT, 0, rows * k);
         MemorySegment biasPtr = bias == null ? MemorySegment.NULL : biasPointer(bias, ws);
-
-        prim.execute(ws.exec, src, weights.buffer, biasPtr, dst, scratch);
+        prim.execute(ws.exec, src, weights, biasPtr, dst, scratch);
         MemorySegment.copy(dst, JAVA_FLOAT, 0, out, outOff, rows * n);
         Reference.reachabilityFence(prim);
-        Reference.reachabilityFence(weights);
         Reference.reachabilityFence(bias);
         Reference.reachabilityFence(ws);
     }
@@ -230,19 +236,10 @@ public final class OneDnnMatmul {
         }
         lib.setThreads(teamSize);
         Workspace ws = workspaces.get();
-        int paddedRows = paddedRows(rows);
-        OneDnnPrimitive prim = primitive(new ShapeKey(paddedRows, k, n, bias != null, teamSize, true));
+        OneDnnPrimitive prim = primitive(new ShapeKey(paddedRows(rows), k, n, bias != null, teamSize, true));
         MemorySegment w = ws.weights((long) n * k * 2);
         weights.write(w);
-        MemorySegment src = ws.src((long) paddedRows * k * 2), dst = ws.dst((long) paddedRows * n * 4);
-        MemorySegment scratch = ws.scratch(prim.scratchBytes);
-        Bf16.convert(x, xOff, rows * k, src);
-        MemorySegment biasPtr = bias == null ? MemorySegment.NULL : biasPointer(bias, ws);
-        prim.execute(ws.exec, src, w, biasPtr, dst, scratch);
-        MemorySegment.copy(dst, JAVA_FLOAT, 0, out, outOff, rows * n);
-        Reference.reachabilityFence(prim);
-        Reference.reachabilityFence(bias);
-        Reference.reachabilityFence(ws);
+        execute(prim, ws, out, outOff, x, xOff, rows, n, k, w, bias);
     }
 
     /** The oneDNN implementation chosen for a {@code rows x k -> rows x n} product, e.g. {@code brg:avx512_core_bf16}. */

@@ -32,7 +32,8 @@ public final class EngineBenchTarget implements BenchTarget {
     /** Load details / counters the report's roofline section reads. */
     static final String ROOFLINE_GFLOPS = "roofline_fp32_gflops", ROOFLINE_GBS = "roofline_read_gbs",
             FLOW_FLOP = "flow_flop", DECODE_WEIGHT_BYTES = "decode_weight_bytes", FLOW_COMPUTED_FRAMES = "flow_computed_frames",
-            FLOW_CACHED_FRAMES = "flow_cached_frames", FLOW_CACHE_BYTES = "flow_cache_bytes", VOICE_CACHE_BYTES = "voice_cache_bytes";
+            FLOW_CACHED_FRAMES = "flow_cached_frames", FLOW_UNCOND_FIRST_STEP_FRAMES = "flow_uncond_first_step_frames",
+            UNCOND_FIRST_STEP_BYTES = "uncond_first_step_bytes", FLOW_CACHE_BYTES = "flow_cache_bytes", VOICE_CACHE_BYTES = "voice_cache_bytes";
     /** The saved voice of {@code --speaker saved}. */
     private static final String BENCH_SPEAKER = "bench";
     private Path speakerDir;
@@ -119,6 +120,8 @@ public final class EngineBenchTarget implements BenchTarget {
             rec.count(DECODE_WEIGHT_BYTES, engine.decodeStepWeightBytes());
             rec.count(FLOW_COMPUTED_FRAMES, t.flowComputedFrames.sum());
             rec.count(FLOW_CACHED_FRAMES, t.flowCachedFrames.sum());
+            rec.count(FLOW_UNCOND_FIRST_STEP_FRAMES, t.flowUncondFirstStepFrames.sum());
+            rec.count(UNCOND_FIRST_STEP_BYTES, engine.uncondFirstStepBytes());
             rec.count(FLOW_CACHE_BYTES, t.flowCacheBytes.get());
             rec.count(VOICE_CACHE_BYTES, engine.voiceCacheStats().bytes());
         }

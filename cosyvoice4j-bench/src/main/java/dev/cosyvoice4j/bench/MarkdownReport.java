@@ -157,6 +157,8 @@ public final class MarkdownReport {
         if (Double.isNaN(computed)) return "";
         String s = f("; frames: %.0f computed, %.0f cached", computed, cached);
         if (state > 0) s += f(" (streaming DiT state %.0f MB", state / 1e6) + (voice > 0 ? f(", saved voice %.0f MB)", voice / 1e6) : ")");
+        double uncond = mean(r, EngineBenchTarget.FLOW_UNCOND_FIRST_STEP_FRAMES), uncondBytes = mean(r, EngineBenchTarget.UNCOND_FIRST_STEP_BYTES);
+        if (uncond > 0) s += f("; unconditional first step kept for %.0f (model constant %.0f MB)", uncond, uncondBytes / 1e6);
         return s;
     }
 

@@ -313,6 +313,12 @@ public final class Engine implements AutoCloseable {
 
     public VoiceCacheStats voiceCacheStats() { return new VoiceCacheStats(voiceFlowCache.size(), voiceFlowCache.bytes()); }
 
+    /**
+     * Memory of the unconditional CFG row's first step kept for streaming calls: a constant of the model, computed as
+     * frames are first needed (bounded; see {@code UncondFirstStep}).
+     */
+    public long uncondFirstStepBytes() { return flow == null ? 0 : flow.decoder().uncondFirstStepBytes(); }
+
     /** Memory of the streaming DiT caches waiting between utterances (at most two; kept to avoid re-allocating them). */
     public long idleStreamCacheBytes() { return ditCaches.idleBytes(); }
 

@@ -73,8 +73,10 @@ final class ModelStages {
         timings.flowFrames.add(ft.frames());
         timings.flowCachedFrames.add(ft.cachedFrames());
         timings.flowComputedFrames.add(ft.computedFrames());
-        timings.flowFlop.add(ft.ditCalls() * ditFlop(flow.config(), (int) ft.computedFrames(), ft.frames(),
-                flow.estimator().convMacsPerChannel()));
+        timings.flowUncondFirstStepFrames.add(ft.uncondFirstStepFrames());
+        long conv = flow.estimator().convMacsPerChannel();
+        timings.flowFlop.add(ft.ditCalls() * ditFlop(flow.config(), (int) ft.computedFrames(), ft.frames(), conv)
+                - ditFlop(flow.config(), (int) ft.uncondFirstStepFrames(), ft.frames(), conv) / 2);   // one row of one step
     }
 
     /**

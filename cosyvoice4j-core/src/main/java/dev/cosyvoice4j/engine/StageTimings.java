@@ -18,6 +18,8 @@ public final class StageTimings {
     public final LongAdder flowFrames = new LongAdder();
     /** Frames the DiT took from streaming caches (earlier chunks, a saved voice's prompt) instead of computing them. */
     public final LongAdder flowCachedFrames = new LongAdder();
+    /** Computed frames whose unconditional CFG row's first step came from the model's constant instead. */
+    public final LongAdder flowUncondFirstStepFrames = new LongAdder();
     /** Frames the DiT computed (each call's new frames; all of them in uncached calls). */
     public final LongAdder flowComputedFrames = new LongAdder();
     /** Bytes of the DiT streaming state at its largest in this request (the chunk caches, a restored prompt included). */

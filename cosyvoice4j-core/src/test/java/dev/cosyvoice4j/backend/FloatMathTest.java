@@ -57,6 +57,23 @@ class FloatMathTest {
     }
 
     @Test
+    void expForBf16WithinFourMillionthsFarBelowTheBf16Rounding() {
+        double worst = 0;
+        SplittableRandom r = new SplittableRandom(5);
+        for (int i = 0; i <= 4_000_000; i++) {
+            float x = i <= 2_000_000 ? -87.3f + (88f - -87.3f) * i / 2_000_000 : (float) (-87.3 + 175.3 * r.nextDouble());
+            double exact = StrictMath.exp(x);
+            worst = Math.max(worst, Math.abs(FloatMath.expForBf16(x) - exact) / exact);
+        }
+        System.out.println("expForBf16 max relative error " + worst);
+        assertTrue(worst <= 4e-6, "expForBf16: " + worst);
+        assertEquals(1f, FloatMath.expForBf16(0f));
+        assertEquals(FloatMath.expForBf16(-87.3f), FloatMath.expForBf16(Float.NEGATIVE_INFINITY));  // clamped, not 0
+        assertTrue(FloatMath.expForBf16(-1e6f) < 1.3e-38f && Float.isFinite(FloatMath.expForBf16(Float.POSITIVE_INFINITY)));
+        assertTrue(Float.isNaN(FloatMath.expForBf16(Float.NaN)));
+    }
+
+    @Test
     void sinCosWithinBounds() {
         double s = maxAbs(FloatMath::sin, StrictMath::sin, -70000f, 70000f, 2_000_000);
         double c = maxAbs(FloatMath::cos, StrictMath::cos, -70000f, 70000f, 2_000_000);

@@ -362,6 +362,18 @@ public final class CpuBackend implements Backend {
         RelPositionAttention.attention(pool, out, q, k, v, p, posBiasU.toFloatArray(), posBiasV.toFloatArray(), heads, hd, divisor, mask);
     }
 
+    /** Heads {@code [h0, h1)} on oneDNN, keys and values stored as bf16 (copied, not rounded) or float32. */
+    private static void oneDnnAttention(Dnn d, HostBuf out, HostBuf q, HostBuf k, HostBuf v, int tq, int tk, int heads, int h0,
+                                        int h1, int hd, float scale, AttentionMask mask, int team) {
+        if (k.isBf16()) {
+            d.attention.attention(out.data, out.offset, q.data, q.offset, k.bf16, k.offset, v.bf16, v.offset,
+                    tq, tk, heads, h0, h1, hd, scale, mask, team);
+        } else {
+            d.attention.attention(out.data, out.offset, q.data, q.offset, k.data, k.offset, v.data, v.offset,
+                    tq, tk, heads, h0, h1, hd, scale, mask, team);
+        }
+    }
+
     @Override
     public void attention(Buf outBuf, Buf qBuf, Buf kBuf, Buf vBuf, int heads, int kvHeads, float scale,
                           AttentionMask mask, Precision precision) {
@@ -385,12 +397,12 @@ public final class CpuBackend implements Backend {
             Dnn d = dnn();
             if (d.available()) {
                 try {
-                    if (k.isBf16()) {                        // stored as bf16 already: the operands are copied, not rounded
-                        d.attention.attention(out.data, out.offset, q.data, q.offset, k.bf16, k.offset, v.bf16, v.offset,
-                                tq, tk, heads, hd, scale, mask, teamSize());
+                    int team = teamSize(), tasks = Math.min(team, heads);
+                    if (tasks > 1) {                         // all threads free (one CFG row): heads split over them
+                        tasks(tasks, t -> oneDnnAttention(d, out, q, k, v, tq, tk, heads, t * heads / tasks,
+                                (t + 1) * heads / tasks, hd, scale, mask, 1));
                     } else {
-                        d.attention.attention(out.data, out.offset, q.data, q.offset, k.data, k.offset, v.data, v.offset,
-                                tq, tk, heads, hd, scale, mask, teamSize());
+                        oneDnnAttention(d, out, q, k, v, tq, tk, heads, 0, heads, hd, scale, mask, team);
                     }
                     return;
                 } catch (OneDnn.OneDnnException e) {

@@ -88,6 +88,37 @@ public final class VectorMath {
         return expShiftedSum(x, 0, n, 0f);                      // x - 0 = x exactly
     }
 
+    /**
+     * In place {@code x[j] = FloatMath.expForBf16(fma(x[j], scale, shift))} over {@code [0, n)}; returns their sum (as
+     * {@link #expShiftedSum}). The unnormalised probabilities of the bf16 attention.
+     */
+    public static float expForBf16ScaledSum(float[] x, int n, float scale, float shift) {
+        FloatVector sum = FloatVector.zero(P);
+        int j = 0;
+        for (; j <= n - L; j += L) {
+            FloatVector v = FloatVector.fromArray(P, x, j);
+            FloatVector xc = v.fma(v.broadcast(scale), v.broadcast(shift)).max(EXP_BF16_LO).min(EXP_BF16_HI);
+            FloatVector t = xc.fma(LOG2E, MAGIC);
+            FloatVector k = t.sub(MAGIC);
+            FloatVector r = k.fma(k.broadcast(-LN2_HI), xc);
+            r = k.fma(k.broadcast(-LN2_LO), r);
+            FloatVector p = r.fma(EXP_C3, EXP_C2);
+            p = p.fma(r, r.broadcast(EXP_C1));
+            p = p.fma(r, r.broadcast(EXP_C0));
+            FloatVector y = p.fma(r.mul(r), r).add(1f);
+            FloatVector s = t.reinterpretAsInts().sub(MAGIC_BITS - 127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector e = y.mul(s);
+            e.intoArray(x, j);
+            sum = e.add(sum);
+        }
+        float s = Lanes.sum(sum);
+        for (; j < n; j++) {
+            x[j] = FloatMath.expForBf16(Math.fma(x[j], scale, shift));
+            s += x[j];
+        }
+        return s;
+    }
+
     // ---- tanh -----------------------------------------------------------------------------------------------
 
     /** In place {@code x[i] = tanh(x[i])} over {@code [from, to)} ({@link FloatMath#tanh}). */

@@ -9,7 +9,6 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Reference;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -76,10 +75,16 @@ public final class OneDnnAttention {
      */
     public void attention(float[] out, int oo, float[] q, int qo, float[] k, int ko, float[] v, int vo, int tq, int tk,
                           int heads, int hd, float scale, AttentionMask mask, int teamSize) {
-        checkBounds(out.length, oo, q.length, qo, k.length, ko, v.length, vo, tq, tk, heads, hd);
-        attention(out, oo, q, qo, tq, tk, heads, hd, scale, mask, teamSize, (ks, vs, tkP) -> {
-            operand(k, ko, tk, tkP, heads, hd, ks);
-            operand(v, vo, tk, tkP, heads, hd, vs);
+        attention(out, oo, q, qo, k, ko, v, vo, tq, tk, heads, 0, heads, hd, scale, mask, teamSize);
+    }
+
+    /** The same for heads {@code [h0, h1)} only (the other heads' output columns are not written). */
+    public void attention(float[] out, int oo, float[] q, int qo, float[] k, int ko, float[] v, int vo, int tq, int tk,
+                          int heads, int h0, int h1, int hd, float scale, AttentionMask mask, int teamSize) {
+        checkBounds(out.length, oo, q.length, qo, k.length, ko, v.length, vo, tq, tk, heads, hd, h0, h1);
+        attention(out, oo, q, qo, tq, tk, heads, h0, h1, hd, scale, mask, teamSize, (ks, vs, tkP) -> {
+            operand(k, ko, tk, tkP, heads, h0, h1, hd, ks);
+            operand(v, vo, tk, tkP, heads, h0, h1, hd, vs);
         });
     }
 
@@ -89,16 +94,23 @@ public final class OneDnnAttention {
      */
     public void attention(float[] out, int oo, float[] q, int qo, short[] k, int ko, short[] v, int vo, int tq, int tk,
                           int heads, int hd, float scale, AttentionMask mask, int teamSize) {
-        checkBounds(out.length, oo, q.length, qo, k.length, ko, v.length, vo, tq, tk, heads, hd);
-        attention(out, oo, q, qo, tq, tk, heads, hd, scale, mask, teamSize, (ks, vs, tkP) -> {
-            operand(k, ko, tk, tkP, heads, hd, ks);
-            operand(v, vo, tk, tkP, heads, hd, vs);
+        attention(out, oo, q, qo, k, ko, v, vo, tq, tk, heads, 0, heads, hd, scale, mask, teamSize);
+    }
+
+    /** The same for heads {@code [h0, h1)} only (the other heads' output columns are not written). */
+    public void attention(float[] out, int oo, float[] q, int qo, short[] k, int ko, short[] v, int vo, int tq, int tk,
+                          int heads, int h0, int h1, int hd, float scale, AttentionMask mask, int teamSize) {
+        checkBounds(out.length, oo, q.length, qo, k.length, ko, v.length, vo, tq, tk, heads, hd, h0, h1);
+        attention(out, oo, q, qo, tq, tk, heads, h0, h1, hd, scale, mask, teamSize, (ks, vs, tkP) -> {
+            operand(k, ko, tk, tkP, heads, h0, h1, hd, ks);
+            operand(v, vo, tk, tkP, heads, h0, h1, hd, vs);
         });
     }
 
     private static void checkBounds(int outLength, int oo, int qLength, int qo, int kLength, int ko, int vLength, int vo,
-                                    int tq, int tk, int heads, int hd) {
+                                    int tq, int tk, int heads, int hd, int h0, int h1) {
         int width = heads * hd;
+        if (h0 < 0 || h1 > heads || h0 >= h1) throw new IllegalArgumentException("attention: heads [" + h0 + ", " + h1 + ") of " + heads);
         if (Math.min(Math.min(oo, qo), Math.min(ko, vo)) < 0 || qo + (long) tq * width > qLength
                 || ko + (long) tk * width > kLength || vo + (long) tk * width > vLength || oo + (long) tq * width > outLength) {
             throw new IllegalArgumentException("attention: arrays too short for tq " + tq + ", tk " + tk + ", "
@@ -106,28 +118,29 @@ public final class OneDnnAttention {
         }
     }
 
-    /** Writes the head-major bf16 K and V operands of {@code tkP} padded rows. */
+    /** Writes the head-major bf16 K and V operands of {@code tkP} padded rows (the call's heads). */
     private interface KeyValueOperands {
         void write(MemorySegment keys, MemorySegment values, int tkP);
     }
 
-    private void attention(float[] out, int oo, float[] q, int qo, int tq, int tk, int heads, int hd, float scale,
-                           AttentionMask mask, int teamSize, KeyValueOperands kv) {
-        int width = heads * hd;
+    private void attention(float[] out, int oo, float[] q, int qo, int tq, int tk, int heads, int h0, int h1, int hd,
+                           float scale, AttentionMask mask, int teamSize, KeyValueOperands kv) {
+        int width = heads * hd, count = h1 - h0;
         int tqP = pad(tq), tkP = pad(tk);
         lib.setThreads(teamSize);
         Pair prims = primitives(tqP, tkP, heads, hd, teamSize);
         Buffers b = buffers.get();
         long qHead = (long) tqP * hd * 2, kHead = (long) tkP * hd * 2;
-        MemorySegment qs = b.q.take(heads * qHead), ks = b.k.take(heads * kHead), vs = b.v.take(heads * kHead);
+        MemorySegment qs = b.q.take(count * qHead), ks = b.k.take(count * kHead), vs = b.v.take(count * kHead);
         MemorySegment s = b.s.take((long) tqP * tkP * 4), p = b.p.take((long) tqP * tkP * 2);
         MemorySegment o = b.o.take((long) tqP * hd * 4);
         MemorySegment scratch = b.scratch.take(Math.max(prims.scores.scratchBytes, prims.values.scratchBytes));
-        operand(q, qo, tq, tqP, heads, hd, qs);
+        operand(q, qo, tq, tqP, heads, h0, h1, hd, qs);
         kv.write(ks, vs, tkP);
         float[] row = b.row(tkP);
-        for (int h = 0; h < heads; h++) {
-            prims.scores.execute(b.exec, qs.asSlice(h * qHead, qHead), ks.asSlice(h * kHead, kHead),
+        for (int h = h0; h < h1; h++) {
+            long at0 = h - h0;
+            prims.scores.execute(b.exec, qs.asSlice(at0 * qHead, qHead), ks.asSlice(at0 * kHead, kHead),
                     MemorySegment.NULL, s, scratch);
             for (int i = 0; i < tqP; i++) {
                 int vis = i < tq ? Math.min(mask.visibleKeys(i, tk), tk) : 0;
@@ -137,12 +150,12 @@ public final class OneDnnAttention {
                     continue;
                 }
                 MemorySegment.copy(s, JAVA_FLOAT, at * 4, row, 0, vis);
-                Arrays.fill(row, vis, tkP, Float.NEGATIVE_INFINITY);      // masked keys: exp gives exact zeros
-                float inv = softmaxUnnormalized(row, tkP, scale);
-                Bf16.convertScaled(row, 0, tkP, inv, p, at * 2);
+                float inv = softmaxUnnormalized(row, vis, scale);
+                Bf16.convertScaled(row, 0, vis, inv, p, at * 2);
+                if (vis < tkP) p.asSlice((at + vis) * 2, (tkP - vis) * 2L).fill((byte) 0);   // masked keys
             }
             // O_h dense (brgemm; writing it into its columns of [tq][heads * hd] directly selects gemm:jit, same speed)
-            prims.values.execute(b.exec, p, vs.asSlice(h * kHead, kHead), MemorySegment.NULL,
+            prims.values.execute(b.exec, p, vs.asSlice(at0 * kHead, kHead), MemorySegment.NULL,
                     o, scratch);
             for (int i = 0; i < tq; i++) MemorySegment.copy(o, JAVA_FLOAT, (long) i * hd * 4, out, oo + i * width + h * hd, hd);
         }
@@ -151,42 +164,45 @@ public final class OneDnnAttention {
     }
 
     /**
-     * {@code x[j] = exp(scale * x[j] - scale * max)} over a row of whole vectors ({@code -inf} entries become 0);
-     * returns 1 / sum. {@code scale > 0}, so the max of the scaled row is {@code scale * max}.
+     * {@code x[j] = exp(scale * x[j] - scale * max)} over the row's {@code n} visible keys, with {@link
+     * dev.cosyvoice4j.backend.FloatMath#expForBf16} (the result is rounded to bf16); returns 1 / sum. {@code scale > 0},
+     * so the max of the scaled row is {@code scale * max}.
      */
     private static float softmaxUnnormalized(float[] x, int n, float scale) {
         FloatVector mx = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-        for (int j = 0; j < n; j += L) mx = FloatVector.fromArray(F, x, j).max(mx);
-        float shift = -mx.reduceLanes(VectorOperators.MAX) * scale;
-        return 1f / VectorMath.expScaledShiftedSum(x, n, scale, shift);
+        int j = 0;
+        for (; j <= n - L; j += L) mx = FloatVector.fromArray(F, x, j).max(mx);
+        float max = mx.reduceLanes(VectorOperators.MAX);
+        for (; j < n; j++) max = Math.max(max, x[j]);
+        return 1f / VectorMath.expForBf16ScaledSum(x, n, scale, -max * scale);
     }
 
-    /** {@code x} [rows][heads * hd] from {@code xo} as head-major bf16 [heads][padded][hd], zero rows past {@code rows}. */
-    private static void operand(float[] x, int xo, int rows, int padded, int heads, int hd, MemorySegment dst) {
+    /**
+     * Heads {@code [h0, h1)} of {@code x} [rows][heads * hd] from {@code xo} as head-major bf16 [h1 - h0][padded][hd], zero
+     * rows past {@code rows}.
+     */
+    private static void operand(float[] x, int xo, int rows, int padded, int heads, int h0, int h1, int hd, MemorySegment dst) {
         int width = heads * hd;
         for (int t = 0; t < rows; t++) {
-            for (int h = 0; h < heads; h++) Bf16.convert(x, xo + t * width + h * hd, hd, dst, ((long) h * padded + t) * hd * 2);
+            for (int h = h0; h < h1; h++) Bf16.convert(x, xo + t * width + h * hd, hd, dst, ((long) (h - h0) * padded + t) * hd * 2);
         }
-        if (rows < padded) {
-            for (int h = 0; h < heads; h++) {
-                dst.asSlice(((long) h * padded + rows) * hd * 2, (long) (padded - rows) * hd * 2).fill((byte) 0);
-            }
-        }
+        zeroPadding(rows, padded, h1 - h0, hd, dst);
     }
 
-    /** {@code x} [rows][heads * hd] of bf16 bits from {@code xo} as head-major [heads][padded][hd], zero rows past {@code rows}. */
-    private static void operand(short[] x, int xo, int rows, int padded, int heads, int hd, MemorySegment dst) {
+    /** The same from bf16 bits (copied as they are). */
+    private static void operand(short[] x, int xo, int rows, int padded, int heads, int h0, int h1, int hd, MemorySegment dst) {
         int width = heads * hd;
         for (int t = 0; t < rows; t++) {
-            for (int h = 0; h < heads; h++) {
-                MemorySegment.copy(x, xo + t * width + h * hd, dst, BF16_BITS, ((long) h * padded + t) * hd * 2, hd);
+            for (int h = h0; h < h1; h++) {
+                MemorySegment.copy(x, xo + t * width + h * hd, dst, BF16_BITS, ((long) (h - h0) * padded + t) * hd * 2, hd);
             }
         }
-        if (rows < padded) {
-            for (int h = 0; h < heads; h++) {
-                dst.asSlice(((long) h * padded + rows) * hd * 2, (long) (padded - rows) * hd * 2).fill((byte) 0);
-            }
-        }
+        zeroPadding(rows, padded, h1 - h0, hd, dst);
+    }
+
+    private static void zeroPadding(int rows, int padded, int count, int hd, MemorySegment dst) {
+        if (rows == padded) return;
+        for (int h = 0; h < count; h++) dst.asSlice(((long) h * padded + rows) * hd * 2, (long) (padded - rows) * hd * 2).fill((byte) 0);
     }
 
     private static final java.lang.foreign.ValueLayout.OfShort BF16_BITS =

@@ -80,6 +80,22 @@ class VectorMathTest {
     }
 
     @Test
+    void expForBf16IsFloatMathExpForBf16OfTheAffineArgument() {
+        float[] x = inputs();
+        for (int n : new int[] {x.length, 1, 15, 16, 17, 250}) {
+            float[] e = x.clone();
+            float sum = VectorMath.expForBf16ScaledSum(e, n, 0.125f, -3f);
+            double exact = 0;
+            for (int i = 0; i < x.length; i++) {
+                float expected = i < n ? FloatMath.expForBf16(Math.fma(x[i], 0.125f, -3f)) : x[i];
+                assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(e[i]), "expForBf16 at " + i + " of " + n);
+                if (i < n && Float.isFinite(e[i])) exact += e[i];
+            }
+            if (Double.isFinite(exact) && Float.isFinite(sum)) assertEquals(exact, sum, 1e-5 * Math.abs(exact));
+        }
+    }
+
+    @Test
     void tanhAndSinAreTheirFloatMathFunctions() {
         elementwise("tanh", VectorMath::tanhInPlace, FloatMath::tanh);
         elementwise("sin", VectorMath::sinInPlace, FloatMath::sin);

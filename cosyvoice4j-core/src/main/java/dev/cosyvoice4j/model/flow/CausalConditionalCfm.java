@@ -23,8 +23,15 @@ public final class CausalConditionalCfm {
         void beforeStep(int step, float[] x);
     }
 
+    /**
+     * Memory for the unconditional row's first step ({@link UncondFirstStep}): 64 MB hold ~720 frames (14 s) of a
+     * full-size bf16 DiT, ~360 in float32; later frames are computed per call as before.
+     */
+    static final long UNCOND_FIRST_STEP_BYTES = 64L << 20;
+
     private final DiT estimator;
     private final double inferenceCfgRate;
+    private final UncondFirstStep uncondFirstStep;
     private final boolean cosineScheduler;
     /** {@code rand_noise} on the backend, {@code [mel, NOISE_FRAMES]} (4.8 MB; uploaded at the first solve). */
     private volatile Buf noiseBuf;
@@ -33,7 +40,13 @@ public final class CausalConditionalCfm {
         this.estimator = estimator;
         this.inferenceCfgRate = inferenceCfgRate;
         this.cosineScheduler = "cosine".equals(tScheduler);
+        this.uncondFirstStep = new UncondFirstStep(estimator, UNCOND_FIRST_STEP_BYTES);
     }
+
+    /** Frames and bytes of the unconditional first step kept for streaming calls ({@link UncondFirstStep}). */
+    public int uncondFirstStepFrames() { return uncondFirstStep.frames(); }
+
+    public long uncondFirstStepBytes() { return uncondFirstStep.bytes(); }
 
     public DiT estimator() { return estimator; }
 
@@ -161,12 +174,22 @@ public final class CausalConditionalCfm {
         int w0 = Math.max(0, c0 - estimator.convContextFrames()), win = total - w0, skip = c0 - w0;
         float[] tSpan = tSpan(nTimesteps);
         cache.ensureCapacity(total);
+        s.ensure(0, total);
+        Buf v = s.velocity.rows(0, 2 * n);
+        // step 1's unconditional row (t = tSpan[0] = 0 for every schedule) from the model's constant: before the CFG
+        // batch is written, since computing frames not held yet uses the session's buffers
+        boolean uncondKept = uncondFirstStep.covers(total) && tSpan[0] == 0f;
+        if (uncondKept) {
+            uncondFirstStep.copyInto(cache, c0, total, v.rows(n, 2 * n), s.velocity.rows(0, 2 * total),
+                    (one, from, to, out) -> uncondWindow(s, one, from, to, out));
+            s.dit.ensure(2, win);                     // the CFG batch's size, so that step 1's single row allocates nothing
+        }
         Buf x = s.x.rows(0, n);
         initialNoise(s, x, c0);
 
         // CFG batch over the window: row 0 conditioned, row 1 with mu/spks/cond zeroed
         Buf xIn = s.xIn.rows(0, 2 * win), muIn = s.muIn.rows(0, 2 * win), condIn = s.condIn.rows(0, 2 * win);
-        Buf v = s.velocity.rows(0, 2 * n), spksIn = s.spksIn;
+        Buf spksIn = s.spksIn;
         cfgBatch(backend, muIn, condIn, spksIn, mu.rows(w0, total), cond.rows(w0, total), spks);
         float[] tIn = new float[2];
 
@@ -179,7 +202,12 @@ public final class CausalConditionalCfm {
             tIn[0] = t;
             tIn[1] = t;
             long t0 = System.nanoTime();
-            estimator.forwardCached(s.dit, cache, step - 1, xIn, muIn, condIn, spksIn, tIn, w0, c0, total, v);
+            if (step == 1 && uncondKept) {            // the conditional row alone: v's unconditional half is set
+                estimator.forwardCached(s.dit, cache, 0, xIn.rows(0, win), muIn.rows(0, win), condIn.rows(0, win),
+                        spksIn.rows(0, 1), new float[] {t}, w0, c0, total, v.rows(0, n));
+            } else {
+                estimator.forwardCached(s.dit, cache, step - 1, xIn, muIn, condIn, spksIn, tIn, w0, c0, total, v);
+            }
             if (timingsOrNull != null) timingsOrNull.addDitCall(System.nanoTime() - t0);
             backend.cfgEulerStep(x, v.rows(0, n), v.rows(n, 2 * n), dt, cfgCond, cfgUncond);
             t = t + dt;
@@ -187,8 +215,26 @@ public final class CausalConditionalCfm {
         }
         Buf out = cache.xHistory[nTimesteps];
         backend.copy(out.rows(c0, total), x);
-        if (timingsOrNull != null) timingsOrNull.addCachedFrames(c0, n);
+        if (timingsOrNull != null) {
+            timingsOrNull.addCachedFrames(c0, n);
+            if (uncondKept) timingsOrNull.addUncondFirstStepFrames(n);
+        }
         return out.rows(0, total);
+    }
+
+    /**
+     * The unconditional row's step 1 for frames {@code [c0, total)} of the model's one-row cache (its {@code [0, c0)}
+     * held): noise from the window's first frame, {@code mu}, {@code cond}, {@code spks} zero, t = 0. Uses the session's
+     * CFG-batch buffers.
+     */
+    private void uncondWindow(FlowSession s, DitCache one, int c0, int total, Buf out) {
+        int w0 = Math.max(0, c0 - estimator.convContextFrames()), win = total - w0;
+        Buf x = s.xIn.rows(0, win), mu = s.muIn.rows(0, win), cond = s.condIn.rows(0, win), spks = s.spksIn.rows(1, 2);
+        initialNoise(s, x, w0);
+        s.backend.fill(mu, 0f);
+        s.backend.fill(cond, 0f);
+        s.backend.fill(spks, 0f);
+        estimator.forwardCached(s.dit, one, 0, x, mu, cond, spks, new float[] {0f}, w0, c0, total, out);
     }
 
     /** The CFG batch's inputs: row 0 conditioned ({@code mu}, {@code cond}, {@code spks}), row 1 zeroed. */

@@ -164,7 +164,7 @@ public final class DiT {
     public void forwardCached(DitWorkspace ws, DitCache cache, int step, Buf x, Buf mu, Buf cond, Buf spks, float[] t,
                               int w0, int c0, int total, Buf out) {
         int batch = spks.rows(), win = total - w0, n = total - c0;
-        if (batch != 2 || t.length != batch || w0 < 0 || w0 > c0 || c0 >= total || c0 % staticChunkSize != 0
+        if (batch < 1 || batch > cache.rows || t.length != batch || w0 < 0 || w0 > c0 || c0 >= total || c0 % staticChunkSize != 0
                 || x.rows() != batch * win || mu.rows() != x.rows() || cond.rows() != x.rows() || out.rows() != batch * n) {
             throw new IllegalArgumentException("cached DiT call: window [" + w0 + ", " + total + ") from " + c0 + ", x " + x.shape()
                     + ", mu " + mu.shape() + ", cond " + cond.shape() + ", out " + out.shape());

@@ -27,6 +27,8 @@ import java.util.Arrays;
 public final class DitCache {
     final Backend backend;
     final int steps, depth, inner, melDim, chunkFrames;
+    /** CFG rows kept: 2 for a request; 1 for the model's unconditional first step ({@link UncondFirstStep}). */
+    final int rows;
     /**
      * Keys and values stored as bfloat16: a bf16 DiT's attention rounds them to nearest even anyway, so half the memory
      * gives the same products (the one exception, a call of fewer new frames than the backend's bf16 attention
@@ -46,9 +48,12 @@ public final class DitCache {
     private float[] condRows;
     private float[] embedding;
 
-    DitCache(DiT dit, int steps) {
+    DitCache(DiT dit, int steps) { this(dit, steps, 2); }
+
+    DitCache(DiT dit, int steps, int rows) {
         this.backend = dit.backend;
         this.steps = steps;
+        this.rows = rows;
         this.depth = dit.depth();
         this.inner = dit.heads * dit.dimHead;
         this.melDim = dit.melDim;
@@ -59,19 +64,22 @@ public final class DitCache {
     /** Complete cached frames (a multiple of the chunk size). */
     public int frames() { return frames; }
 
+    /** Frames the memory holds now. */
+    int capacity() { return capacity; }
+
     /** Bytes held now (capacity, not just the cached frames). */
     public long bytes() { return bytesFor(capacity); }
 
     long bytesFor(int frameCount) {
-        return (long) frameCount * ((bf16Storage ? 2L : 4L) * steps * depth * KV_SLOTS * inner + 4L * (steps + 1) * melDim);
+        return (long) frameCount * ((bf16Storage ? 2L : 4L) * steps * depth * kvSlots() * inner + 4L * (steps + 1) * melDim);
     }
 
     /** Whether the cached frames were computed from these inputs (see {@link #record}). */
     boolean matches(int[] allIds, float[] promptFeat, int promptFrames, float[] spkEmbedding) {
         if (frames == 0) return true;
         if (allIds.length < ids.length || !Arrays.equals(allIds, 0, ids.length, ids, 0, ids.length)) return false;
-        int rows = Math.min(frames, promptFrames) * melDim;
-        if (rows != condRows.length || !Arrays.equals(promptFeat, 0, rows, condRows, 0, rows)) return false;
+        int values = Math.min(frames, promptFrames) * melDim;
+        if (values != condRows.length || !Arrays.equals(promptFeat, 0, values, condRows, 0, values)) return false;
         return Arrays.equals(embedding, spkEmbedding);
     }
 
@@ -88,6 +96,12 @@ public final class DitCache {
         embedding = spkEmbedding.clone();
     }
 
+    /** Counts frames {@code [frames, total)}, just written, as cached: the one-row cache of {@link UncondFirstStep}. */
+    void extendTo(int total) {
+        if (total < frames || total > capacity) throw new IllegalArgumentException("cache of " + frames + " frames (capacity " + capacity + ") cannot extend to " + total);
+        frames = total;
+    }
+
     /** Whether a cache of {@code frameCount} frames fits {@code budgetBytes} (and one buffer per kind of state). */
     public boolean fits(int frameCount, long budgetBytes) {
         return bytesFor(frameCount) <= budgetBytes && frameCount <= maxBufferFrames();
@@ -95,7 +109,7 @@ public final class DitCache {
 
     /** The most frames one buffer of each kind can hold (a Java array has at most 2^31 - 1 elements). */
     private int maxBufferFrames() {
-        long perFrame = Math.max((long) KV_SLOTS * steps * depth * inner, (long) (steps + 1) * melDim);
+        long perFrame = Math.max((long) kvSlots() * steps * depth * inner, (long) (steps + 1) * melDim);
         return (int) ((Integer.MAX_VALUE - 16) / perFrame);
     }
 
@@ -111,9 +125,9 @@ public final class DitCache {
     void ensureCapacity(int total) {
         if (total <= capacity) return;
         int cap = Math.max(total, Math.min(growthLimitFrames, capacity + capacity / 2));
-        Buf kv = allocSlots(cap, KV_SLOTS * steps * depth, inner, bf16Storage), x = allocSlots(cap, steps + 1, melDim, false);
+        Buf kv = allocSlots(cap, kvSlots() * steps * depth, inner, bf16Storage), x = allocSlots(cap, steps + 1, melDim, false);
         if (frames > 0) {
-            for (int slot = 0; slot < KV_SLOTS * steps * depth; slot++) backend.copy(slot(kv, slot, cap, frames), slot(keyValues, slot, capacity, frames));
+            for (int slot = 0; slot < kvSlots() * steps * depth; slot++) backend.copy(slot(kv, slot, cap, frames), slot(keyValues, slot, capacity, frames));
             for (int s = 0; s <= steps; s++) backend.copy(slot(x, s, cap, frames), slot(states, s, capacity, frames));
         }
         keyValues = kv;
@@ -122,8 +136,8 @@ public final class DitCache {
         views();
     }
 
-    /** Key/value slots per (step, block): keys of CFG rows 0 and 1, then their values. */
-    private static final int KV_SLOTS = 4;
+    /** Key/value slots per (step, block): keys of CFG rows 0 and 1, then their values (row 0 only with one row). */
+    private int kvSlots() { return 2 * rows; }
 
     /**
      * One buffer for all slots of {@code cap} frames: a single large array is allocated outside the young generation by
@@ -142,14 +156,14 @@ public final class DitCache {
 
     /** The per-slot views the DiT reads: each {@code [capacity, cols]}. */
     private void views() {
-        keys = new Buf[steps][depth][2];
-        values = new Buf[steps][depth][2];
+        keys = new Buf[steps][depth][rows];
+        values = new Buf[steps][depth][rows];
         for (int s = 0; s < steps; s++) {
             for (int b = 0; b < depth; b++) {
-                int base = KV_SLOTS * (s * depth + b);
-                for (int r = 0; r < 2; r++) {
+                int base = kvSlots() * (s * depth + b);
+                for (int r = 0; r < rows; r++) {
                     keys[s][b][r] = slot(keyValues, base + r, capacity, capacity);
-                    values[s][b][r] = slot(keyValues, base + 2 + r, capacity, capacity);
+                    values[s][b][r] = slot(keyValues, base + rows + r, capacity, capacity);
                 }
             }
         }
@@ -198,6 +212,7 @@ public final class DitCache {
     /** A copy of {@code src}'s first {@code n} frames with exactly that capacity. */
     private DitCache(DitCache src, int n) {
         this.backend = src.backend;
+        this.rows = src.rows;
         this.bf16Storage = src.bf16Storage;
         this.steps = src.steps;
         this.depth = src.depth;
@@ -214,7 +229,7 @@ public final class DitCache {
 
     /** The first {@code n} frames of every slot of {@code src} into this cache. */
     private void copyFrames(DitCache src, int n) {
-        for (int slot = 0; slot < KV_SLOTS * steps * depth; slot++) {
+        for (int slot = 0; slot < kvSlots() * steps * depth; slot++) {
             backend.copy(slot(keyValues, slot, capacity, n), slot(src.keyValues, slot, src.capacity, n));
         }
         for (int s = 0; s <= steps; s++) backend.copy(slot(states, s, capacity, n), slot(src.states, s, src.capacity, n));

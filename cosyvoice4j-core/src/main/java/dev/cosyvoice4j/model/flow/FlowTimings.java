@@ -10,7 +10,7 @@ public final class FlowTimings {
     private long encodeNanos, solveNanos;
     private long[] ditCallNanos = new long[16];
     private int ditCalls, frames;
-    private long cachedFrames, allFrames;
+    private long cachedFrames, allFrames, uncondFirstStepFrames;
 
     public void addEncode(long nanos) { encodeNanos += nanos; }
 
@@ -28,6 +28,12 @@ public final class FlowTimings {
 
     /** A solve that reused {@code cached} frames of a {@link DitCache} and computed {@code computed} new ones. */
     void addCachedFrames(int cached, int computed) { cachedFrames += cached; }
+
+    /** A solve whose first step took the unconditional row of {@code frames} new frames from the model's constant. */
+    void addUncondFirstStepFrames(int frames) { uncondFirstStepFrames += frames; }
+
+    /** New frames whose unconditional first step was not computed ({@link UncondFirstStep}), over all solves. */
+    public long uncondFirstStepFrames() { return uncondFirstStepFrames; }
 
     /** Frames taken from a {@link DitCache} instead of computed, over all solves so far. */
     public long cachedFrames() { return cachedFrames; }

@@ -87,6 +87,7 @@ class DitCacheTest {
                     FlowTimings t = new FlowTimings();
                     float[] actual = flow.inferenceCached(cached, cache, start, tokens, v.tokens, v.mel, v.frames, v.embedding, false, t);
                     assertClose(expected, actual, "chunk " + calls + (start == null ? "" : " from the voice's prompt state"));
+                    assertEquals(t.computedFrames(), t.uncondFirstStepFrames(), "the unconditional row's first step is the model's constant");
                     if (calls == 0) assertEquals(start == null ? 0 : prefix.frames(), t.cachedFrames(), "cached frames of the first call");
                     else assertTrue(t.cachedFrames() > 0 && t.computedFrames() < t.frames(), "later calls reuse frames");
                     schedule.advance();

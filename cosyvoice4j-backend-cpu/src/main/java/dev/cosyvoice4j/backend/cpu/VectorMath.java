@@ -75,20 +75,6 @@ public final class VectorMath {
     }
 
     /**
-     * In place {@code x[j] = e^(scale x[j] + shift)} (the argument one fused multiply-add) over {@code [0, n)};
-     * returns the sum as {@link #expShiftedSum}.
-     */
-    public static float expScaledShiftedSum(float[] x, int n, float scale, float shift) {
-        int j = 0;
-        for (; j <= n - L; j += L) {
-            FloatVector v = FloatVector.fromArray(P, x, j);
-            v.fma(v.broadcast(scale), v.broadcast(shift)).intoArray(x, j);
-        }
-        for (; j < n; j++) x[j] = Math.fma(x[j], scale, shift);
-        return expShiftedSum(x, 0, n, 0f);                      // x - 0 = x exactly
-    }
-
-    /**
      * In place {@code x[j] = FloatMath.expForBf16(fma(x[j], scale, shift))} over {@code [0, n)}; returns their sum (as
      * {@link #expShiftedSum}). The unnormalised probabilities of the bf16 attention.
      */

@@ -398,6 +398,12 @@ public final class OneDnn {
             return a;
         }
 
+        /** What a native call threw, as thrown by its wrapper (runtime exceptions and errors as they are). */
+        private static RuntimeException unchecked(Throwable t) {
+            if (t instanceof Error e) throw e;
+            return t instanceof RuntimeException r ? r : new IllegalStateException(t);
+        }
+
         private static MethodHandle fn(SymbolLookup l, String name, FunctionDescriptor fd) throws MissingSymbol {
             MemorySegment s = l.find(name).orElseThrow(() -> new MissingSymbol(name));
             return Linker.nativeLinker().downcallHandle(s, fd);
@@ -408,30 +414,24 @@ public final class OneDnn {
         int exact(MethodHandle h, MemorySegment a) {
             try {
                 return (int) h.invokeExact(a);
-            } catch (RuntimeException | Error e) {
-                throw e;
             } catch (Throwable t) {
-                throw new IllegalStateException(t);
+                throw unchecked(t);
             }
         }
 
         int exact(MethodHandle h, MemorySegment a, MemorySegment b) {
             try {
                 return (int) h.invokeExact(a, b);
-            } catch (RuntimeException | Error e) {
-                throw e;
             } catch (Throwable t) {
-                throw new IllegalStateException(t);
+                throw unchecked(t);
             }
         }
 
         int exactExecute(MethodHandle h, MemorySegment primitive, MemorySegment stream, int nargs, MemorySegment args) {
             try {
                 return (int) h.invokeExact(primitive, stream, nargs, args);
-            } catch (RuntimeException | Error e) {
-                throw e;
             } catch (Throwable t) {
-                throw new IllegalStateException(t);
+                throw unchecked(t);
             }
         }
 
@@ -439,50 +439,40 @@ public final class OneDnn {
         int call(MethodHandle h, Object... args) {
             try {
                 return (int) h.invokeWithArguments(args);
-            } catch (RuntimeException | Error e) {
-                throw e;
             } catch (Throwable t) {
-                throw new IllegalStateException(t);
+                throw unchecked(t);
             }
         }
 
         MemorySegment ptr(MethodHandle h) {
             try {
                 return (MemorySegment) h.invoke();
-            } catch (RuntimeException | Error e) {
-                throw e;
             } catch (Throwable t) {
-                throw new IllegalStateException(t);
+                throw unchecked(t);
             }
         }
 
         MemorySegment ptr(MethodHandle h, MemorySegment pd, int what, int index) {
             try {
                 return (MemorySegment) h.invoke(pd, what, index);
-            } catch (RuntimeException | Error e) {
-                throw e;
             } catch (Throwable t) {
-                throw new IllegalStateException(t);
+                throw unchecked(t);
             }
         }
 
         long callLong(MethodHandle h, MemorySegment md) {
             try {
                 return (long) h.invoke(md);
-            } catch (RuntimeException | Error e) {
-                throw e;
             } catch (Throwable t) {
-                throw new IllegalStateException(t);
+                throw unchecked(t);
             }
         }
 
         void callVoid(MethodHandle h, int n) {
             try {
                 h.invoke(n);
-            } catch (RuntimeException | Error e) {
-                throw e;
             } catch (Throwable t) {
-                throw new IllegalStateException(t);
+                throw unchecked(t);
             }
         }
     }

@@ -66,19 +66,14 @@ public final class OneDnnAttention {
     /** See {@code Backend.attention} (with {@code kvHeads == heads}); products on an OpenMP team of {@code teamSize}. */
     void attention(float[] out, float[] q, float[] k, float[] v, int tq, int tk, int heads, int hd, float scale,
                    AttentionMask mask, int teamSize) {
-        attention(out, 0, q, 0, k, 0, v, 0, tq, tk, heads, hd, scale, mask, teamSize);
+        attention(out, 0, q, 0, k, 0, v, 0, tq, tk, heads, 0, heads, hd, scale, mask, teamSize);
     }
 
     /**
-     * {@link #attention(float[], float[], float[], float[], int, int, int, int, float, AttentionMask, int)} on arrays
-     * whose matrices start at {@code oo}, {@code qo}, {@code ko}, {@code vo} (views).
+     * Heads {@code [h0, h1)} of {@link #attention(float[], float[], float[], float[], int, int, int, int, float,
+     * AttentionMask, int)} (the other heads' output columns are not written), on arrays whose matrices start at
+     * {@code oo}, {@code qo}, {@code ko}, {@code vo} (views).
      */
-    public void attention(float[] out, int oo, float[] q, int qo, float[] k, int ko, float[] v, int vo, int tq, int tk,
-                          int heads, int hd, float scale, AttentionMask mask, int teamSize) {
-        attention(out, oo, q, qo, k, ko, v, vo, tq, tk, heads, 0, heads, hd, scale, mask, teamSize);
-    }
-
-    /** The same for heads {@code [h0, h1)} only (the other heads' output columns are not written). */
     public void attention(float[] out, int oo, float[] q, int qo, float[] k, int ko, float[] v, int vo, int tq, int tk,
                           int heads, int h0, int h1, int hd, float scale, AttentionMask mask, int teamSize) {
         checkBounds(out.length, oo, q.length, qo, k.length, ko, v.length, vo, tq, tk, heads, hd, h0, h1);
@@ -92,12 +87,6 @@ public final class OneDnnAttention {
      * The same with keys and values stored as bfloat16 bits (a bf16 DiT's streaming caches): copied into the operands as
      * they are, which is what rounding their float32 values would give.
      */
-    public void attention(float[] out, int oo, float[] q, int qo, short[] k, int ko, short[] v, int vo, int tq, int tk,
-                          int heads, int hd, float scale, AttentionMask mask, int teamSize) {
-        attention(out, oo, q, qo, k, ko, v, vo, tq, tk, heads, 0, heads, hd, scale, mask, teamSize);
-    }
-
-    /** The same for heads {@code [h0, h1)} only (the other heads' output columns are not written). */
     public void attention(float[] out, int oo, float[] q, int qo, short[] k, int ko, short[] v, int vo, int tq, int tk,
                           int heads, int h0, int h1, int hd, float scale, AttentionMask mask, int teamSize) {
         checkBounds(out.length, oo, q.length, qo, k.length, ko, v.length, vo, tq, tk, heads, hd, h0, h1);

@@ -176,9 +176,9 @@ public final class CausalConditionalCfm {
         cache.ensureCapacity(total);
         s.ensure(0, total);
         Buf v = s.velocity.rows(0, 2 * n);
-        // step 1's unconditional row (t = tSpan[0] = 0 for every schedule) from the model's constant: before the CFG
+        // step 1's unconditional row (t = tSpan[0], 0 for every schedule) from the model's constant: before the CFG
         // batch is written, since computing frames not held yet uses the session's buffers
-        boolean uncondKept = uncondFirstStep.covers(total) && tSpan[0] == 0f;
+        boolean uncondKept = uncondFirstStep.covers(total);
         if (uncondKept) {
             uncondFirstStep.copyInto(cache, c0, total, v.rows(n, 2 * n), s.velocity.rows(0, 2 * total),
                     (one, from, to, out) -> uncondWindow(s, one, from, to, out));

@@ -549,6 +549,35 @@ class BackendConformanceTest {
     }
 
     @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
+    void linearGeluTanhIsLinearThenGeluTanhBitForBit(Target t) {
+        Backend be = open(t);
+        SplittableRandom r = new SplittableRandom(11);
+        int n = 67, k = 100;
+        float[] w = random(r, n * k), b = random(r, n);
+        for (Precision p : new Precision[] {Precision.F32, Precision.BF16}) {
+            if (!be.supports(p)) continue;
+            Tensor prepared = be.prepare(Tensor.of(w, n, k), WeightKind.LINEAR, p, x -> { });
+            for (int rows : new int[] {1, 16, 40}) {
+                float[] x = random(r, rows * k, 2);
+                String what = p + " linearGeluTanh " + rows + "x" + k + "->" + n;
+                float[] fused = run(be, Layout.DENSE, what, m -> {
+                    Buf out = m.out(rows, n);
+                    m.be.linearGeluTanh(out, m.in(x, rows, k), prepared, Tensor.of(b, n));
+                    return m.get(out);
+                });
+                float[] apart = run(be, Layout.DENSE, what, m -> {
+                    Buf out = m.out(rows, n);
+                    m.be.linear(out, m.in(x, rows, k), prepared, Tensor.of(b, n));
+                    m.be.geluTanh(out);
+                    return m.get(out);
+                });
+                assertArrayEquals(apart, fused, what + " [" + be.name() + " x" + be.threads() + "]");
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
     @MethodSource("bf16Targets")
     void bf16ProductsOfQuantisedBlocksStayWithinTheBf16BoundOfTheirValues(Target t) {
         Backend be = open(t);

@@ -36,6 +36,11 @@ final class EngineFlags {
             + "(default ${DEFAULT-VALUE}). Decode steps keep the LLM weights' own kernels.")
     String prefillPrecision;
 
+    @Option(names = "--prefill-weights", defaultValue = "copy", description = "bf16 prefill of a q8_0/q4_0 LLM: copy = "
+            + "a packed bf16 copy of its matrices beside the blocks (716 MB more for the 0.5B LLM; prefill products "
+            + "1.4-1.9x faster), blocks = bf16 written from the blocks at every product, no copy (default ${DEFAULT-VALUE}).")
+    String prefillWeights;
+
     @Option(names = "--cache-dir", description = "Where q8_0/q4_0 LLM weights are kept between runs, so that only the "
             + "first load quantises (default: quantized/ beside the model cache, ~/.cache/cosyvoice4j or $COSYVOICE4J_HOME; "
             + "'none' = quantise at every load).")
@@ -61,7 +66,8 @@ final class EngineFlags {
         if (llmP == Precision.BF16) throw new UserException("--llm-precision: f32, q8_0 or q4_0");
         if (flowP != Precision.F32 && flowP != Precision.BF16) throw new UserException("--flow-precision: f32 or bf16");
         EngineOptions options = EngineOptions.defaults().withBackend(backend)
-                .withBackendOptions(oneDnn.apply(EngineOptions.defaults().backendOptions()))
+                .withBackendOptions(oneDnn.apply(EngineOptions.defaults().backendOptions())
+                        .withQuantizedBf16Copies(prefillCopies(prefillWeights)))
                 .withSpeakerDir(speakerDir != null ? speakerDir : ModelLocator.cacheRoot().resolveSibling("speakers"))
                 .withLlmPrecision(llmP).withFlowPrecision(flowP).withLlmPrefillPrecision(prefillPrecision(llmP, flowP))
                 .withQuantCacheDir(cacheDir == null ? ModelLocator.cacheRoot().resolveSibling("quantized")
@@ -72,6 +78,15 @@ final class EngineFlags {
             options = options.withThreads(threads);
         }
         return options;
+    }
+
+    /** {@code --prefill-weights copy|blocks}. */
+    static boolean prefillCopies(String mode) {
+        return switch (mode.strip()) {
+            case "copy" -> true;
+            case "blocks" -> false;
+            default -> throw new UserException("--prefill-weights: copy or blocks, not '" + mode + "'");
+        };
     }
 
     /** {@code --prefill-precision}: {@code auto} follows the mode ({@link PrecisionMode#llmPrefill}). */

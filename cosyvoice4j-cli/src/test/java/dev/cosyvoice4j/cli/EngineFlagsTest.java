@@ -34,4 +34,19 @@ class EngineFlagsTest {
         assertEquals("--prefill-precision: auto, f32 or bf16", e.getMessage());
         assertThrows(UserException.class, () -> prefill("--prefill-precision", "int8"));
     }
+
+    @Test
+    void prefillWeightsAreAPackedCopyUnlessBlocksAreAsked() {
+        assertEquals(true, backendOptions().quantizedBf16Copies());
+        assertEquals(true, backendOptions("--prefill-weights", "copy").quantizedBf16Copies());
+        assertEquals(false, backendOptions("--prefill-weights", "blocks").quantizedBf16Copies());
+        UserException e = assertThrows(UserException.class, () -> backendOptions("--prefill-weights", "bf16"));
+        assertEquals("--prefill-weights: copy or blocks, not 'bf16'", e.getMessage());
+    }
+
+    private static dev.cosyvoice4j.backend.BackendOptions backendOptions(String... args) {
+        Probe p = new Probe();
+        new CommandLine(p).parseArgs(args);
+        return p.flags.options().backendOptions();
+    }
 }

@@ -134,6 +134,15 @@ public interface Backend extends AutoCloseable {
     /** PyTorch {@code Linear}: {@code out[m, n] = sum_k x[m, k] w[n, k] + bias[n]}; {@code w [N, K]}, bias {@code [N]} or null. */
     void linear(Buf out, Buf x, Tensor w, Tensor bias);
 
+    /**
+     * {@link #linear} then {@link #geluTanh} on its output (a feed-forward's first half), the same values; a backend may
+     * apply the GELU while the product's rows are still in cache.
+     */
+    default void linearGeluTanh(Buf out, Buf x, Tensor w, Tensor bias) {
+        linear(out, x, w, bias);
+        geluTanh(out);
+    }
+
     // ---- normalisation ------------------------------------------------------------------------------------------
 
     /** Qwen2 RMSNorm per row in float32: {@code x / sqrt(mean(x^2) + eps) * weight}. {@code out} may alias {@code x}. */

@@ -299,6 +299,7 @@ final class DashScopeSession implements WsListener {
             Thread.currentThread().interrupt();
             return;
         }
+        Runnable finished = null;
         try (permit) {
             if (closed) return;
             synchronized (this) {
@@ -318,14 +319,20 @@ final class DashScopeSession implements WsListener {
                     stream = s;
                     if (cancelled || closed) s.cancel();
                 }
-                run(id, s, format, rate, start);
+                finished = run(id, s, format, rate, start);
             } finally {
                 sessions.give(session);
             }
         }
+        if (finished != null) finished.run();
     }
 
-    private void run(String id, SynthesisStream s, AudioFormat format, int rate, long start) {
+    /**
+     * Streams the audio and events of task {@code id}; returns its ending (free the connection's task, then
+     * task-finished), to run once the stream, session and admission slot are given back, or null when it failed or
+     * was cancelled.
+     */
+    private Runnable run(String id, SynthesisStream s, AudioFormat format, int rate, long start) {
         AudioEncoder encoder = AudioEncoders.streaming(format, rate);
         Resampler resampler = rate == engine.sampleRateHz() ? null : new Resampler(engine.sampleRateHz(), rate);
         sendEvent(id, "task-started", Json.object());
@@ -339,16 +346,16 @@ final class DashScopeSession implements WsListener {
                     if (!s.hasNext()) break;
                     c = s.next();
                 } catch (RuntimeException e) {
-                    if (closed || cancelled) return;
+                    if (closed || cancelled) return null;
                     metrics.failed();
                     fail(id, e instanceof IllegalArgumentException ? "InvalidParameter" : "InternalError",
                             "synthesis failed: " + e.getMessage(), WsCloseCodes.NORMAL_CLOSE);
-                    return;
+                    return null;
                 }
                 if (closed || cancelled) {
                     drain(s);
                     metrics.cancelled();
-                    return;
+                    return null;
                 }
                 if (c.segmentIndex() != segment) {
                     if (segment >= 0) sendSentence(id, "sentence-end", segment);
@@ -394,16 +401,21 @@ final class DashScopeSession implements WsListener {
                 usage.put("characters", characters);
             }
             payload.set("usage", usage);
-            sendEvent(id, "task-finished", payload);
-            metrics.finished(samples / (double) engine.sampleRateHz(), (System.nanoTime() - start) / 1e9);
-            synchronized (this) {               // the connection may run another task
-                taskId = null;
-                text = null;
-                stream = null;
-                finishing = false;
-                characters = 0;
-            }
-            touch();                            // an idle connection without a task times out too
+            double seconds = samples / (double) engine.sampleRateHz();
+            return () -> {
+                // the connection may run another task, and a client sends it the moment it reads task-finished:
+                // everything is free before that goes out (under load the next run-task was refused as "already running")
+                synchronized (this) {
+                    taskId = null;
+                    text = null;
+                    stream = null;
+                    finishing = false;
+                    characters = 0;
+                }
+                sendEvent(id, "task-finished", payload);
+                metrics.finished(seconds, (System.nanoTime() - start) / 1e9);
+                touch();                        // an idle connection without a task times out too
+            };
         }
     }
 

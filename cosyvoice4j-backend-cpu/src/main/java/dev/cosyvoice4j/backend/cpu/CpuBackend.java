@@ -166,7 +166,11 @@ public final class CpuBackend implements Backend {
                 Dnn d = dnn();
                 if (!d.available()) throw new IllegalArgumentException(d.result.message());
                 if (weight.rank() == 2 && (weight.dtype() == DType.Q8_0 || weight.dtype() == DType.Q4_0)) {
-                    yield weight.withPrepared(QuantizedWeights.Bf16Products.INSTANCE);   // the blocks stay the only copy
+                    if (!options.quantizedBf16Copies()) {
+                        yield weight.withPrepared(QuantizedWeights.Bf16Products.INSTANCE);   // the blocks stay the only copy
+                    }
+                    // a packed bf16 copy besides the blocks (which decode steps keep reading), from their values
+                    yield weight.withPrepared(d.matmul.prepareFromBf16(weight, dst -> QuantizedWeights.writeBf16(pool, weight, dst)));
                 }
                 if (!OneDnnMatmul.supports(weight, null)) yield weight;   // not a 2-d F32/BF16 matrix: the Java kernels
                 yield weight.withPrepared(d.matmul.prepare(weight, release == null ? t -> { } : release));
@@ -253,7 +257,16 @@ public final class CpuBackend implements Backend {
     // ---- matrix products --------------------------------------------------------------------------------------
 
     @Override
-    public void linear(Buf outBuf, Buf xBuf, Tensor w, Tensor bias) {
+    public void linear(Buf outBuf, Buf xBuf, Tensor w, Tensor bias) { linear(outBuf, xBuf, w, bias, false); }
+
+    /** A oneDNN product applies the GELU to each output row as it copies it out (same values, one pass fewer). */
+    @Override
+    public void linearGeluTanh(Buf out, Buf x, Tensor w, Tensor bias) {
+        if (!linear(out, x, w, bias, true)) geluTanh(out);
+    }
+
+    /** Returns whether {@code geluTanh} was applied too (asked for, on a oneDNN product). */
+    private boolean linear(Buf outBuf, Buf xBuf, Tensor w, Tensor bias, boolean geluTanh) {
         HostBuf out = HostBuf.f32(outBuf), x = HostBuf.f32(xBuf);
         if (w.rank() != 2) throw new IllegalArgumentException("linear: weight must be [N, K], got " + w);
         int n = w.dim(0), k = w.dim(1), rows = x.rows();
@@ -261,7 +274,7 @@ public final class CpuBackend implements Backend {
             throw new IllegalArgumentException("linear: " + x.shape() + " x " + w + " -> " + out.shape());
         }
         if (bias != null && bias.numel() != n) throw new IllegalArgumentException("linear: bias " + bias + " for weight " + w);
-        if (rows == 0) return;
+        if (rows == 0) return geluTanh;
         if (rows >= ONEDNN_MIN_ROWS && w.prepared() != null) {
             Dnn d = dnn;
             boolean blocks = w.prepared() == QuantizedWeights.Bf16Products.INSTANCE;
@@ -270,10 +283,11 @@ public final class CpuBackend implements Backend {
                     if (blocks) {
                         d.matmul.linear(out.data, out.offset, x.data, x.offset, rows, n, k,
                                 dst -> QuantizedWeights.writeBf16(pool, w, dst), bias, teamSize());
-                    } else {
-                        d.matmul.linear(out.data, out.offset, x.data, x.offset, rows, w, bias, teamSize());
+                        return false;
                     }
-                    return;
+                    d.matmul.linear(out.data, out.offset, x.data, x.offset, rows, w, bias, teamSize(),
+                            geluTanh ? OneDnnMatmul.GELU_TANH : null);
+                    return geluTanh;
                 } catch (OneDnn.OneDnnException e) {
                     // e.g. a shape oneDNN does not implement: the Java kernel gives the same result, only slower.
                     if (warned.compareAndSet(false, true)) {
@@ -292,6 +306,7 @@ public final class CpuBackend implements Backend {
             Gemm.gemm(pool, out.data, out.offset, new Gemm.ArrayA(x.data, x.offset), rows, n, k,
                     new Gemm.SegmentNK(w.data(), n, k), floats(bias));
         }
+        return false;
     }
 
     /** Weights of other storage types (F16, BF16 files): the specification's loop, element by element. */

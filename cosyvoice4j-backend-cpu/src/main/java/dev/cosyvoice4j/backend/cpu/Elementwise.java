@@ -236,21 +236,29 @@ final class Elementwise {
         for (int i = 0; i < cols; i += L) {
             FloatVector v = FloatVector.fromArray(F, x, o + i).mul(scale);
             v.intoArray(x, o + i);
-            mx = v.max(mx);
+            mx = mx.blend(v, v.compare(VectorOperators.GT, mx));   // not max(): see VectorMath.atLeast; NaN ends as NaN
         }
         float max = mx.reduceLanes(VectorOperators.MAX);
         float s = VectorMath.expShiftedSum(x, o, o + cols, max);
         for (int i = 0; i < cols; i += L) FloatVector.fromArray(F, x, o + i).div(s).intoArray(x, o + i);
     }
 
+    private static boolean anyNaN(float[] x, int o, int cols) {
+        for (int i = 0; i < cols; i++) if (Float.isNaN(x[o + i])) return true;
+        return false;
+    }
+
     /** In-place softmax of x[o, o+cols): max-subtracted, float32; all -inf gives zeros. */
     static void softmaxRow(float[] x, int o, int cols) {
         FloatVector mx = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         int i = 0;
-        for (; i <= cols - L; i += L) mx = FloatVector.fromArray(F, x, o + i).max(mx);
+        for (; i <= cols - L; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, o + i);
+            mx = mx.blend(v, v.compare(VectorOperators.GT, mx));    // not max(): see VectorMath.atLeast; NaN ends as NaN
+        }
         float max = mx.reduceLanes(VectorOperators.MAX);
         for (; i < cols; i++) max = Math.max(max, x[o + i]);
-        if (max == Float.NEGATIVE_INFINITY) {
+        if (max == Float.NEGATIVE_INFINITY && !anyNaN(x, o, cols)) {      // the max skipped NaN: they stay NaN
             java.util.Arrays.fill(x, o, o + cols, 0f);
             return;
         }

@@ -45,7 +45,7 @@ public final class VectorMath {
         for (; i <= to - L; i += L) {
             FloatVector v = FloatVector.fromArray(P, x, i).sub(shift);
             // FloatMath.exp, lane-wise
-            FloatVector xc = v.max(EXP_CLAMP_LO).min(EXP_CLAMP_HI);
+            FloatVector xc = atMost(atLeast(v, EXP_CLAMP_LO), EXP_CLAMP_HI);
             FloatVector t = xc.fma(LOG2E, MAGIC);
             FloatVector n = t.sub(MAGIC);
             FloatVector r = n.fma(n.broadcast(-LN2_HI), xc);
@@ -75,6 +75,16 @@ public final class VectorMath {
     }
 
     /**
+     * {@code max(v, c)} in every lane for a constant {@code c != 0}, as a compare and a blend: Java's lane-wise max compiles
+     * to several instructions (its NaN and signed-zero rules; a third of a bf16 softmax row's time), while against a
+     * non-zero bound both give the same lanes, NaN included.
+     */
+    public static FloatVector atLeast(FloatVector v, float c) { return v.blend(c, v.compare(VectorOperators.LT, c)); }
+
+    /** {@code min(v, c)} in every lane for a constant {@code c != 0} (see {@link #atLeast}). */
+    public static FloatVector atMost(FloatVector v, float c) { return v.blend(c, v.compare(VectorOperators.GT, c)); }
+
+    /**
      * In place {@code x[j] = FloatMath.expForBf16(fma(x[j], scale, shift))} over {@code [0, n)}; returns their sum (as
      * {@link #expShiftedSum}). The unnormalised probabilities of the bf16 attention.
      */
@@ -83,7 +93,7 @@ public final class VectorMath {
         int j = 0;
         for (; j <= n - L; j += L) {
             FloatVector v = FloatVector.fromArray(P, x, j);
-            FloatVector xc = v.fma(v.broadcast(scale), v.broadcast(shift)).max(EXP_BF16_LO).min(EXP_BF16_HI);
+            FloatVector xc = atMost(atLeast(v.fma(v.broadcast(scale), v.broadcast(shift)), EXP_BF16_LO), EXP_BF16_HI);
             FloatVector t = xc.fma(LOG2E, MAGIC);
             FloatVector k = t.sub(MAGIC);
             FloatVector r = k.fma(k.broadcast(-LN2_HI), xc);
@@ -120,9 +130,9 @@ public final class VectorMath {
             p = p.fma(z, z.broadcast(TANH_T0));
             FloatVector small = p.mul(z).fma(v, v);
             // 1 - 2 / (e^(2 min(|x|, clamp)) + 1), with FloatMath.exp lane-wise
-            FloatVector ac = a.min(TANH_CLAMP);
+            FloatVector ac = atMost(a, TANH_CLAMP);
             FloatVector w = ac.add(ac);
-            FloatVector xc = w.max(EXP_CLAMP_LO).min(EXP_CLAMP_HI);
+            FloatVector xc = atMost(atLeast(w, EXP_CLAMP_LO), EXP_CLAMP_HI);
             FloatVector t = xc.fma(LOG2E, MAGIC);
             FloatVector n = t.sub(MAGIC);
             FloatVector r = n.fma(n.broadcast(-LN2_HI), xc);
@@ -281,7 +291,7 @@ public final class VectorMath {
         int i = from;
         for (; i <= to - L; i += L) {
             FloatVector v = FloatVector.fromArray(P, x, i);
-            FloatVector a = v.mul(SQRT1_2).max(-4f).min(4f), x2 = a.mul(a);
+            FloatVector a = atMost(atLeast(v.mul(SQRT1_2), -4f), 4f), x2 = a.mul(a);
             FloatVector p = x2.fma(ERF_A13, ERF_A11);
             p = x2.fma(p, FloatVector.broadcast(P, ERF_A9));
             p = x2.fma(p, FloatVector.broadcast(P, ERF_A7));
@@ -303,7 +313,7 @@ public final class VectorMath {
         float[] e = SCRATCH.get();
         for (int b = from; b < to; b += BLOCK) {
             int n = Math.min(BLOCK, to - b), i = 0;
-            for (; i <= n - L; i += L) FloatVector.fromArray(P, x, b + i).min(20f).intoArray(e, i);
+            for (; i <= n - L; i += L) atMost(FloatVector.fromArray(P, x, b + i), 20f).intoArray(e, i);
             for (; i < n; i++) e[i] = Math.min(x[b + i], 20f);
             expShiftedSum(e, 0, n, 0f);
             i = 0;

@@ -1,5 +1,6 @@
 package dev.cosyvoice4j.backend.onednn;
 
+import dev.cosyvoice4j.backend.cpu.VectorMath;
 import dev.cosyvoice4j.tensor.DType;
 import dev.cosyvoice4j.tensor.Tensor;
 
@@ -28,9 +29,11 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
  * result is copied back to the caller's array. Accumulation is always f32.
  *
  * <p>Primitives are created per row count (oneDNN's runtime-dimension matmul falls back to a slower gemm kernel)
- * and kept in an LRU. Creating one JIT-compiles kernels (tens of ms), so row counts are rounded up to a multiple
- * of {@code rowBucket} (padding rows are computed and dropped; a row's output depends only on that row): an
- * utterance of a new length then mostly reuses the primitives of earlier ones. The weight layout does not depend
+ * and kept in an LRU. Creating one JIT-compiles kernels (5-40 ms), so row counts are rounded up to a multiple of
+ * {@code rowBucket}, or of a sixteenth of their power of two where that is larger (padding rows are computed and
+ * dropped; a row's output depends only on that row): at most 16 primitives per doubling of the row count, so an
+ * utterance of a new length mostly reuses the primitives of earlier ones, and at most 1/16 of the work padding. Padding
+ * is not free: a streamed chunk's 100 rows padded to 112 took 12% longer, 50 to 64 took 20% (one core, bf16). The weight layout does not depend
  * on the row count for the DiT shapes; when it does, a second packed copy is made. A user-managed scratchpad and a per-thread stream make concurrent
  * calls from several threads safe.
  *
@@ -40,8 +43,10 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
  */
 public final class OneDnnMatmul {
     private static final int MAX_PRIMITIVES = 512;
-    /** Default row rounding: at most 15 padding rows (2.4% of a 628-row DiT product). */
-    public static final int DEFAULT_ROW_BUCKET = 16;
+    /** Default row rounding: a multiple of 4 up to 127 rows (a 50-frame chunk: 52), then 1/16 of the power of two. */
+    public static final int DEFAULT_ROW_BUCKET = 4;
+    /** Row counts between two powers of two share at most this many primitives. */
+    private static final int ROW_COUNTS_PER_DOUBLING = 16;
 
     private final OneDnn lib;
     private final Precision precision;
@@ -67,7 +72,7 @@ public final class OneDnnMatmul {
 
     /**
      * @param threads   OpenMP team size used for each product (the decorated kernels' thread count)
-     * @param rowBucket row counts are rounded up to a multiple of this (1: exact, a primitive per row count)
+     * @param rowBucket row counts are rounded up to a multiple of this at least (1: exact below 32 rows)
      */
     public OneDnnMatmul(OneDnn lib, Precision precision, int threads, int rowBucket) {
         this(lib, precision, threads, rowBucket, w -> { });
@@ -117,7 +122,18 @@ public final class OneDnnMatmul {
      */
     public PackedWeight prepare(Tensor w, java.util.function.Consumer<Tensor> release) {
         if (!supports(w, null)) throw new IllegalArgumentException("oneDNN linear needs a 2-d F32/BF16 weight, got " + w);
-        return new PackedWeight(this, w, java.util.Objects.requireNonNull(release, "release"));
+        return new PackedWeight(this, w, java.util.Objects.requireNonNull(release, "release"), null);
+    }
+
+    /**
+     * The same for a 2-d weight kept in another form ({@code w}, e.g. block-quantised, stays its only other copy): on its
+     * first product {@code values} writes its bf16 values into a temporary plain {@code [N, K]} buffer that is packed.
+     */
+    public PackedWeight prepareFromBf16(Tensor w, Bf16Weights values) {
+        if (w.rank() != 2 || precision != Precision.BF16) {
+            throw new IllegalArgumentException("a packed copy from bf16 values needs a 2-d weight and a BF16 matmul, got " + w);
+        }
+        return new PackedWeight(this, w, t -> { }, java.util.Objects.requireNonNull(values, "values"));
     }
 
     /** Whether {@code w} carries a handle of this matmul ({@link #prepare}). */
@@ -133,12 +149,15 @@ public final class OneDnnMatmul {
         private final OneDnnMatmul owner;
         private final Tensor original;
         private final java.util.function.Consumer<Tensor> release;
+        /** Writes the bf16 values when {@code original} is not an F32/BF16 matrix; null otherwise. */
+        private final Bf16Weights values;
         private final Packed packed = new Packed(null);
 
-        private PackedWeight(OneDnnMatmul owner, Tensor original, java.util.function.Consumer<Tensor> release) {
+        private PackedWeight(OneDnnMatmul owner, Tensor original, java.util.function.Consumer<Tensor> release, Bf16Weights values) {
             this.owner = owner;
             this.original = original;
             this.release = release;
+            this.values = values;
         }
 
         /** Bytes of its packed copies (0 before the first product). */
@@ -153,8 +172,23 @@ public final class OneDnnMatmul {
      * and {@code xOff} (views: a batch row, a workspace prefix).
      */
     public void linear(float[] out, int outOff, float[] x, int xOff, int rows, Tensor w, Tensor bias, int teamSize) {
+        linear(out, outOff, x, xOff, rows, w, bias, teamSize, null);
+    }
+
+    /** Applied in place to each output row, {@code [from, to)} of {@code out}, as it is copied out (still in cache). */
+    @FunctionalInterface
+    public interface RowEpilogue {
+        void apply(float[] out, int from, int to);
+    }
+
+    /** The tanh-approximated GELU of the cpu backend ({@link VectorMath#geluTanh}). */
+    public static final RowEpilogue GELU_TANH = VectorMath::geluTanh;
+
+    /** The same, then {@code epilogueOrNull} on every output row. */
+    public void linear(float[] out, int outOff, float[] x, int xOff, int rows, Tensor w, Tensor bias, int teamSize,
+                       RowEpilogue epilogueOrNull) {
         if (outOff < 0 || xOff < 0) throw new IllegalArgumentException("negative offset " + outOff + " / " + xOff);
-        linearAt(out, outOff, x, xOff, rows, w, bias, teamSize);
+        linearAt(out, outOff, x, xOff, rows, w, bias, teamSize, epilogueOrNull);
     }
 
     /**
@@ -163,12 +197,15 @@ public final class OneDnnMatmul {
      * size: oneDNN fixes a primitive's thread count when it is created.
      */
     public void linear(float[] out, float[] x, int rows, Tensor w, Tensor bias, int teamSize) {
-        linearAt(out, 0, x, 0, rows, w, bias, teamSize);
+        linearAt(out, 0, x, 0, rows, w, bias, teamSize, null);
     }
 
-    private void linearAt(float[] out, int outOff, float[] x, int xOff, int rows, Tensor w, Tensor bias, int teamSize) {
-        if (!supports(w, bias)) throw new IllegalArgumentException("oneDNN linear needs 2-d F32/BF16 weights and "
-                + "a bias of N values, got " + w + (bias == null ? "" : " and bias " + bias));
+    private void linearAt(float[] out, int outOff, float[] x, int xOff, int rows, Tensor w, Tensor bias, int teamSize,
+                          RowEpilogue epilogueOrNull) {
+        if (!(supports(w, bias) || isPrepared(w) && w.rank() == 2 && (bias == null || bias.numel() == w.dim(0)))) {
+            throw new IllegalArgumentException("oneDNN linear needs 2-d F32/BF16 (or prepared) weights and "
+                    + "a bias of N values, got " + w + (bias == null ? "" : " and bias " + bias));
+        }
         int n = w.dim(0), k = w.dim(1);
         if (rows < 1) {
             if (rows == 0) return;
@@ -183,7 +220,7 @@ public final class OneDnnMatmul {
         Workspace ws = workspaces.get();
         OneDnnPrimitive prim = primitive(paddedRows(rows), k, n, bias != null, teamSize);
         Variant weights = packed(w, prim, ws);
-        execute(prim, ws, out, outOff, x, xOff, rows, n, k, weights.buffer, bias);
+        execute(prim, ws, out, outOff, x, xOff, rows, n, k, weights.buffer, bias, epilogueOrNull);
         Reference.reachabilityFence(weights);
     }
 
@@ -193,7 +230,7 @@ public final class OneDnnMatmul {
      * never copied out.
      */
     private void execute(OneDnnPrimitive prim, Workspace ws, float[] out, int outOff, float[] x, int xOff, int rows, int n,
-                         int k, MemorySegment weights, Tensor bias) {
+                         int k, MemorySegment weights, Tensor bias, RowEpilogue epilogueOrNull) {
         int paddedRows = paddedRows(rows);
         long srcBytes = (long) paddedRows * k * (precision == Precision.BF16 ? 2 : 4);
         MemorySegment src = ws.src(srcBytes), dst = ws.dst((long) paddedRows * n * 4), scratch = ws.scratch(prim.scratchBytes);
@@ -201,7 +238,15 @@ public final class OneDnnMatmul {
         else MemorySegment.copy(x, xOff, src, JAVA_FLOAT, 0, rows * k);
         MemorySegment biasPtr = bias == null ? MemorySegment.NULL : biasPointer(bias, ws);
         prim.execute(ws.exec, src, weights, biasPtr, dst, scratch);
-        MemorySegment.copy(dst, JAVA_FLOAT, 0, out, outOff, rows * n);
+        if (epilogueOrNull == null) {
+            MemorySegment.copy(dst, JAVA_FLOAT, 0, out, outOff, rows * n);
+        } else {
+            for (int i = 0; i < rows; i++) {
+                int at = outOff + i * n;
+                MemorySegment.copy(dst, JAVA_FLOAT, (long) i * n * 4, out, at, n);
+                epilogueOrNull.apply(out, at, at + n);
+            }
+        }
         Reference.reachabilityFence(prim);
         Reference.reachabilityFence(bias);
         Reference.reachabilityFence(ws);
@@ -239,7 +284,7 @@ public final class OneDnnMatmul {
         OneDnnPrimitive prim = primitive(new ShapeKey(paddedRows(rows), k, n, bias != null, teamSize, true));
         MemorySegment w = ws.weights((long) n * k * 2);
         weights.write(w);
-        execute(prim, ws, out, outOff, x, xOff, rows, n, k, w, bias);
+        execute(prim, ws, out, outOff, x, xOff, rows, n, k, w, bias, null);
     }
 
     /** The oneDNN implementation chosen for a {@code rows x k -> rows x n} product, e.g. {@code brg:avx512_core_bf16}. */
@@ -249,7 +294,8 @@ public final class OneDnnMatmul {
     }
 
     private int paddedRows(int rows) {
-        return Math.toIntExact((rows + (long) rowBucket - 1) / rowBucket * rowBucket);
+        long step = Math.max(rowBucket, Integer.highestOneBit(rows) / ROW_COUNTS_PER_DOUBLING);
+        return Math.toIntExact((rows + step - 1) / step * step);
     }
 
     /** Bytes held by converted weight copies in the memory-keyed caches (not those of {@link PackedWeight} handles). */
@@ -361,7 +407,7 @@ public final class OneDnnMatmul {
             for (Variant v : packed.variants) {
                 if (v.owner == prim || lib.mdEqual(v.owner.weightsMd, prim.weightsMd)) return v;
             }
-            Variant v = new Variant(prim, reorderWeights(w, prim, ws));
+            Variant v = new Variant(prim, reorderWeights(w, handle == null ? null : handle.values, prim, ws));
             packed.variants.add(v);
             if (handle != null) handle.release.accept(handle.original);
             else afterPacking.accept(w);
@@ -369,14 +415,23 @@ public final class OneDnnMatmul {
         }
     }
 
-    /** Converts {@code w} [N, K] (seen as K x N with strides (1, K)) into {@code prim}'s weight layout. */
-    private MemorySegment reorderWeights(Tensor w, OneDnnPrimitive prim, Workspace ws) {
+    /**
+     * Converts {@code w} [N, K] (seen as K x N with strides (1, K)), or the bf16 values {@code valuesOrNull} writes for it,
+     * into {@code prim}'s weight layout.
+     */
+    private MemorySegment reorderWeights(Tensor w, Bf16Weights valuesOrNull, OneDnnPrimitive prim, Workspace ws) {
         int n = w.dim(0), k = w.dim(1);
-        int srcType = w.dtype() == DType.BF16 ? OneDnn.DT_BF16 : OneDnn.DT_F32;
+        int srcType = valuesOrNull != null || w.dtype() == DType.BF16 ? OneDnn.DT_BF16 : OneDnn.DT_F32;
         MemorySegment buffer = Arena.ofAuto().allocate(Math.max(64, lib.mdSize(prim.weightsMd)), 64);
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment srcData = w.data().isNative() ? MemorySegment.ofAddress(w.data().address())
-                    : a.allocate(w.data().byteSize(), 64).copyFrom(w.data());
+        try (Arena a = Arena.ofConfined(); Arena shared = Arena.ofShared()) {
+            MemorySegment srcData;
+            if (valuesOrNull != null) {
+                srcData = shared.allocate((long) n * k * 2, 64);      // the writer may use several threads
+                valuesOrNull.write(srcData);
+            } else {
+                srcData = w.data().isNative() ? MemorySegment.ofAddress(w.data().address())
+                        : a.allocate(w.data().byteSize(), 64).copyFrom(w.data());
+            }
             MemorySegment srcMd = lib.memoryDesc(a, new long[] {k, n}, srcType, new long[] {1, k});
             MemorySegment pd = lib.reorderPd(a, srcMd, prim.weightsMd);
             MemorySegment reorder;

@@ -160,6 +160,37 @@ class QuantizedWeightsTest {
     }
 
     @Test
+    void bf16ProductsOfBlocksAreTheSameWithAPackedCopyOrWithout() {
+        try (CpuBackend noCopy = new CpuBackend(BackendOptions.defaults().withThreads(2).withQuantizedBf16Copies(false))) {
+            if (!K2.supports(dev.cosyvoice4j.backend.Precision.BF16)) return;          // no oneDNN here: nothing to compare
+            SplittableRandom r = new SplittableRandom(9);
+            for (DType type : new DType[] {DType.Q8_0, DType.Q4_0}) {
+                int n = 70, k = 256, rows = 40;
+                float[] w = random(r, n * k), x = random(r, rows * k), b = random(r, n);
+                Tensor blocks = QuantizedWeights.quantize(Tensor.of(w, n, k), type);
+                Tensor copied = K2.prepare(blocks, dev.cosyvoice4j.backend.WeightKind.LINEAR, dev.cosyvoice4j.backend.Precision.BF16, null);
+                Tensor written = noCopy.prepare(blocks, dev.cosyvoice4j.backend.WeightKind.LINEAR, dev.cosyvoice4j.backend.Precision.BF16, null);
+                assertEquals(type, copied.dtype(), "the blocks stay (decode steps read them)");
+                float[] viaCopy = product(K2, copied, x, rows, b), viaBlocks = product(noCopy, written, x, rows, b);
+                float[] deq = blocks.toFloatArray();
+                for (int i = 0; i < viaCopy.length; i++) {
+                    // the same bf16 operands; the two layouts may sum in another order
+                    double bound = 2 * (k + 2) * U * magnitude(x, i / n, deq, i % n, k, b) + Float.MIN_VALUE;
+                    assertEquals(viaBlocks[i], viaCopy[i], bound, type + " output " + i);
+                }
+                assertArrayEquals(product(K2, blocks, x, 1, b), product(K2, copied, x, 1, b), "one row: the blocks' own kernel");
+            }
+        }
+    }
+
+    private static float[] product(CpuBackend be, Tensor w, float[] x, int rows, float[] b) {
+        int n = w.dim(0), k = w.dim(1);
+        var out = be.alloc(rows, n);
+        be.linear(out, be.upload(java.util.Arrays.copyOf(x, rows * k), rows, k), w, Tensor.of(b, n));
+        return be.read(out);
+    }
+
+    @Test
     void rejectsBadShapesAndTypes() {
         assertThrows(IllegalArgumentException.class, () -> QuantizedWeights.quantize(Tensor.of(new float[40], 1, 40), DType.Q8_0));
         assertThrows(IllegalArgumentException.class, () -> QuantizedWeights.quantize(Tensor.of(new float[32], 1, 32), DType.F16));

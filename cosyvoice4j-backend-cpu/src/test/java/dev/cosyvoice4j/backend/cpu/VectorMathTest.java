@@ -88,6 +88,21 @@ class VectorMathTest {
     }
 
     @Test
+    void atLeastAndAtMostAreMaxAndMinAgainstNonZeroBounds() {
+        var species = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+        float[] x = inputs(), lo = new float[species.length()], hi = new float[species.length()];
+        for (int j = 0; j + lo.length <= x.length; j += lo.length) {
+            var v = jdk.incubator.vector.FloatVector.fromArray(species, x, j);
+            VectorMath.atLeast(v, -4f).intoArray(lo, 0);
+            VectorMath.atMost(v, 20f).intoArray(hi, 0);
+            for (int i = 0; i < lo.length; i++) {
+                assertEquals(Float.floatToIntBits(Math.max(x[j + i], -4f)), Float.floatToIntBits(lo[i]), "atLeast at " + (j + i));
+                assertEquals(Float.floatToIntBits(Math.min(x[j + i], 20f)), Float.floatToIntBits(hi[i]), "atMost at " + (j + i));
+            }
+        }
+    }
+
+    @Test
     void tanhAndSinAreTheirFloatMathFunctions() {
         elementwise("tanh", VectorMath::tanhInPlace, FloatMath::tanh);
         elementwise("sin", VectorMath::sinInPlace, FloatMath::sin);

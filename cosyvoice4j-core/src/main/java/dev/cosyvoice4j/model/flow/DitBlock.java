@@ -91,8 +91,7 @@ final class DitBlock {
         // feed-forward branch: LN(x) * (1 + scale_mlp) + shift_mlp -> Linear -> GELU(tanh) -> Linear
         backend.layerNorm(norm, h, null, null, LN_EPS);                                   // ff_norm
         backend.modulate(norm, mod, SHIFT_MLP * dim, SCALE_MLP * dim);
-        backend.linear(ff, norm, ffIn0Weight, ffIn0Bias);                                 // ff.ff.0.0
-        backend.geluTanh(ff);                                                             // ff.ff.0.1
+        backend.linearGeluTanh(ff, norm, ffIn0Weight, ffIn0Bias);                         // ff.ff.0.0, ff.ff.0.1
         backend.linear(proj, ff, ffOut2Weight, ffOut2Bias);                               // ff.ff.2
         backend.addGated(h, mod, GATE_MLP * dim, proj);                                   // x = x + gate_mlp * ff
     }

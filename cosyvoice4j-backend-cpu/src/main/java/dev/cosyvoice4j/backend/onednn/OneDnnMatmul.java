@@ -32,10 +32,11 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
  * and kept in an LRU. Creating one JIT-compiles kernels (5-40 ms), so row counts are rounded up to a multiple of
  * {@code rowBucket}, or of a sixteenth of their power of two where that is larger (padding rows are computed and
  * dropped; a row's output depends only on that row): at most 16 primitives per doubling of the row count, so an
- * utterance of a new length mostly reuses the primitives of earlier ones, and at most 1/16 of the work padding. Padding
- * is not free: a streamed chunk's 100 rows padded to 112 took 12% longer, 50 to 64 took 20% (one core, bf16). The weight layout does not depend
- * on the row count for the DiT shapes; when it does, a second packed copy is made. A user-managed scratchpad and a per-thread stream make concurrent
- * calls from several threads safe.
+ * utterance of a new length mostly reuses the primitives of earlier ones, and at most 1/16 of the work padding.
+ * Padding is not free: a streamed chunk's 100 rows padded to 112 took 12% longer, 50 to 64 took 20% (one core, bf16).
+ * The weight layout does not depend on the row count for the DiT shapes (one copy for every count from 16 to 1000);
+ * when it does, a second packed copy is made. A user-managed scratchpad and a per-thread stream make concurrent calls
+ * from several threads safe.
  *
  * <p>Two ways to find a weight's packed copy: a {@link PackedWeight} handle from {@link #prepare} carried by the
  * tensor ({@link Tensor#withPrepared}; the {@code cpu} backend's way: the copy lives and dies with the tensor), or

@@ -250,20 +250,14 @@ final class Elementwise {
 
     /** In-place softmax of x[o, o+cols): max-subtracted, float32; all -inf gives zeros. */
     static void softmaxRow(float[] x, int o, int cols) {
-        FloatVector mx = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-        int i = 0;
-        for (; i <= cols - L; i += L) {
-            FloatVector v = FloatVector.fromArray(F, x, o + i);
-            mx = mx.blend(v, v.compare(VectorOperators.GT, mx));    // not max(): see VectorMath.atLeast; NaN ends as NaN
-        }
-        float max = mx.reduceLanes(VectorOperators.MAX);
-        for (; i < cols; i++) max = Math.max(max, x[o + i]);
+        float max = VectorMath.maxSkippingNaN(x, o, o + cols);
         if (max == Float.NEGATIVE_INFINITY && !anyNaN(x, o, cols)) {      // the max skipped NaN: they stay NaN
             java.util.Arrays.fill(x, o, o + cols, 0f);
             return;
         }
         float s = VectorMath.expShiftedSum(x, o, o + cols, max);
-        for (i = 0; i <= cols - L; i += L) FloatVector.fromArray(F, x, o + i).div(s).intoArray(x, o + i);
+        int i = 0;
+        for (; i <= cols - L; i += L) FloatVector.fromArray(F, x, o + i).div(s).intoArray(x, o + i);
         for (; i < cols; i++) x[o + i] = x[o + i] / s;
     }
 }

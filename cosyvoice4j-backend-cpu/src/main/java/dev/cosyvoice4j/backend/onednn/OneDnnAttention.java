@@ -112,7 +112,7 @@ public final class OneDnnAttention {
         }
     }
 
-    /** Writes the head-major bf16 K and V operands of {@code tkP} padded rows (the call's heads). */
+    /** Writes the row-major bf16 K and V operands of {@code tkP} padded rows (the call's heads' columns). */
     private interface KeyValueOperands {
         void write(MemorySegment keys, MemorySegment values, int tkP);
     }
@@ -169,20 +169,8 @@ public final class OneDnnAttention {
      * {@code scale > 0}, so the max of the scaled row is {@code scale * max}.
      */
     private static float expToBf16(float[] x, int n, float scale, MemorySegment p, long at) {
-        // the max with two chains of compare and blend: a single chain of Java max waits ~8 cycles per vector (NaN and
-        // signed-zero rules); a NaN score is skipped here but still makes its exp, so the row's sum, NaN
-        FloatVector m0 = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY), m1 = m0;
-        int j = 0;
-        for (; j <= n - 2 * L; j += 2 * L) {
-            FloatVector a = FloatVector.fromArray(F, x, j), c = FloatVector.fromArray(F, x, j + L);
-            m0 = m0.blend(a, a.compare(VectorOperators.GT, m0));
-            m1 = m1.blend(c, c.compare(VectorOperators.GT, m1));
-        }
-        if (j < n) {
-            FloatVector a = FloatVector.fromArray(F, x, j);
-            m0 = m0.blend(a, a.compare(VectorOperators.GT, m0));
-        }
-        float shift = -m0.blend(m1, m1.compare(VectorOperators.GT, m0)).reduceLanes(VectorOperators.MAX) * scale;
+        // a NaN score is skipped by the max but still makes its exp, so the row's sum, NaN
+        float shift = -VectorMath.maxSkippingNaN(x, 0, n) * scale;
         float sum = VectorMath.expForBf16ScaledSum(x, n, scale, shift);
         Bf16.convert(x, 0, n, p, at);
         return sum;

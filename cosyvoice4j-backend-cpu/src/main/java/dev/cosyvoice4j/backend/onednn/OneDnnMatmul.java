@@ -168,14 +168,6 @@ public final class OneDnnMatmul {
         public String toString() { return "oneDNN " + owner.precision + " packed " + original; }
     }
 
-    /**
-     * {@link #linear(float[], float[], int, Tensor, Tensor, int)} on arrays whose matrices start at {@code outOff}
-     * and {@code xOff} (views: a batch row, a workspace prefix).
-     */
-    public void linear(float[] out, int outOff, float[] x, int xOff, int rows, Tensor w, Tensor bias, int teamSize) {
-        linear(out, outOff, x, xOff, rows, w, bias, teamSize, null);
-    }
-
     /** Applied in place to each output row, {@code [from, to)} of {@code out}, as it is copied out (still in cache). */
     @FunctionalInterface
     public interface RowEpilogue {
@@ -185,7 +177,10 @@ public final class OneDnnMatmul {
     /** The tanh-approximated GELU of the cpu backend ({@link VectorMath#geluTanh}). */
     public static final RowEpilogue GELU_TANH = VectorMath::geluTanh;
 
-    /** The same, then {@code epilogueOrNull} on every output row. */
+    /**
+     * {@link #linear(float[], float[], int, Tensor, Tensor, int)} on arrays whose matrices start at {@code outOff} and
+     * {@code xOff} (views: a batch row, a workspace prefix), then {@code epilogueOrNull} on every output row.
+     */
     public void linear(float[] out, int outOff, float[] x, int xOff, int rows, Tensor w, Tensor bias, int teamSize,
                        RowEpilogue epilogueOrNull) {
         if (outOff < 0 || xOff < 0) throw new IllegalArgumentException("negative offset " + outOff + " / " + xOff);
@@ -263,8 +258,8 @@ public final class OneDnnMatmul {
     }
 
     /**
-     * {@link #linear(float[], int, float[], int, int, Tensor, Tensor, int)} for a bf16 {@code [n, k]} weight that
-     * {@code weights} writes into a per-thread buffer on every call (nothing is cached: the weight's own form stays the
+     * {@link #linear(float[], int, float[], int, int, Tensor, Tensor, int, RowEpilogue)} for a bf16 {@code [n, k]}
+     * weight that {@code weights} writes into a per-thread buffer on every call (nothing is cached: the weight's own form stays the
      * only copy). oneDNN reads the plain layout directly; worth it where the rows amortise the write (a prompt
      * prefill), not for mat-vecs.
      */

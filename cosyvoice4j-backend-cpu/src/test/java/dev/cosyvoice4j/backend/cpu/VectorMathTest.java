@@ -88,6 +88,16 @@ class VectorMathTest {
     }
 
     @Test
+    void maxSkippingNaNIsTheLargestValueOfTheRange() {
+        float[] x = inputs();
+        for (int[] r : new int[][] {{0, x.length}, {3, 3}, {5, 6}, {7, 40}, {16, 48}, {100, 1133}}) {
+            float expected = Float.NEGATIVE_INFINITY;
+            for (int i = r[0]; i < r[1]; i++) if (!Float.isNaN(x[i])) expected = Math.max(expected, x[i]);
+            assertEquals(expected, VectorMath.maxSkippingNaN(x, r[0], r[1]), "max of [" + r[0] + ", " + r[1] + ")");
+        }
+    }
+
+    @Test
     void atLeastAndAtMostAreMaxAndMinAgainstNonZeroBounds() {
         var species = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
         float[] x = inputs(), lo = new float[species.length()], hi = new float[species.length()];

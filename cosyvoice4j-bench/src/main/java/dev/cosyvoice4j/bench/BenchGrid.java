@@ -63,20 +63,31 @@ public final class BenchGrid {
                 List.of(BenchCase.NEW_SPEAKER), seed);
     }
 
-    /** The cartesian product, setup-major (stream-cache modes are setups: one load each). */
+    /** {@link #expand(Path, List, List, List, List, List, String, Path, String, List, List, List, long)} with the official first chunk. */
     public static List<Point> expand(Path model, List<String> backends, List<String> precisions, List<Integer> threads,
                                      List<String> streamCaches, String text, Path promptWav, String promptText,
                                      List<Boolean> streams, List<Integer> tokens, List<String> speakers, long seed) {
+        return expand(model, backends, precisions, threads, streamCaches, List.of("official"), text, promptWav, promptText,
+                streams, tokens, speakers, seed);
+    }
+
+    /** The cartesian product, setup-major (stream-cache and first-chunk modes are setups: one load each). */
+    public static List<Point> expand(Path model, List<String> backends, List<String> precisions, List<Integer> threads,
+                                     List<String> streamCaches, List<String> firstChunks, String text, Path promptWav,
+                                     String promptText, List<Boolean> streams, List<Integer> tokens, List<String> speakers,
+                                     long seed) {
         List<Point> points = new ArrayList<>();
         for (String b : backends) {
             for (String p : precisions) {
                 for (int t : threads) {
                     for (String sc : streamCaches) {
-                        BenchSetup setup = new BenchSetup(model, t, b, p, null, sc);
-                        for (boolean s : streams) {
-                            for (int n : tokens) {
-                                for (String sp : speakers) {
-                                    points.add(new Point(setup, new BenchCase(text, promptWav, promptText, s, n, seed, sp)));
+                        for (String fc : firstChunks) {
+                            BenchSetup setup = new BenchSetup(model, t, b, p, null, sc, fc);
+                            for (boolean s : streams) {
+                                for (int n : tokens) {
+                                    for (String sp : speakers) {
+                                        points.add(new Point(setup, new BenchCase(text, promptWav, promptText, s, n, seed, sp)));
+                                    }
                                 }
                             }
                         }

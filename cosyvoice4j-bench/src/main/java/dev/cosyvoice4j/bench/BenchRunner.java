@@ -43,7 +43,7 @@ public final class BenchRunner {
                 for (BenchCase c : e.getValue()) {
                     String label = "[threads=" + setup.threads() + ", stream=" + (c.stream() ? "on" : "off")
                             + ", tokens=" + (c.speechTokens() > 0 ? c.speechTokens() : "auto") + ", speaker=" + c.speaker()
-                            + (setup.streamCache().equals("on") ? "" : ", stream-cache=" + setup.streamCache()) + "]";
+                            + setup.streamingLabel() + "]";
                     for (int i = 0; i < warmup; i++) {
                         IterationMetrics m = IterationMetrics.of(0, once(target, c, info));
                         log.printf(Locale.ROOT, "%s warm-up %d/%d: %.2f s%n", label, i + 1, warmup, m.generationS());

@@ -9,9 +9,12 @@ import java.util.Objects;
  * threads, backend name (e.g. "cpu") and precision (e.g. "fp32"); the last two are passed through as given.
  * {@code quantCacheDir}: where quantised weights are kept between loads (null: quantised at every load).
  */
-public record BenchSetup(Path modelDir, int threads, String backend, String precision, Path quantCacheDir, String streamCache) {
+public record BenchSetup(Path modelDir, int threads, String backend, String precision, Path quantCacheDir, String streamCache,
+                         String firstChunk) {
     /** {@code --stream-cache} values: DiT caches with the official final chunk, caches with a chunk-causal final, none. */
     public static final List<String> STREAM_CACHES = List.of("on", "causal", "off");
+    /** {@code --first-chunk} values: the official first chunk, or split at the prompt's chunk grid (same samples). */
+    public static final List<String> FIRST_CHUNKS = List.of("official", "split");
 
     public BenchSetup(Path modelDir, int threads, String backend, String precision) {
         this(modelDir, threads, backend, precision, null, "on");
@@ -21,9 +24,26 @@ public record BenchSetup(Path modelDir, int threads, String backend, String prec
         this(modelDir, threads, backend, precision, quantCacheDir, "on");
     }
 
-    public BenchSetup withQuantCacheDir(Path dir) { return new BenchSetup(modelDir, threads, backend, precision, dir, streamCache); }
+    public BenchSetup(Path modelDir, int threads, String backend, String precision, Path quantCacheDir, String streamCache) {
+        this(modelDir, threads, backend, precision, quantCacheDir, streamCache, "official");
+    }
 
-    public BenchSetup withStreamCache(String s) { return new BenchSetup(modelDir, threads, backend, precision, quantCacheDir, s); }
+    public BenchSetup withQuantCacheDir(Path dir) {
+        return new BenchSetup(modelDir, threads, backend, precision, dir, streamCache, firstChunk);
+    }
+
+    public BenchSetup withStreamCache(String s) {
+        return new BenchSetup(modelDir, threads, backend, precision, quantCacheDir, s, firstChunk);
+    }
+
+    public BenchSetup withFirstChunk(String f) {
+        return new BenchSetup(modelDir, threads, backend, precision, quantCacheDir, streamCache, f);
+    }
+
+    /** The label part of the non-default stream cache and first chunk ({@code ", stream-cache=causal"}; empty for defaults). */
+    public String streamingLabel() {
+        return (streamCache.equals("on") ? "" : ", stream-cache=" + streamCache) + (firstChunk.equals("official") ? "" : ", first-chunk=" + firstChunk);
+    }
 
     public BenchSetup {
         Objects.requireNonNull(modelDir, "modelDir");
@@ -31,5 +51,9 @@ public record BenchSetup(Path modelDir, int threads, String backend, String prec
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(precision, "precision");
         if (!STREAM_CACHES.contains(streamCache)) throw new IllegalArgumentException("--stream-cache: '" + streamCache + "' is not on, causal or off");
+        if (!FIRST_CHUNKS.contains(firstChunk)) throw new IllegalArgumentException("--first-chunk: '" + firstChunk + "' is not official or split");
+        if (firstChunk.equals("split") && streamCache.equals("off")) {
+            throw new IllegalArgumentException("--first-chunk split needs the DiT caches (--stream-cache on or causal)");
+        }
     }
 }

@@ -55,6 +55,7 @@ public final class EngineBenchTarget implements BenchTarget {
             case "causal" -> StreamingOptions.defaults().withCausalFinalChunk(true);
             default -> StreamingOptions.defaults();
         };
+        streaming = streaming.withSplitFirstChunk(setup.firstChunk().equals("split"));
         EngineOptions o = EngineOptions.defaults().withBackend(setup.backend()).withThreads(setup.threads())
                 .withQuantCacheDir(setup.quantCacheDir()).withStreaming(streaming);
         try {

@@ -64,6 +64,7 @@ public final class JsonReport {
         setup.put("backend", r.setup().backend());
         setup.put("precision", r.setup().precision());
         setup.put("stream_cache", r.setup().streamCache());
+        setup.put("first_chunk", r.setup().firstChunk());
         ObjectNode c = n.putObject("case");
         c.put("text", r.benchCase().text());
         c.put("prompt_wav", r.benchCase().promptWav().toString());

@@ -37,12 +37,12 @@ public record RunResult(BenchSetup setup, BenchCase benchCase, LoadInfo load, do
 
     public Stats aggregate(String key) { return aggregates.getOrDefault(key, Stats.EMPTY); }
 
-    /** "threads=2, stream=on, tokens=70" (+ speaker and stream cache when not the defaults; backend/precision when {@code full}). */
+    /** "threads=2, stream=on, tokens=70" (+ speaker, stream cache and first chunk when not the defaults; backend/precision when {@code full}). */
     public String label(boolean full) {
         String s = "threads=" + setup.threads() + ", stream=" + (benchCase.stream() ? "on" : "off")
                 + ", tokens=" + (benchCase.speechTokens() > 0 ? benchCase.speechTokens() : "auto")
                 + (benchCase.speaker().equals(BenchCase.NEW_SPEAKER) ? "" : ", speaker=" + benchCase.speaker())
-                + (setup.streamCache().equals("on") ? "" : ", stream-cache=" + setup.streamCache());
+                + setup.streamingLabel();
         return full ? s + ", backend=" + load.backend() + ", precision=" + load.precision()
                 : load.precision().equals("fp32") ? s : s + ", " + load.precision();   // name reduced precision
     }

@@ -52,7 +52,7 @@ public final class BenchCommand implements Callable<Integer> {
     static final String MARKDOWN = "bench.md", JSON = "bench.json", SVG = "bench-stages.svg";
     /** Options of the in-process engine runs (refused with --server: the server decides these itself). */
     static final List<String> IN_PROCESS_ONLY = List.of("--model", "--prompt-wav", "--prompt-text", "--iterations", "--stream",
-            "--tokens", "--threads", "--backend", "--precision", "--cache-dir", "--target", "--compare", "--speaker", "--stream-cache");
+            "--tokens", "--threads", "--backend", "--precision", "--cache-dir", "--target", "--compare", "--speaker", "--stream-cache", "--first-chunk");
 
     @Spec
     CommandSpec spec;
@@ -93,6 +93,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--stream-cache", defaultValue = "on", description = "Streaming reuse: on (DiT caches, official "
             + "last chunk), causal (chunk-causal last chunk, a deviation), off (recompute every chunk); list allowed (default ${DEFAULT-VALUE}).")
     String streamCache;
+
+    @Option(names = "--first-chunk", defaultValue = "official", description = "First streamed chunk: official (25 + pad "
+            + "tokens) or split (the prompt pad's tokens first, then the rest: same samples, sooner first audio; needs the "
+            + "caches); list allowed (default ${DEFAULT-VALUE}).")
+    String firstChunk;
 
     @Option(names = "--tokens", defaultValue = "70",
             description = "Speech tokens to generate, pinned (25 = 1 s of audio; 0 = stop naturally); list allowed (default ${DEFAULT-VALUE}).")
@@ -156,7 +161,8 @@ public final class BenchCommand implements Callable<Integer> {
         List<BenchGrid.Point> points = BenchGrid.expand(modelDir,
                 BenchGrid.strings("--backend", backend), BenchGrid.strings("--precision", precision),
                 BenchGrid.ints("--threads", threads != null ? threads : String.valueOf(Runtime.getRuntime().availableProcessors()), 1),
-                BenchGrid.strings("--stream-cache", streamCache), text, wav, promptText, BenchGrid.onOff("--stream", stream),
+                BenchGrid.strings("--stream-cache", streamCache), BenchGrid.strings("--first-chunk", firstChunk), text, wav,
+                promptText, BenchGrid.onOff("--stream", stream),
                 BenchGrid.ints("--tokens", tokens, 0), BenchGrid.strings("--speaker", speaker), seed);
         if (cacheDir != null) {
             points = points.stream().map(p -> new BenchGrid.Point(p.setup().withQuantCacheDir(cacheDir), p.benchCase())).toList();

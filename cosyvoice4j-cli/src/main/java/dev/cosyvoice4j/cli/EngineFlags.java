@@ -51,6 +51,12 @@ final class EngineFlags {
             + "docs/performance.md) or off (every chunk recomputed, as the official code) (default ${DEFAULT-VALUE}).")
     String streamCache;
 
+    @Option(names = "--first-chunk", defaultValue = "official", description = "First streamed chunk: official (25 + pad "
+            + "tokens, as the official code) or split (the tokens that complete the prompt's last 25-token chunk first, "
+            + "when there are at least 8, then the rest: the same samples, first audio with about half the tokens and "
+            + "flow work; needs --stream-cache on or causal) (default ${DEFAULT-VALUE}).")
+    String firstChunk;
+
     @Option(names = "--voice-cache-mb", defaultValue = "2048", description = "Memory for saved voices' prompt-region "
             + "flow state, kept between requests (0 = none; default ${DEFAULT-VALUE}).")
     long voiceCacheMb;
@@ -72,7 +78,8 @@ final class EngineFlags {
                 .withLlmPrecision(llmP).withFlowPrecision(flowP).withLlmPrefillPrecision(prefillPrecision(llmP, flowP))
                 .withQuantCacheDir(cacheDir == null ? ModelLocator.cacheRoot().resolveSibling("quantized")
                         : cacheDir.equals("none") ? null : Path.of(cacheDir));
-        options = options.withStreaming(streaming(streamCache, voiceCacheMb, requestCacheMb));
+        options = options.withStreaming(streaming(streamCache, voiceCacheMb, requestCacheMb)
+                .withSplitFirstChunk(splitFirstChunk(firstChunk, streamCache)));
         if (threads != null) {
             if (threads < 1) throw new UserException("--threads must be >= 1");
             options = options.withThreads(threads);
@@ -97,6 +104,18 @@ final class EngineFlags {
         Precision p = precision("--prefill-precision", prefillPrecision);
         if (p != Precision.F32 && p != Precision.BF16) throw new UserException("--prefill-precision: auto, f32 or bf16");
         return p;
+    }
+
+    /** {@code --first-chunk official|split} (split needs the caches of {@code --stream-cache}). */
+    static boolean splitFirstChunk(String mode, String streamCache) {
+        return switch (mode.strip()) {
+            case "official" -> false;
+            case "split" -> {
+                if (streamCache.strip().equals("off")) throw new UserException("--first-chunk split: needs --stream-cache on or causal (the DiT caches)");
+                yield true;
+            }
+            default -> throw new UserException("--first-chunk: official or split, not '" + mode + "'");
+        };
     }
 
     /** {@code --stream-cache} and {@code --voice-cache-mb} as engine options. */

@@ -16,11 +16,7 @@ class EngineFlagsTest {
         @Mixin EngineFlags flags;
     }
 
-    private static Precision prefill(String... args) {
-        Probe p = new Probe();
-        new CommandLine(p).parseArgs(args);
-        return p.flags.options().llmPrefillPrecision();
-    }
+    private static Precision prefill(String... args) { return options(args).llmPrefillPrecision(); }
 
     @Test
     void prefillPrecisionIsBf16ExactlyForAQuantisedLlmWithABf16FlowUnlessSet() {
@@ -44,9 +40,24 @@ class EngineFlagsTest {
         assertEquals("--prefill-weights: copy or blocks, not 'bf16'", e.getMessage());
     }
 
-    private static dev.cosyvoice4j.backend.BackendOptions backendOptions(String... args) {
+    private static dev.cosyvoice4j.backend.BackendOptions backendOptions(String... args) { return options(args).backendOptions(); }
+
+    private static dev.cosyvoice4j.engine.EngineOptions options(String... args) {
         Probe p = new Probe();
         new CommandLine(p).parseArgs(args);
-        return p.flags.options().backendOptions();
+        return p.flags.options();
     }
+
+    @Test
+    void firstChunkIsOfficialUnlessSplitIsAskedWithTheCaches() {
+        assertEquals(false, streaming().splitFirstChunk());
+        assertEquals(true, streaming("--first-chunk", "split").splitFirstChunk());
+        assertEquals(true, streaming("--first-chunk", "split", "--stream-cache", "causal").splitFirstChunk());
+        UserException off = assertThrows(UserException.class, () -> streaming("--first-chunk", "split", "--stream-cache", "off"));
+        assertEquals("--first-chunk split: needs --stream-cache on or causal (the DiT caches)", off.getMessage());
+        UserException bad = assertThrows(UserException.class, () -> streaming("--first-chunk", "early"));
+        assertEquals("--first-chunk: official or split, not 'early'", bad.getMessage());
+    }
+
+    private static dev.cosyvoice4j.engine.StreamingOptions streaming(String... args) { return options(args).streaming(); }
 }

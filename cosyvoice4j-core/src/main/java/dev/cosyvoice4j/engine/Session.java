@@ -59,7 +59,7 @@ public final class Session implements AutoCloseable {
         return new UtteranceSynthesizer(ModelStages.flow(engine.flow(), flowSession, engine.ditCaches(), engine.voiceFlowCache(),
                         engine.options().streaming()),
                 ModelStages.streamingVocoder(engine.hift(), hiftSession, SourceModuleHnNsf.defaultNoise()),
-                engine.config().tokenMelRatio(), engine.workers());
+                engine.config().tokenMelRatio(), engine.options().streaming().splitFirstChunk(), engine.workers());
     }
 
     /**

@@ -9,12 +9,19 @@ package dev.cosyvoice4j.engine;
  * <p>Deliberate deviation: the official model keeps {@code token_hop_len} as a field it never resets, so a second
  * utterance starts with the grown hop; here one schedule lives per utterance and always starts at 25.
  * Checked by the golden case {@code stream/token2wav} (chunk token counts 29 / 79 / 85 for P = 24).
+ *
+ * <p>{@link #splitFirstChunk}: the first chunk delivered in two pieces, the pad's tokens (they end the prompt's last
+ * DiT chunk) and then the 25-token chunk, when the pad has at least {@link #MIN_FIRST_PIECE_TOKENS}. Both pieces end on
+ * the 50-frame chunk grid, so under the chunk mask their mel frames are the ones the official first call computes and
+ * the stateful vocoder gives the same samples; every later offset is the official one. Only the first audio comes
+ * sooner (it needs pad + 3 tokens instead of 25 + pad + 3, and half the flow frames).
  */
 public final class StreamSchedule {
     private final int chunkTokens;
     private final int maxHopTokens;
     private final int preLookaheadTokens;
     private final int padTokens;
+    private final boolean firstPiece;
     private int hopLenTokens;
     private int tokenOffset;
 
@@ -25,6 +32,10 @@ public final class StreamSchedule {
      * @param preLookaheadTokens {@code flow.pre_lookahead_len} (3)
      */
     public StreamSchedule(int promptTokens, int chunkTokens, int maxHopTokens, int preLookaheadTokens) {
+        this(promptTokens, chunkTokens, maxHopTokens, preLookaheadTokens, false);
+    }
+
+    private StreamSchedule(int promptTokens, int chunkTokens, int maxHopTokens, int preLookaheadTokens, boolean split) {
         if (chunkTokens <= 0 || maxHopTokens < chunkTokens || preLookaheadTokens < 0 || promptTokens < 0) {
             throw new IllegalArgumentException("bad stream schedule parameters");
         }
@@ -33,16 +44,35 @@ public final class StreamSchedule {
         this.preLookaheadTokens = preLookaheadTokens;
         this.padTokens = (promptTokens + chunkTokens - 1) / chunkTokens * chunkTokens - promptTokens;
         this.hopLenTokens = chunkTokens;
+        this.firstPiece = split && padTokens >= MIN_FIRST_PIECE_TOKENS;
     }
+
+    /**
+     * Fewest pad tokens worth a piece of their own: the vocoder keeps 8 frames of look-ahead back, so 8 tokens (16 mel
+     * frames) give 0.16 s of first audio at 24 kHz; a smaller pad stays in the official first chunk.
+     */
+    public static final int MIN_FIRST_PIECE_TOKENS = 8;
 
     /** The official defaults: chunk 25 tokens, max hop 100, 3 look-ahead tokens. */
     public static StreamSchedule official(int promptTokens) { return new StreamSchedule(promptTokens, 25, 100, 3); }
+
+    /** The official schedule with its first chunk in two pieces when the prompt pad allows (see the class comment). */
+    public static StreamSchedule splitFirstChunk(int promptTokens) { return new StreamSchedule(promptTokens, 25, 100, 3, true); }
+
+    /** Whether the next chunk is the prompt pad's piece of a split first chunk. */
+    private boolean padPieceNext() { return firstPiece && tokenOffset == 0; }
+
+    /** Whether the next chunk ends at or before the official first chunk's end (the first audio of the utterance). */
+    public boolean nextIsFirstChunk() { return tokenOffset < chunkTokens + padTokens; }
 
     /** Tokens already turned into audio (mel frames before {@code 2 * tokenOffset} have been emitted). */
     public int tokenOffset() { return tokenOffset; }
 
     /** The hop of the next chunk. */
-    public int nextHopTokens() { return tokenOffset == 0 ? hopLenTokens + padTokens : hopLenTokens; }
+    public int nextHopTokens() {
+        if (padPieceNext()) return padTokens;
+        return tokenOffset == 0 ? hopLenTokens + padTokens : hopLenTokens;
+    }
 
     /** Total generated tokens the next non-final chunk needs (offset + hop + look-ahead). */
     public int tokensNeededForNextChunk() { return tokenOffset + nextHopTokens() + preLookaheadTokens; }
@@ -50,10 +80,11 @@ public final class StreamSchedule {
     /** Whether {@code availableTokens} generated tokens are enough for the next non-final chunk. */
     public boolean chunkReady(int availableTokens) { return availableTokens >= tokensNeededForNextChunk(); }
 
-    /** Records that the next chunk was emitted: advances the offset and doubles the hop (capped). */
+    /** Records that the next chunk was emitted: advances the offset and doubles the hop (capped) after a whole chunk. */
     public void advance() {
+        boolean pad = padPieceNext();
         tokenOffset += nextHopTokens();
-        hopLenTokens = Math.min(maxHopTokens, hopLenTokens * 2);
+        if (!pad) hopLenTokens = Math.min(maxHopTokens, hopLenTokens * 2);   // the pad piece keeps the first hop for the rest
     }
 
     public int padTokens() { return padTokens; }

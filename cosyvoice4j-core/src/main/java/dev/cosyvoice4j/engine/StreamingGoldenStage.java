@@ -101,13 +101,45 @@ public final class StreamingGoldenStage implements GoldenStage {
             }
             offset += e.get("yielded_samples").asInt();
         }
-        float[] all = new float[yielded.stream().mapToInt(y -> y.length).sum()];
+        float[] all = concat(yielded);
+        check.compare("concat_stream_speech", all, new long[] {1, all.length}, c.outputTensor("concat_stream_speech"),
+                c.toleranceFor("concat_stream_speech"));
+        if (engine.options().streaming().ditCache()) splitFirstChunk(c, engine, tokens, voice, expected, check);
+    }
+
+    /**
+     * The same utterance with {@link StreamSchedule#splitFirstChunk}: where the prompt's pad makes a piece, the
+     * reference's first yield arrives as two pieces and every later one unchanged; the concatenated stream is the
+     * reference's (both pieces end on the DiT chunk grid).
+     */
+    private static void splitFirstChunk(GoldenCase c, Engine engine, int[] tokens, VoicePrompt voice, JsonNode expected,
+                                        CaseCheck check) throws InterruptedException {
+        FlowStage flow = ModelStages.flow(engine.flow(), engine.flow().newSession(), engine.ditCaches(),
+                engine.voiceFlowCache(), engine.options().streaming());
+        VocoderStage hift = ModelStages.streamingVocoder(engine.hift(), engine.hift().newSession(), NsfNoise.fixedUniform());
+        List<float[]> yielded = new ArrayList<>();
+        new UtteranceSynthesizer(flow, hift, engine.config().tokenMelRatio(), true, engine.workers())
+                .synthesize(tokens, voice, true, 1.0, () -> false, StageTimings.discard(), yielded::add);
+        int p = voice.promptTokens().length, piece = StreamSchedule.splitFirstChunk(p).tokensNeededForNextChunk();
+        boolean split = piece < StreamSchedule.official(p).tokensNeededForNextChunk() && tokens.length >= piece;
+        check.compareExact("split: number of yields", yielded.size(), expected.size() + (split ? 1 : 0));
+        int shift = split ? 1 : 0;
+        for (int i = 0; i < expected.size() && i + shift < yielded.size(); i++) {
+            int n = yielded.get(i + shift).length + (split && i == 0 ? yielded.get(0).length : 0);
+            check.compareExact("split: call" + i + ".yielded_samples", n, expected.get(i).get("yielded_samples").asInt());
+        }
+        float[] all = concat(yielded);
+        check.compare("split: concat_stream_speech", all, new long[] {1, all.length}, c.outputTensor("concat_stream_speech"),
+                c.toleranceFor("concat_stream_speech"));
+    }
+
+    private static float[] concat(List<float[]> pieces) {
+        float[] all = new float[pieces.stream().mapToInt(y -> y.length).sum()];
         int n = 0;
-        for (float[] y : yielded) {
+        for (float[] y : pieces) {
             System.arraycopy(y, 0, all, n, y.length);
             n += y.length;
         }
-        check.compare("concat_stream_speech", all, new long[] {1, all.length}, c.outputTensor("concat_stream_speech"),
-                c.toleranceFor("concat_stream_speech"));
+        return all;
     }
 }

@@ -29,11 +29,21 @@ final class UtteranceSynthesizer {
 
     private final AudioTail.Factory tails;
     private final boolean filterSilentTokens;
+    private final boolean splitFirstChunk;
     private final ExecutorService workers;
 
-    /** CosyVoice3: {@link Token2Wav} over the two stages, silent tokens filtered. */
+    /** CosyVoice3: {@link Token2Wav} over the two stages, silent tokens filtered, the official chunk schedule. */
     UtteranceSynthesizer(FlowStage flow, VocoderStage vocoder, int tokenMelRatio, ExecutorService workers) {
-        this((voice, speed, timings) -> new Token2Wav(flow, vocoder, voice, tokenMelRatio, speed, timings), true, workers);
+        this(flow, vocoder, tokenMelRatio, false, workers);
+    }
+
+    /**
+     * CosyVoice3 with {@code splitFirstChunk}: {@link StreamSchedule#splitFirstChunk} (exact only over the DiT cache and
+     * the stateful vocoder, which {@code flow} and {@code vocoder} must be).
+     */
+    UtteranceSynthesizer(FlowStage flow, VocoderStage vocoder, int tokenMelRatio, boolean splitFirstChunk, ExecutorService workers) {
+        this((voice, speed, timings) -> new Token2Wav(flow, vocoder, voice, tokenMelRatio, speed, timings), true,
+                splitFirstChunk, workers);
     }
 
     /**
@@ -41,8 +51,13 @@ final class UtteranceSynthesizer {
      * CosyVoice3's {@link SilentTokenFilter} (CosyVoice2 has none: {@code silent_tokens = []}, model.py:275).
      */
     UtteranceSynthesizer(AudioTail.Factory tails, boolean filterSilentTokens, ExecutorService workers) {
+        this(tails, filterSilentTokens, false, workers);
+    }
+
+    private UtteranceSynthesizer(AudioTail.Factory tails, boolean filterSilentTokens, boolean splitFirstChunk, ExecutorService workers) {
         this.tails = tails;
         this.filterSilentTokens = filterSilentTokens;
+        this.splitFirstChunk = splitFirstChunk;
         this.workers = workers;
     }
 
@@ -150,23 +165,23 @@ final class UtteranceSynthesizer {
 
     private void toAudio(AudioTail t2w, TokenBuffer tokens, VoicePrompt voice, boolean stream, BooleanSupplier cancelled,
                          AudioSink sink) throws InterruptedException {
-        StreamSchedule schedule = StreamSchedule.official(voice.promptTokens().length);
+        int promptTokens = voice.promptTokens().length;
+        StreamSchedule schedule = splitFirstChunk ? StreamSchedule.splitFirstChunk(promptTokens) : StreamSchedule.official(promptTokens);
         if (stream) {
-            boolean first = true;
             while (!cancelled.getAsBoolean()) {
                 int need = schedule.tokensNeededForNextChunk();
                 if (tokens.awaitAtLeast(need) < need) break;          // LLM finished with too few for another chunk
-                // the first chunk with the LLM paused: on 2 cores the two stages otherwise share them (bench, seed
-                // sentence: FTL fp32 8.7-8.9 vs 9.9-10.9 s, q8_0+bf16 4.8-5.0 vs 5.9-6.1 s, RTF also lower);
-                // later chunks overlap with decoding
-                if (first) tokens.hold(true);
+                // the first chunk (both pieces when split) with the LLM paused: on 2 cores the two stages otherwise
+                // share them (bench, seed sentence: FTL fp32 8.7-8.9 vs 9.9-10.9 s, q8_0+bf16 4.8-5.0 vs 5.9-6.1 s, RTF
+                // also lower); later chunks overlap with decoding
+                boolean hold = schedule.nextIsFirstChunk();
+                if (hold) tokens.hold(true);
                 float[] audio;
                 try {
                     audio = t2w.next(tokens.prefix(need), schedule.tokenOffset(), true, false);
                 } finally {
-                    if (first) tokens.hold(false);
+                    if (hold) tokens.hold(false);
                 }
-                first = false;
                 sink.accept(audio);
                 schedule.advance();
             }

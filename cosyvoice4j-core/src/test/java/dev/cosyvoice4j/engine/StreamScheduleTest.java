@@ -13,7 +13,10 @@ class StreamScheduleTest {
 
     /** Token counts each flow call sees for {@code total} generated tokens (last entry = the final call). */
     static List<Integer> calls(int promptTokens, int total) {
-        StreamSchedule s = StreamSchedule.official(promptTokens);
+        return calls(StreamSchedule.official(promptTokens), total);
+    }
+
+    static List<Integer> calls(StreamSchedule s, int total) {
         List<Integer> out = new ArrayList<>();
         while (s.chunkReady(total)) {
             out.add(s.tokensNeededForNextChunk());
@@ -55,5 +58,38 @@ class StreamScheduleTest {
     void everyUtteranceStartsWithTheInitialHop() {
         // the official model keeps the grown hop across utterances; a fresh schedule per utterance does not
         assertEquals(calls(24, 85), calls(24, 85));
+    }
+
+    @Test
+    void splitFirstChunkEmitsThePadFirstThenTheOfficialOffsets() {
+        // P = 87 (the bench prompt): pad 13. Official: 25 + 13 + 3 = 41, then 38 + 50 + 3 = 91; split: 13 + 3 = 16 first
+        assertEquals(List.of(41, 91, 191, 200), calls(87, 200));
+        assertEquals(List.of(16, 41, 91, 191, 200), calls(StreamSchedule.splitFirstChunk(87), 200));
+        // model C's streaming golden prompt: P = 30, pad 20
+        assertEquals(List.of(23, 48, 98, 198, 200), calls(StreamSchedule.splitFirstChunk(30), 200));
+        StreamSchedule s = StreamSchedule.splitFirstChunk(87);
+        assertTrue(s.nextIsFirstChunk());
+        s.advance();
+        assertEquals(13, s.tokenOffset());
+        assertTrue(s.nextIsFirstChunk(), "the rest of the official first chunk");
+        s.advance();
+        assertEquals(38, s.tokenOffset());
+        assertFalse(s.nextIsFirstChunk());
+    }
+
+    @Test
+    void aPadTooSmallForAPieceKeepsTheOfficialFirstChunk() {
+        // P = 24: pad 1 (less than MIN_FIRST_PIECE_TOKENS), P = 100: pad 0
+        assertEquals(calls(24, 85), calls(StreamSchedule.splitFirstChunk(24), 85));
+        assertEquals(calls(100, 300), calls(StreamSchedule.splitFirstChunk(100), 300));
+        int minPad = StreamSchedule.MIN_FIRST_PIECE_TOKENS;
+        assertEquals(minPad + 3, calls(StreamSchedule.splitFirstChunk(25 - minPad), 100).get(0));
+        assertEquals(25 + minPad - 1 + 3, calls(StreamSchedule.splitFirstChunk(25 - minPad + 1), 100).get(0));
+    }
+
+    @Test
+    void tooFewTokensForTheRestStillEndWithTheFinalCall() {
+        assertEquals(List.of(16, 30), calls(StreamSchedule.splitFirstChunk(87), 30));
+        assertEquals(List.of(15), calls(StreamSchedule.splitFirstChunk(87), 15));
     }
 }

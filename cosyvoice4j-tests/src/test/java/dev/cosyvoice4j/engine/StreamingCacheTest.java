@@ -4,11 +4,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static dev.cosyvoice4j.engine.EngineTest.PROMPT_TEXT;
 import static dev.cosyvoice4j.engine.EngineTest.PROMPT_WAV;
 import static dev.cosyvoice4j.engine.EngineTest.MODEL;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -25,6 +29,29 @@ class StreamingCacheTest {
             float[] audio = st.readAll();
             return new Run(audio, st.timings());
         }
+    }
+
+    /** The sample count of every non-empty chunk, in order, and all samples. */
+    record Chunks(List<Integer> lengths, float[] audio) {}
+
+    static Chunks chunks(Engine e, SynthesisRequest r) {
+        List<Integer> lengths = new ArrayList<>();
+        List<float[]> pieces = new ArrayList<>();
+        try (Session s = e.openSession(); SynthesisStream st = s.synthesize(r)) {
+            while (st.hasNext()) {
+                float[] c = st.next().samples();
+                if (c.length == 0) continue;
+                lengths.add(c.length);
+                pieces.add(c);
+            }
+        }
+        float[] all = new float[lengths.stream().mapToInt(Integer::intValue).sum()];
+        int n = 0;
+        for (float[] c : pieces) {
+            System.arraycopy(c, 0, all, n, c.length);
+            n += c.length;
+        }
+        return new Chunks(lengths, all);
     }
 
     static Engine engine(StreamingOptions o) {
@@ -61,6 +88,35 @@ class StreamingCacheTest {
             EngineTest.assertSameAudio(official, overBudget.audio());
             assertEquals(0, overBudget.timings().flowCachedFrames.sum(), "over budget: recomputed as the official code");
         }
+    }
+
+    @Test
+    void splitFirstChunkGivesTheSameSamplesSoonerInOneMoreChunk() throws Exception {
+        Chunks official;
+        try (Engine e = engine(StreamingOptions.defaults())) {
+            official = chunks(e, request().promptText(PROMPT_TEXT).promptWav(PROMPT_WAV).build());
+        }
+        try (Engine e = engine(StreamingOptions.defaults().withSplitFirstChunk(true))) {
+            Chunks split = chunks(e, request().promptText(PROMPT_TEXT).promptWav(PROMPT_WAV).build());
+            assertSplit(official, split);
+            e.speakers().save("v", e.analyzeVoice(PROMPT_WAV, PROMPT_TEXT));
+            assertSplit(official, chunks(e, request().speakerId("v").build()));
+            assertSplit(official, chunks(e, request().speakerId("v").build()));   // the voice's prompt state kept
+        }
+    }
+
+    /** The official first chunk as two pieces, every later chunk the same, the same samples bit for bit. */
+    private static void assertSplit(Chunks official, Chunks split) {
+        assertEquals(official.lengths().size() + 1, split.lengths().size(), official.lengths() + " vs " + split.lengths());
+        assertTrue(split.lengths().get(0) < split.lengths().get(1), "the first piece is the shorter one: " + split.lengths());
+        assertEquals(official.lengths().get(0), split.lengths().get(0) + split.lengths().get(1));
+        assertEquals(official.lengths().subList(1, official.lengths().size()), split.lengths().subList(2, split.lengths().size()));
+        assertArrayEquals(official.audio(), split.audio());
+    }
+
+    @Test
+    void splitFirstChunkNeedsTheCaches() {
+        assertThrows(IllegalArgumentException.class, () -> StreamingOptions.recompute().withSplitFirstChunk(true));
     }
 
     @Test

@@ -87,6 +87,11 @@ public final class VectorMath {
             m0 = m0.blend(a, a.compare(VectorOperators.GT, m0));
             m1 = m1.blend(c, c.compare(VectorOperators.GT, m1));
         }
+        if (j <= to - L) {                  // a last whole vector as a vector: see performance.md on scalar tails
+            FloatVector a = FloatVector.fromArray(P, x, j);
+            m0 = m0.blend(a, a.compare(VectorOperators.GT, m0));
+            j += L;
+        }
         float max = m0.blend(m1, m1.compare(VectorOperators.GT, m0)).reduceLanes(VectorOperators.MAX);
         for (; j < to; j++) if (x[j] > max) max = x[j];
         return max;

@@ -90,10 +90,17 @@ class VectorMathTest {
     @Test
     void maxSkippingNaNIsTheLargestValueOfTheRange() {
         float[] x = inputs();
-        for (int[] r : new int[][] {{0, x.length}, {3, 3}, {5, 6}, {7, 40}, {16, 48}, {100, 1133}}) {
+        // ranges ending in no vector, one vector (208 = 6 pairs + 1: an attention row of 200 keys) and one vector + scalars
+        for (int[] r : new int[][] {{0, x.length}, {3, 3}, {5, 6}, {7, 40}, {16, 48}, {100, 1133}, {0, 208}, {5, 29}, {9, 60}}) {
             float expected = Float.NEGATIVE_INFINITY;
             for (int i = r[0]; i < r[1]; i++) if (!Float.isNaN(x[i])) expected = Math.max(expected, x[i]);
             assertEquals(expected, VectorMath.maxSkippingNaN(x, r[0], r[1]), "max of [" + r[0] + ", " + r[1] + ")");
+        }
+        float[] row = new float[208];
+        for (int at = 0; at < row.length; at++) {                 // the largest value in every position, the last vector's too
+            java.util.Arrays.fill(row, -1f);
+            row[at] = 2f;
+            assertEquals(2f, VectorMath.maxSkippingNaN(row, 0, row.length), "max at " + at);
         }
     }
 

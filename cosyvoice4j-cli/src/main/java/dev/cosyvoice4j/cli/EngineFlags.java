@@ -53,8 +53,8 @@ final class EngineFlags {
 
     @Option(names = "--first-chunk", defaultValue = "official", description = "First streamed chunk: official (25 + pad "
             + "tokens, as the official code) or split (the tokens that complete the prompt's last 25-token chunk first, "
-            + "when there are at least 8, then the rest: the same samples, first audio with about half the tokens and "
-            + "flow work; needs --stream-cache on or causal) (default ${DEFAULT-VALUE}).")
+            + "when there are at least 8, sent once the official first chunk's tokens exist, then the rest: the same "
+            + "samples, first audio with half the flow work; needs --stream-cache on or causal) (default ${DEFAULT-VALUE}).")
     String firstChunk;
 
     @Option(names = "--voice-cache-mb", defaultValue = "2048", description = "Memory for saved voices' prompt-region "

@@ -13,8 +13,10 @@ package dev.cosyvoice4j.engine;
  * <p>{@link #splitFirstChunk}: the first chunk delivered in two pieces, the pad's tokens (they end the prompt's last
  * DiT chunk) and then the 25-token chunk, when the pad has at least {@link #MIN_FIRST_PIECE_TOKENS}. Both pieces end on
  * the 50-frame chunk grid, so under the chunk mask their mel frames are the ones the official first call computes and
- * the stateful vocoder gives the same samples; every later offset is the official one. Only the first audio comes
- * sooner (it needs pad + 3 tokens instead of 25 + pad + 3, and half the flow frames).
+ * the stateful vocoder gives the same samples; every later offset is the official one. The first piece's audio exists
+ * after pad + 3 tokens and half the flow frames; it is exact once the utterance has 25 + pad + 3 tokens (an utterance
+ * that ends sooner the official code computes in one full-attention call), which {@code UtteranceSynthesizer} waits
+ * for before sending it.
  */
 public final class StreamSchedule {
     private final int chunkTokens;
@@ -60,7 +62,7 @@ public final class StreamSchedule {
     public static StreamSchedule splitFirstChunk(int promptTokens) { return new StreamSchedule(promptTokens, 25, 100, 3, true); }
 
     /** Whether the next chunk is the prompt pad's piece of a split first chunk. */
-    private boolean padPieceNext() { return firstPiece && tokenOffset == 0; }
+    public boolean nextIsPadPiece() { return firstPiece && tokenOffset == 0; }
 
     /** Whether the next chunk ends at or before the official first chunk's end (the first audio of the utterance). */
     public boolean nextIsFirstChunk() { return tokenOffset < chunkTokens + padTokens; }
@@ -70,7 +72,7 @@ public final class StreamSchedule {
 
     /** The hop of the next chunk. */
     public int nextHopTokens() {
-        if (padPieceNext()) return padTokens;
+        if (nextIsPadPiece()) return padTokens;
         return tokenOffset == 0 ? hopLenTokens + padTokens : hopLenTokens;
     }
 
@@ -82,7 +84,7 @@ public final class StreamSchedule {
 
     /** Records that the next chunk was emitted: advances the offset and doubles the hop (capped) after a whole chunk. */
     public void advance() {
-        boolean pad = padPieceNext();
+        boolean pad = nextIsPadPiece();
         tokenOffset += nextHopTokens();
         if (!pad) hopLenTokens = Math.min(maxHopTokens, hopLenTokens * 2);   // the pad piece keeps the first hop for the rest
     }

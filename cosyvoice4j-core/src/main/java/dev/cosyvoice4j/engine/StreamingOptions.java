@@ -14,9 +14,9 @@ package dev.cosyvoice4j.engine;
  *                         block and CFG row: 3.6 MB per frame at full size); an utterance that would need more is
  *                         computed the official way (every chunk recomputed) from there on
  * @param splitFirstChunk  the first chunk delivered in two pieces ({@link StreamSchedule#splitFirstChunk}): the prompt
- *                         pad's tokens as soon as they exist, then the rest of the official first chunk; the same
- *                         samples (both pieces end on the DiT chunk grid), only the first audio sooner and one chunk
- *                         more; needs {@code ditCache} (without it the second piece would recompute the first);
+ *                         pad's tokens, computed as soon as they exist and sent once the utterance has the official
+ *                         first chunk's tokens, then the rest of it; the same samples (both pieces end on the DiT chunk
+ *                         grid), only the first audio sooner and one chunk more; needs {@code ditCache} (without it the second piece would recompute the first);
  *                         CosyVoice3 only (CosyVoice2 streams its official chunks, its vocoder cross-fading them)
  */
 public record StreamingOptions(boolean ditCache, boolean causalFinalChunk, long voiceCacheBytes, long requestCacheBytes,

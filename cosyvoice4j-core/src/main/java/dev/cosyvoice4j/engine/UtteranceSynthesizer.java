@@ -157,39 +157,55 @@ final class UtteranceSynthesizer {
                          StageTimings timings, AudioSink sink) throws InterruptedException {
         AudioTail t2w = tails.open(voice, speed, timings);
         try {
-            toAudio(t2w, tokens, voice, stream, cancelled, sink);
+            int offset = stream ? streamChunks(t2w, tokens, voice, cancelled, sink) : 0;
+            tokens.awaitAtLeast(Integer.MAX_VALUE);                     // returns when generation finished
+            if (cancelled.getAsBoolean()) return;
+            int n = tokens.size();
+            if (n == 0) return;                                          // nothing to say (e.g. immediate stop token)
+            if (offset < 0) {                    // a held first piece dropped: the whole utterance in one call, as officially
+                t2w.end();
+                t2w = tails.open(voice, speed, timings);
+                offset = 0;
+            }
+            sink.accept(t2w.next(tokens.prefix(n), offset, false, true));
         } finally {
             t2w.end();                           // also when cancelled or failed: the streaming caches go back
         }
     }
 
-    private void toAudio(AudioTail t2w, TokenBuffer tokens, VoicePrompt voice, boolean stream, BooleanSupplier cancelled,
-                         AudioSink sink) throws InterruptedException {
+    /**
+     * The non-final chunks of a streamed utterance, each passed to {@code sink}; returns the final call's token offset.
+     * A split first chunk's first piece is held back until the utterance has the official first chunk's tokens (then its
+     * samples are certain to be the official ones); -1 when generation ended before that: the official code computes
+     * such a short utterance in one full-attention call, so the piece is dropped and the caller does so.
+     */
+    private int streamChunks(AudioTail t2w, TokenBuffer tokens, VoicePrompt voice, BooleanSupplier cancelled, AudioSink sink)
+            throws InterruptedException {
         int promptTokens = voice.promptTokens().length;
         StreamSchedule schedule = splitFirstChunk ? StreamSchedule.splitFirstChunk(promptTokens) : StreamSchedule.official(promptTokens);
-        if (stream) {
-            while (!cancelled.getAsBoolean()) {
-                int need = schedule.tokensNeededForNextChunk();
-                if (tokens.awaitAtLeast(need) < need) break;          // LLM finished with too few for another chunk
-                // the first chunk (both pieces when split) with the LLM paused: on 2 cores the two stages otherwise
-                // share them (bench, seed sentence: FTL fp32 8.7-8.9 vs 9.9-10.9 s, q8_0+bf16 4.8-5.0 vs 5.9-6.1 s, RTF
-                // also lower); later chunks overlap with decoding
-                boolean hold = schedule.nextIsFirstChunk();
-                if (hold) tokens.hold(true);
-                float[] audio;
-                try {
-                    audio = t2w.next(tokens.prefix(need), schedule.tokenOffset(), true, false);
-                } finally {
-                    if (hold) tokens.hold(false);
-                }
-                sink.accept(audio);
-                schedule.advance();
+        float[] heldPiece = null;
+        while (!cancelled.getAsBoolean()) {
+            int need = schedule.tokensNeededForNextChunk();
+            if (tokens.awaitAtLeast(need) < need) break;              // LLM finished with too few for another chunk
+            if (heldPiece != null) {                                   // the official first chunk exists: the piece is exact
+                sink.accept(heldPiece);
+                heldPiece = null;
             }
+            // the first chunk (both pieces when split) with the LLM paused: on 2 cores the two stages otherwise share
+            // them (bench, seed sentence: FTL fp32 8.7-8.9 vs 9.9-10.9 s, q8_0+bf16 4.8-5.0 vs 5.9-6.1 s, RTF also
+            // lower); later chunks overlap with decoding
+            boolean hold = schedule.nextIsFirstChunk(), padPiece = schedule.nextIsPadPiece();
+            if (hold) tokens.hold(true);
+            float[] audio;
+            try {
+                audio = t2w.next(tokens.prefix(need), schedule.tokenOffset(), true, false);
+            } finally {
+                if (hold) tokens.hold(false);
+            }
+            if (padPiece) heldPiece = audio;
+            else sink.accept(audio);
+            schedule.advance();
         }
-        tokens.awaitAtLeast(Integer.MAX_VALUE);                         // returns when generation finished
-        if (cancelled.getAsBoolean()) return;
-        int n = tokens.size();
-        if (n == 0) return;                                              // nothing to say (e.g. immediate stop token)
-        sink.accept(t2w.next(tokens.prefix(n), schedule.tokenOffset(), false, true));
+        return heldPiece != null ? -1 : schedule.tokenOffset();
     }
 }

@@ -105,6 +105,22 @@ class StreamingCacheTest {
         }
     }
 
+    @Test
+    void anUtteranceShorterThanTheOfficialFirstChunkDropsTheSplitPieceAndMatchesTheOfficialCall() throws Exception {
+        // the prompt's 87 tokens: pad 13, so the piece needs 16 tokens and the official first chunk 41; 30 tokens make
+        // a piece, then end: the official code computes such an utterance in one full-attention call
+        SynthesisRequest shortOne = request().pinnedTokens(30).promptText(PROMPT_TEXT).promptWav(PROMPT_WAV).build();
+        Chunks official;
+        try (Engine e = engine(StreamingOptions.defaults())) {
+            official = chunks(e, shortOne);
+        }
+        try (Engine e = engine(StreamingOptions.defaults().withSplitFirstChunk(true))) {
+            Chunks split = chunks(e, shortOne);
+            assertEquals(List.of(official.audio().length), split.lengths());
+            assertArrayEquals(official.audio(), split.audio());
+        }
+    }
+
     /** The official first chunk as two pieces, every later chunk the same, the same samples bit for bit. */
     private static void assertSplit(Chunks official, Chunks split) {
         assertEquals(official.lengths().size() + 1, split.lengths().size(), official.lengths() + " vs " + split.lengths());

@@ -70,7 +70,7 @@ public final class StreamingGoldenStage implements GoldenStage {
             }
         };
         List<float[]> yielded = new ArrayList<>();
-        new UtteranceSynthesizer(recFlow, recHift, engine.config().tokenMelRatio(), engine.workers())
+        new UtteranceSynthesizer(recFlow, recHift, engine.config().tokenMelRatio(), false, engine.workers())
                 .synthesize(tokens, voice, true, 1.0, () -> false, StageTimings.discard(), yielded::add);
 
         JsonNode expected = c.output("calls");

@@ -32,14 +32,10 @@ final class UtteranceSynthesizer {
     private final boolean splitFirstChunk;
     private final ExecutorService workers;
 
-    /** CosyVoice3: {@link Token2Wav} over the two stages, silent tokens filtered, the official chunk schedule. */
-    UtteranceSynthesizer(FlowStage flow, VocoderStage vocoder, int tokenMelRatio, ExecutorService workers) {
-        this(flow, vocoder, tokenMelRatio, false, workers);
-    }
-
     /**
-     * CosyVoice3 with {@code splitFirstChunk}: {@link StreamSchedule#splitFirstChunk} (exact only over the DiT cache and
-     * the stateful vocoder, which {@code flow} and {@code vocoder} must be).
+     * CosyVoice3: {@link Token2Wav} over the two stages, silent tokens filtered; the official chunk schedule, or with
+     * {@code splitFirstChunk} {@link StreamSchedule#splitFirstChunk} (exact only over the DiT cache and the stateful
+     * vocoder, which {@code flow} and {@code vocoder} must then be).
      */
     UtteranceSynthesizer(FlowStage flow, VocoderStage vocoder, int tokenMelRatio, boolean splitFirstChunk, ExecutorService workers) {
         this((voice, speed, timings) -> new Token2Wav(flow, vocoder, voice, tokenMelRatio, speed, timings), true,

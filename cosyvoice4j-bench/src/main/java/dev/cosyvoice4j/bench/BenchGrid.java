@@ -63,11 +63,11 @@ public final class BenchGrid {
                 List.of(BenchCase.NEW_SPEAKER), seed);
     }
 
-    /** {@link #expand(Path, List, List, List, List, List, String, Path, String, List, List, List, long)} with the official first chunk. */
+    /** {@link #expand(Path, List, List, List, List, List, String, Path, String, List, List, List, long)} with the default first chunk (auto). */
     public static List<Point> expand(Path model, List<String> backends, List<String> precisions, List<Integer> threads,
                                      List<String> streamCaches, String text, Path promptWav, String promptText,
                                      List<Boolean> streams, List<Integer> tokens, List<String> speakers, long seed) {
-        return expand(model, backends, precisions, threads, streamCaches, List.of("official"), text, promptWav, promptText,
+        return expand(model, backends, precisions, threads, streamCaches, List.of("auto"), text, promptWav, promptText,
                 streams, tokens, speakers, seed);
     }
 

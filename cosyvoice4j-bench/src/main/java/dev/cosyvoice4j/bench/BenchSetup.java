@@ -13,8 +13,11 @@ public record BenchSetup(Path modelDir, int threads, String backend, String prec
                          String firstChunk) {
     /** {@code --stream-cache} values: DiT caches with the official final chunk, caches with a chunk-causal final, none. */
     public static final List<String> STREAM_CACHES = List.of("on", "causal", "off");
-    /** {@code --first-chunk} values: the official first chunk, or split at the prompt's chunk grid (same samples). */
-    public static final List<String> FIRST_CHUNKS = List.of("official", "split");
+    /**
+     * {@code --first-chunk} values: split when the utterance is expected to reach the official first chunk, the official
+     * first chunk, or always split at the prompt's chunk grid (same samples in every case).
+     */
+    public static final List<String> FIRST_CHUNKS = List.of("auto", "official", "split");
 
     public BenchSetup(Path modelDir, int threads, String backend, String precision) {
         this(modelDir, threads, backend, precision, null, "on");
@@ -25,7 +28,7 @@ public record BenchSetup(Path modelDir, int threads, String backend, String prec
     }
 
     public BenchSetup(Path modelDir, int threads, String backend, String precision, Path quantCacheDir, String streamCache) {
-        this(modelDir, threads, backend, precision, quantCacheDir, streamCache, "official");
+        this(modelDir, threads, backend, precision, quantCacheDir, streamCache, "auto");
     }
 
     public BenchSetup withQuantCacheDir(Path dir) {
@@ -42,7 +45,7 @@ public record BenchSetup(Path modelDir, int threads, String backend, String prec
 
     /** The label part of the non-default stream cache and first chunk ({@code ", stream-cache=causal"}; empty for defaults). */
     public String streamingLabel() {
-        return (streamCache.equals("on") ? "" : ", stream-cache=" + streamCache) + (firstChunk.equals("official") ? "" : ", first-chunk=" + firstChunk);
+        return (streamCache.equals("on") ? "" : ", stream-cache=" + streamCache) + (firstChunk.equals("auto") ? "" : ", first-chunk=" + firstChunk);
     }
 
     public BenchSetup {
@@ -51,7 +54,7 @@ public record BenchSetup(Path modelDir, int threads, String backend, String prec
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(precision, "precision");
         if (!STREAM_CACHES.contains(streamCache)) throw new IllegalArgumentException("--stream-cache: '" + streamCache + "' is not on, causal or off");
-        if (!FIRST_CHUNKS.contains(firstChunk)) throw new IllegalArgumentException("--first-chunk: '" + firstChunk + "' is not official or split");
+        if (!FIRST_CHUNKS.contains(firstChunk)) throw new IllegalArgumentException("--first-chunk: '" + firstChunk + "' is not auto, official or split");
         if (firstChunk.equals("split") && streamCache.equals("off")) {
             throw new IllegalArgumentException("--first-chunk split needs the DiT caches (--stream-cache on or causal)");
         }

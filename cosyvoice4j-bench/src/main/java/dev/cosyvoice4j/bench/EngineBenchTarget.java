@@ -4,6 +4,7 @@ import dev.cosyvoice4j.backend.cpu.Roofline;
 import dev.cosyvoice4j.engine.AudioChunk;
 import dev.cosyvoice4j.engine.Engine;
 import dev.cosyvoice4j.engine.EngineOptions;
+import dev.cosyvoice4j.engine.FirstChunk;
 import dev.cosyvoice4j.engine.PrecisionMode;
 import dev.cosyvoice4j.engine.Mode;
 import dev.cosyvoice4j.engine.Session;
@@ -55,7 +56,7 @@ public final class EngineBenchTarget implements BenchTarget {
             case "causal" -> StreamingOptions.defaults().withCausalFinalChunk(true);
             default -> StreamingOptions.defaults();
         };
-        streaming = streaming.withSplitFirstChunk(setup.firstChunk().equals("split"));
+        streaming = streaming.withFirstChunk(FirstChunk.parse(setup.firstChunk()));
         EngineOptions o = EngineOptions.defaults().withBackend(setup.backend()).withThreads(setup.threads())
                 .withQuantCacheDir(setup.quantCacheDir()).withStreaming(streaming);
         try {

@@ -49,8 +49,11 @@ public final class MarkdownReport {
             case "off" -> "off (every chunk recomputed, as the official code)";
             default -> "DiT caches, official full-attention last chunk";
         }));
-        row(b, "First chunk", distinct(runs, r -> r.setup().firstChunk().equals("split")
-                ? "split at the prompt's chunk grid (the pad's tokens first; same samples)" : "official (25 + pad tokens)"));
+        row(b, "First chunk", distinct(runs, r -> switch (r.setup().firstChunk()) {
+            case "split" -> "split at the prompt's chunk grid (the pad's tokens first; same samples)";
+            case "official" -> "official (25 + pad tokens)";
+            default -> "auto (split when the utterance reaches the official first chunk's tokens; same samples)";
+        }));
         row(b, "Threads", distinct(runs, r -> String.valueOf(r.setup().threads())) + " (of " + env.logicalCores() + " logical cores)");
         row(b, "Backend", distinct(runs, r -> r.load().backend()));
         row(b, "Precision", distinct(runs, r -> r.load().precision()));

@@ -39,16 +39,18 @@ class BenchGridTest {
     }
 
     @Test
-    void firstChunkModesAreSetupsLabelledWhenNotOfficial() {
+    void firstChunkModesAreSetupsLabelledWhenNotAuto() {
         List<BenchGrid.Point> g = BenchGrid.expand(Path.of("m"), List.of("cpu"), List.of("fp32"), List.of(2), List.of("on"),
-                List.of("official", "split"), "t", Path.of("p.wav"), "p", List.of(true), List.of(70), List.of("saved"), 5);
-        assertEquals(2, g.size());
-        assertEquals("official", g.getFirst().setup().firstChunk());
+                List.of("auto", "official", "split"), "t", Path.of("p.wav"), "p", List.of(true), List.of(70), List.of("saved"), 5);
+        assertEquals(3, g.size());
+        assertEquals("auto", g.getFirst().setup().firstChunk());
         assertEquals("", g.getFirst().setup().streamingLabel());
+        assertEquals(", first-chunk=official", g.get(1).setup().streamingLabel());
         assertEquals(", first-chunk=split", g.getLast().setup().streamingLabel());
         assertEquals(", stream-cache=causal, first-chunk=split", g.getLast().setup().withStreamCache("causal").streamingLabel());
+        assertEquals("auto", g.getFirst().setup().withStreamCache("off").firstChunk(), "auto is official without the caches");
         var e = assertThrows(IllegalArgumentException.class, () -> g.getFirst().setup().withFirstChunk("early"));
-        assertEquals("--first-chunk: 'early' is not official or split", e.getMessage());
+        assertEquals("--first-chunk: 'early' is not auto, official or split", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> g.getLast().setup().withStreamCache("off"));
         assertEquals("--first-chunk split needs the DiT caches (--stream-cache on or causal)", e.getMessage());
     }

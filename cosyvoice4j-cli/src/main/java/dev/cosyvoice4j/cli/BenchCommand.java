@@ -94,9 +94,10 @@ public final class BenchCommand implements Callable<Integer> {
             + "last chunk), causal (chunk-causal last chunk, a deviation), off (recompute every chunk); list allowed (default ${DEFAULT-VALUE}).")
     String streamCache;
 
-    @Option(names = "--first-chunk", defaultValue = "official", description = "First streamed chunk: official (25 + pad "
-            + "tokens) or split (the prompt pad's tokens first, then the rest: same samples, sooner first audio; needs the "
-            + "caches); list allowed (default ${DEFAULT-VALUE}).")
+    @Option(names = "--first-chunk", defaultValue = "auto", description = "First streamed chunk: official (25 + pad "
+            + "tokens), split (the prompt pad's tokens first, then the rest: same samples, sooner first audio; needs the "
+            + "caches) or auto (split when the utterance is expected to reach the official first chunk: with --tokens "
+            + "pinned, when they do); list allowed (default ${DEFAULT-VALUE}).")
     String firstChunk;
 
     @Option(names = "--tokens", defaultValue = "70",

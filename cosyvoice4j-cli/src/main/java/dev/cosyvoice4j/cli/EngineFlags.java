@@ -3,6 +3,7 @@ package dev.cosyvoice4j.cli;
 import dev.cosyvoice4j.backend.Backends;
 import dev.cosyvoice4j.backend.Precision;
 import dev.cosyvoice4j.engine.EngineOptions;
+import dev.cosyvoice4j.engine.FirstChunk;
 import dev.cosyvoice4j.engine.PrecisionMode;
 import dev.cosyvoice4j.engine.StreamingOptions;
 import picocli.CommandLine.Mixin;
@@ -51,10 +52,12 @@ final class EngineFlags {
             + "docs/performance.md) or off (every chunk recomputed, as the official code) (default ${DEFAULT-VALUE}).")
     String streamCache;
 
-    @Option(names = "--first-chunk", defaultValue = "official", description = "First streamed chunk: official (25 + pad "
-            + "tokens, as the official code) or split (the tokens that complete the prompt's last 25-token chunk first, "
+    @Option(names = "--first-chunk", defaultValue = "auto", description = "First streamed chunk: official (25 + pad "
+            + "tokens, as the official code), split (the tokens that complete the prompt's last 25-token chunk first, "
             + "when there are at least 8, sent once the official first chunk's tokens exist, then the rest: the same "
-            + "samples, first audio with half the flow work; needs --stream-cache on or causal) (default ${DEFAULT-VALUE}).")
+            + "samples, first audio with half the flow work; needs --stream-cache on or causal; an utterance shorter than "
+            + "the official first chunk wastes the piece) or auto (split when the text predicts at least the official "
+            + "first chunk's tokens, 3 per text token; official without the caches) (default ${DEFAULT-VALUE}).")
     String firstChunk;
 
     @Option(names = "--voice-cache-mb", defaultValue = "2048", description = "Memory for saved voices' prompt-region "
@@ -79,7 +82,7 @@ final class EngineFlags {
                 .withQuantCacheDir(cacheDir == null ? ModelLocator.cacheRoot().resolveSibling("quantized")
                         : cacheDir.equals("none") ? null : Path.of(cacheDir));
         options = options.withStreaming(streaming(streamCache, voiceCacheMb, requestCacheMb)
-                .withSplitFirstChunk(splitFirstChunk(firstChunk, streamCache)));
+                .withFirstChunk(firstChunk(firstChunk, streamCache)));
         if (threads != null) {
             if (threads < 1) throw new UserException("--threads must be >= 1");
             options = options.withThreads(threads);
@@ -106,16 +109,18 @@ final class EngineFlags {
         return p;
     }
 
-    /** {@code --first-chunk official|split} (split needs the caches of {@code --stream-cache}). */
-    static boolean splitFirstChunk(String mode, String streamCache) {
-        return switch (mode.strip()) {
-            case "official" -> false;
-            case "split" -> {
-                if (streamCache.strip().equals("off")) throw new UserException("--first-chunk split: needs --stream-cache on or causal (the DiT caches)");
-                yield true;
-            }
-            default -> throw new UserException("--first-chunk: official or split, not '" + mode + "'");
-        };
+    /** {@code --first-chunk auto|official|split} (split needs the caches of {@code --stream-cache}). */
+    static FirstChunk firstChunk(String mode, String streamCache) {
+        FirstChunk f;
+        try {
+            f = FirstChunk.parse(mode);
+        } catch (IllegalArgumentException e) {
+            throw new UserException("--first-chunk: auto, official or split, not '" + mode + "'");
+        }
+        if (f == FirstChunk.SPLIT && streamCache.strip().equals("off")) {
+            throw new UserException("--first-chunk split: needs --stream-cache on or causal (the DiT caches)");
+        }
+        return f;
     }
 
     /** {@code --stream-cache} and {@code --voice-cache-mb} as engine options. */

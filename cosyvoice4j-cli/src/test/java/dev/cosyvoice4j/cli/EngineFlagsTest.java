@@ -2,6 +2,7 @@ package dev.cosyvoice4j.cli;
 
 import dev.cosyvoice4j.backend.Precision;
 import org.junit.jupiter.api.Test;
+import dev.cosyvoice4j.engine.FirstChunk;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,14 +50,16 @@ class EngineFlagsTest {
     }
 
     @Test
-    void firstChunkIsOfficialUnlessSplitIsAskedWithTheCaches() {
-        assertEquals(false, streaming().splitFirstChunk());
-        assertEquals(true, streaming("--first-chunk", "split").splitFirstChunk());
-        assertEquals(true, streaming("--first-chunk", "split", "--stream-cache", "causal").splitFirstChunk());
+    void firstChunkIsAutoUnlessAskedAndSplitNeedsTheCaches() {
+        assertEquals(FirstChunk.AUTO, streaming().firstChunk());
+        assertEquals(FirstChunk.OFFICIAL, streaming("--first-chunk", "official").firstChunk());
+        assertEquals(FirstChunk.SPLIT, streaming("--first-chunk", "split").firstChunk());
+        assertEquals(FirstChunk.SPLIT, streaming("--first-chunk", "split", "--stream-cache", "causal").firstChunk());
+        assertEquals(FirstChunk.OFFICIAL, streaming("--stream-cache", "off").effectiveFirstChunk());
         UserException off = assertThrows(UserException.class, () -> streaming("--first-chunk", "split", "--stream-cache", "off"));
         assertEquals("--first-chunk split: needs --stream-cache on or causal (the DiT caches)", off.getMessage());
         UserException bad = assertThrows(UserException.class, () -> streaming("--first-chunk", "early"));
-        assertEquals("--first-chunk: official or split, not 'early'", bad.getMessage());
+        assertEquals("--first-chunk: auto, official or split, not 'early'", bad.getMessage());
     }
 
     private static dev.cosyvoice4j.engine.StreamingOptions streaming(String... args) { return options(args).streaming(); }

@@ -16,6 +16,9 @@ import dev.cosyvoice4j.model.lm.RasSampler;
 import dev.cosyvoice4j.model.lm.Sampler;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 
 /**
  * One request at a time on a loaded {@link Engine}: the port of {@code CosyVoice3.inference_*} (cosyvoice/cli/
@@ -35,7 +38,7 @@ public final class Session implements AutoCloseable {
     private CosyVoice2Model.Stages cosyVoice2Stages;
     private volatile boolean closed;
     /** Set while a synthesis runs: the buffers serve one request at a time. */
-    private final java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean busy = new AtomicBoolean();
 
     Session(Engine engine) { this.engine = engine; }
 
@@ -59,7 +62,7 @@ public final class Session implements AutoCloseable {
         return new UtteranceSynthesizer(ModelStages.flow(engine.flow(), flowSession, engine.ditCaches(), engine.voiceFlowCache(),
                         engine.options().streaming()),
                 ModelStages.streamingVocoder(engine.hift(), hiftSession, SourceModuleHnNsf.defaultNoise()),
-                engine.config().tokenMelRatio(), engine.options().streaming().splitFirstChunk(), engine.workers());
+                engine.config().tokenMelRatio(), engine.options().streaming().effectiveFirstChunk(), engine.workers());
     }
 
     /**
@@ -159,6 +162,10 @@ public final class Session implements AutoCloseable {
         Sampler sampler = req.argmax() ? ArgmaxSampler.INSTANCE : RasSampler.fromConfig(engine.config().llm(), req.seed());
         LmSession session = lmSession();
         emit.segment = 0;
+        // FirstChunk.AUTO's expectation: unbounded while text may still come, then from the text tokens received
+        AtomicInteger textTokens = new AtomicInteger();
+        AtomicBoolean textEnded = new AtomicBoolean();
+        IntSupplier expectedTokens = () -> textEnded.get() ? FirstChunk.expectedSpeechTokens(textTokens.get(), 0) : Integer.MAX_VALUE;
         synth.synthesize((stop, onSpeechToken) -> {
             // counted here (not timed: decode time would include the waits for text)
             java.util.function.IntConsumer onToken = t -> {
@@ -169,12 +176,16 @@ public final class Session implements AutoCloseable {
             while (!stop.getAsBoolean()) {
                 String piece = text.next(50);
                 if (piece == null) {
+                    textEnded.set(true);
                     decoder.finish(onToken);
                     return;
                 }
-                if (!piece.isEmpty()) decoder.acceptText(tokenizer.encode(piece), onToken);   // each piece on its own
+                if (piece.isEmpty()) continue;
+                int[] ids = tokenizer.encode(piece);                                          // each piece on its own
+                textTokens.addAndGet(ids.length);
+                decoder.acceptText(ids, onToken);
             }
-        }, flowPrompt(voice, req), req.stream(), req.speed(), out::isCancelled, timings, out.startNanos(), emit);
+        }, expectedTokens, flowPrompt(voice, req), req.stream(), req.speed(), out::isCancelled, timings, out.startNanos(), emit);
         emit.end();
     }
 
@@ -219,7 +230,8 @@ public final class Session implements AutoCloseable {
             Sampler sampler = req.argmax() ? ArgmaxSampler.INSTANCE
                     : RasSampler.fromConfig(engine.config().llm(), req.seed() + i);
             emit.segment = i;
-            synth.synthesize(lm, lmSession(), input, sampler, req.pinnedTokens(), flowPrompt, req.stream(), req.speed(),
+            synth.synthesize(lm, lmSession(), input, sampler, req.pinnedTokens(),
+                    FirstChunk.expectedSpeechTokens(textIds.length, req.pinnedTokens()), flowPrompt, req.stream(), req.speed(),
                     out::isCancelled, timings, out.startNanos(), emit);
         }
         emit.end();

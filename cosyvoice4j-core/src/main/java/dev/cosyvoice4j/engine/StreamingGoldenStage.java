@@ -70,7 +70,7 @@ public final class StreamingGoldenStage implements GoldenStage {
             }
         };
         List<float[]> yielded = new ArrayList<>();
-        new UtteranceSynthesizer(recFlow, recHift, engine.config().tokenMelRatio(), false, engine.workers())
+        new UtteranceSynthesizer(recFlow, recHift, engine.config().tokenMelRatio(), FirstChunk.OFFICIAL, engine.workers())
                 .synthesize(tokens, voice, true, 1.0, () -> false, StageTimings.discard(), yielded::add);
 
         JsonNode expected = c.output("calls");
@@ -118,7 +118,7 @@ public final class StreamingGoldenStage implements GoldenStage {
                 engine.voiceFlowCache(), engine.options().streaming());
         VocoderStage hift = ModelStages.streamingVocoder(engine.hift(), engine.hift().newSession(), NsfNoise.fixedUniform());
         List<float[]> yielded = new ArrayList<>();
-        new UtteranceSynthesizer(flow, hift, engine.config().tokenMelRatio(), true, engine.workers())
+        new UtteranceSynthesizer(flow, hift, engine.config().tokenMelRatio(), FirstChunk.SPLIT, engine.workers())
                 .synthesize(tokens, voice, true, 1.0, () -> false, StageTimings.discard(), yielded::add);
         int p = voice.promptTokens().length, official = StreamSchedule.official(p).tokensNeededForNextChunk();
         boolean split = StreamSchedule.splitFirstChunk(p).tokensNeededForNextChunk() < official && tokens.length >= official;

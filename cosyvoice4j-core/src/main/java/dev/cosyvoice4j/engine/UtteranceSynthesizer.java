@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 
 /**
  * One utterance (one text segment), {@code CosyVoice2Model.tts} as CosyVoice3Model runs it
@@ -29,17 +30,17 @@ final class UtteranceSynthesizer {
 
     private final AudioTail.Factory tails;
     private final boolean filterSilentTokens;
-    private final boolean splitFirstChunk;
+    private final FirstChunk firstChunk;
     private final ExecutorService workers;
 
     /**
-     * CosyVoice3: {@link Token2Wav} over the two stages, silent tokens filtered; the official chunk schedule, or with
-     * {@code splitFirstChunk} {@link StreamSchedule#splitFirstChunk} (exact only over the DiT cache and the stateful
-     * vocoder, which {@code flow} and {@code vocoder} must then be).
+     * CosyVoice3: {@link Token2Wav} over the two stages, silent tokens filtered; the first chunk as {@code firstChunk}
+     * says (a split one is exact only over the DiT cache and the stateful vocoder, which {@code flow} and
+     * {@code vocoder} must then be).
      */
-    UtteranceSynthesizer(FlowStage flow, VocoderStage vocoder, int tokenMelRatio, boolean splitFirstChunk, ExecutorService workers) {
+    UtteranceSynthesizer(FlowStage flow, VocoderStage vocoder, int tokenMelRatio, FirstChunk firstChunk, ExecutorService workers) {
         this((voice, speed, timings) -> new Token2Wav(flow, vocoder, voice, tokenMelRatio, speed, timings), true,
-                splitFirstChunk, workers);
+                firstChunk, workers);
     }
 
     /**
@@ -47,23 +48,23 @@ final class UtteranceSynthesizer {
      * CosyVoice3's {@link SilentTokenFilter} (CosyVoice2 has none: {@code silent_tokens = []}, model.py:275).
      */
     UtteranceSynthesizer(AudioTail.Factory tails, boolean filterSilentTokens, ExecutorService workers) {
-        this(tails, filterSilentTokens, false, workers);
+        this(tails, filterSilentTokens, FirstChunk.OFFICIAL, workers);
     }
 
-    private UtteranceSynthesizer(AudioTail.Factory tails, boolean filterSilentTokens, boolean splitFirstChunk, ExecutorService workers) {
+    private UtteranceSynthesizer(AudioTail.Factory tails, boolean filterSilentTokens, FirstChunk firstChunk, ExecutorService workers) {
         this.tails = tails;
         this.filterSilentTokens = filterSilentTokens;
-        this.splitFirstChunk = splitFirstChunk;
+        this.firstChunk = firstChunk;
         this.workers = workers;
     }
 
     /**
      * Speech tokens come from the LLM, generated concurrently with the audio on {@code lmSession} (the request's KV
-     * cache, reset first). Returns only once the LLM job has stopped using the session, also on failure or
-     * cancellation, so the next segment can reuse it.
+     * cache, reset first); {@code expectedTokens} guides {@link FirstChunk#AUTO} only. Returns only once the LLM job has
+     * stopped using the session, also on failure or cancellation, so the next segment can reuse it.
      */
-    void synthesize(CosyVoice3LM lm, LmSession lmSession, LmInput input, Sampler sampler, int pinnedTokens, VoicePrompt voice,
-                    boolean stream, double speed, BooleanSupplier cancelled, StageTimings timings, long startNanos,
+    void synthesize(CosyVoice3LM lm, LmSession lmSession, LmInput input, Sampler sampler, int pinnedTokens, int expectedTokens,
+                    VoicePrompt voice, boolean stream, double speed, BooleanSupplier cancelled, StageTimings timings, long startNanos,
                     AudioSink sink) throws InterruptedException {
         LmStepListener listener = new LmStepListener() {
             @Override public void onPrefill(int positions, long nanos) { timings.llmPrefillNanos.add(nanos); }
@@ -76,7 +77,7 @@ final class UtteranceSynthesizer {
             GenerationOptions options = new GenerationOptions(pinnedTokens, stop, listener);
             SpeechTokenGenerator gen = lm.generator(lmSession, input, sampler, options);
             for (int t = gen.next(); t != SpeechTokenGenerator.END; t = gen.next()) onToken.accept(t);
-        }, voice, stream, speed, cancelled, timings, startNanos, sink);
+        }, () -> expectedTokens, voice, stream, speed, cancelled, timings, startNanos, sink);
     }
 
     /** Produces speech tokens on a worker thread until done or {@code stop} says so. */
@@ -85,10 +86,11 @@ final class UtteranceSynthesizer {
     }
 
     /**
-     * Speech tokens come from {@code job} (an LLM decode on the request's session), run concurrently with the audio.
+     * Speech tokens come from {@code job} (an LLM decode on the request's session), run concurrently with the audio;
+     * {@code expectedTokens} (asked once, when the first chunk is scheduled) guides {@link FirstChunk#AUTO}.
      * Returns only once the job has stopped, also on failure or cancellation.
      */
-    void synthesize(TokenJob job, VoicePrompt voice, boolean stream, double speed, BooleanSupplier cancelled,
+    void synthesize(TokenJob job, IntSupplier expectedTokens, VoicePrompt voice, boolean stream, double speed, BooleanSupplier cancelled,
                     StageTimings timings, long startNanos, AudioSink sink) throws InterruptedException {
         TokenBuffer tokens = new TokenBuffer();
         AtomicBoolean abandoned = new AtomicBoolean();
@@ -117,7 +119,7 @@ final class UtteranceSynthesizer {
             }
         });
         try {
-            toAudio(tokens, voice, stream, speed, cancelled, timings, sink);
+            toAudio(tokens, expectedTokens, voice, stream, speed, cancelled, timings, sink);
         } finally {
             abandoned.set(true);                                  // a running job stops at its next step
             if (!jobState.compareAndSet(JOB_NEW, JOB_ABANDONED)) awaitUninterruptibly(jobDone);
@@ -146,14 +148,14 @@ final class UtteranceSynthesizer {
         TokenBuffer tokens = new TokenBuffer();
         for (int t : speechTokens) tokens.add(t);
         tokens.finish(null);
-        toAudio(tokens, voice, stream, speed, cancelled, timings, sink);
+        toAudio(tokens, () -> speechTokens.length, voice, stream, speed, cancelled, timings, sink);
     }
 
-    private void toAudio(TokenBuffer tokens, VoicePrompt voice, boolean stream, double speed, BooleanSupplier cancelled,
+    private void toAudio(TokenBuffer tokens, IntSupplier expectedTokens, VoicePrompt voice, boolean stream, double speed, BooleanSupplier cancelled,
                          StageTimings timings, AudioSink sink) throws InterruptedException {
         AudioTail t2w = tails.open(voice, speed, timings);
         try {
-            int offset = stream ? streamChunks(t2w, tokens, voice, cancelled, sink) : 0;
+            int offset = stream ? streamChunks(t2w, tokens, expectedTokens, voice, cancelled, sink) : 0;
             tokens.awaitAtLeast(Integer.MAX_VALUE);                     // returns when generation finished
             if (cancelled.getAsBoolean()) return;
             int n = tokens.size();
@@ -175,10 +177,9 @@ final class UtteranceSynthesizer {
      * samples are certain to be the official ones); -1 when generation ended before that: the official code computes
      * such a short utterance in one full-attention call, so the piece is dropped and the caller does so.
      */
-    private int streamChunks(AudioTail t2w, TokenBuffer tokens, VoicePrompt voice, BooleanSupplier cancelled, AudioSink sink)
-            throws InterruptedException {
-        int promptTokens = voice.promptTokens().length;
-        StreamSchedule schedule = splitFirstChunk ? StreamSchedule.splitFirstChunk(promptTokens) : StreamSchedule.official(promptTokens);
+    private int streamChunks(AudioTail t2w, TokenBuffer tokens, IntSupplier expectedTokens, VoicePrompt voice,
+                             BooleanSupplier cancelled, AudioSink sink) throws InterruptedException {
+        StreamSchedule schedule = schedule(voice.promptTokens().length, tokens, expectedTokens);
         float[] heldPiece = null;
         while (!cancelled.getAsBoolean()) {
             int need = schedule.tokensNeededForNextChunk();
@@ -203,5 +204,25 @@ final class UtteranceSynthesizer {
             schedule.advance();
         }
         return heldPiece != null ? -1 : schedule.tokenOffset();
+    }
+
+    /**
+     * The utterance's chunk schedule as {@link #firstChunk} says. {@code AUTO} decides once the split schedule's first
+     * piece could start (both schedules wait at least that long, so waiting costs nothing): split when
+     * {@code expectedTokens} (or the count itself, when generation has finished) reaches the official first chunk's
+     * tokens, the point from which a piece is kept.
+     */
+    private StreamSchedule schedule(int promptTokens, TokenBuffer tokens, IntSupplier expectedTokens) throws InterruptedException {
+        StreamSchedule official = StreamSchedule.official(promptTokens), split = StreamSchedule.splitFirstChunk(promptTokens);
+        return switch (firstChunk) {
+            case OFFICIAL -> official;
+            case SPLIT -> split;
+            case AUTO -> {
+                if (!split.nextIsPadPiece()) yield official;                     // no pad piece for this prompt
+                tokens.awaitAtLeast(split.tokensNeededForNextChunk());
+                int expected = tokens.isFinished() ? tokens.size() : expectedTokens.getAsInt();   // a finished one is known
+                yield expected >= official.tokensNeededForNextChunk() ? split : official;
+            }
+        };
     }
 }

@@ -75,10 +75,12 @@ class EngineTest {
         try (Session s = engine.openSession(); SynthesisStream st = s.synthesize(zeroShot(60).stream(true).build())) {
             st.forEachRemaining(chunks::add);
         }
-        // P = 87 prompt tokens -> pad 13, first chunk after 25 + 13 + 3 tokens, then the final call
-        assertEquals(3, chunks.size());
-        assertEquals((2 * 38 - 8) * 480, chunks.get(0).samples().length);
-        assertTrue(chunks.get(2).last());
+        // P = 87 prompt tokens -> pad 13: the official first chunk (25 + 13 + 3 tokens) in two pieces by default
+        // (FirstChunk.AUTO: 60 pinned tokens reach it), the pad's 13 tokens first, then the final call
+        assertEquals(4, chunks.size());
+        assertEquals((2 * 13 - 8) * 480, chunks.get(0).samples().length);
+        assertEquals((2 * 38 - 8) * 480, chunks.get(0).samples().length + chunks.get(1).samples().length);
+        assertTrue(chunks.get(3).last());
         assertEquals(60 * SAMPLES_PER_TOKEN, chunks.stream().mapToInt(c -> c.samples().length).sum());
         assertTrue(chunks.get(0).elapsedNanos() <= chunks.get(1).elapsedNanos());
     }

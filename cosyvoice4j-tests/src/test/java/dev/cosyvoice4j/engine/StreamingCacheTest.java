@@ -32,26 +32,26 @@ class StreamingCacheTest {
     }
 
     /** The sample count of every non-empty chunk, in order, and all samples. */
-    record Chunks(List<Integer> lengths, float[] audio) {}
+    record Chunks(List<Integer> lengths, float[] audio) {
+        static Chunks of(List<float[]> pieces) {
+            List<Integer> lengths = new ArrayList<>();
+            for (float[] c : pieces) if (c.length > 0) lengths.add(c.length);
+            float[] all = new float[lengths.stream().mapToInt(Integer::intValue).sum()];
+            int n = 0;
+            for (float[] c : pieces) {
+                System.arraycopy(c, 0, all, n, c.length);
+                n += c.length;
+            }
+            return new Chunks(lengths, all);
+        }
+    }
 
     static Chunks chunks(Engine e, SynthesisRequest r) {
-        List<Integer> lengths = new ArrayList<>();
         List<float[]> pieces = new ArrayList<>();
         try (Session s = e.openSession(); SynthesisStream st = s.synthesize(r)) {
-            while (st.hasNext()) {
-                float[] c = st.next().samples();
-                if (c.length == 0) continue;
-                lengths.add(c.length);
-                pieces.add(c);
-            }
+            st.forEachRemaining(c -> pieces.add(c.samples()));
         }
-        float[] all = new float[lengths.stream().mapToInt(Integer::intValue).sum()];
-        int n = 0;
-        for (float[] c : pieces) {
-            System.arraycopy(c, 0, all, n, c.length);
-            n += c.length;
-        }
-        return new Chunks(lengths, all);
+        return Chunks.of(pieces);
     }
 
     static Engine engine(StreamingOptions o) {
@@ -93,10 +93,10 @@ class StreamingCacheTest {
     @Test
     void splitFirstChunkGivesTheSameSamplesSoonerInOneMoreChunk() throws Exception {
         Chunks official;
-        try (Engine e = engine(StreamingOptions.defaults())) {
+        try (Engine e = engine(OFFICIAL)) {
             official = chunks(e, request().promptText(PROMPT_TEXT).promptWav(PROMPT_WAV).build());
         }
-        try (Engine e = engine(StreamingOptions.defaults().withSplitFirstChunk(true))) {
+        try (Engine e = engine(StreamingOptions.defaults().withFirstChunk(FirstChunk.SPLIT))) {
             Chunks split = chunks(e, request().promptText(PROMPT_TEXT).promptWav(PROMPT_WAV).build());
             assertSplit(official, split);
             e.speakers().save("v", e.analyzeVoice(PROMPT_WAV, PROMPT_TEXT));
@@ -111,18 +111,39 @@ class StreamingCacheTest {
         // a piece, then end: the official code computes such an utterance in one full-attention call
         SynthesisRequest shortOne = request().pinnedTokens(30).promptText(PROMPT_TEXT).promptWav(PROMPT_WAV).build();
         Chunks official;
-        try (Engine e = engine(StreamingOptions.defaults())) {
+        try (Engine e = engine(OFFICIAL)) {
             official = chunks(e, shortOne);
         }
-        try (Engine e = engine(StreamingOptions.defaults().withSplitFirstChunk(true))) {
+        try (Engine e = engine(StreamingOptions.defaults().withFirstChunk(FirstChunk.SPLIT))) {
             Chunks split = chunks(e, shortOne);
             assertEquals(List.of(official.audio().length), split.lengths());
             assertArrayEquals(official.audio(), split.audio());
         }
     }
 
+    @Test
+    void autoSplitsOnlyAnUtteranceThatReachesTheOfficialFirstChunk() throws Exception {
+        SynthesisRequest longOne = request().promptText(PROMPT_TEXT).promptWav(PROMPT_WAV).build();        // 200 tokens
+        SynthesisRequest shortOne = request().pinnedTokens(30).promptText(PROMPT_TEXT).promptWav(PROMPT_WAV).build();
+        Chunks official, officialShort;
+        try (Engine e = engine(OFFICIAL)) {
+            official = chunks(e, longOne);
+            officialShort = chunks(e, shortOne);
+        }
+        try (Engine e = engine(StreamingOptions.defaults())) {
+            assertEquals(FirstChunk.AUTO, e.options().streaming().firstChunk());
+            assertSplit(official, chunks(e, longOne));
+            Run auto = stream(e, shortOne);
+            assertArrayEquals(officialShort.audio(), auto.audio());
+            assertEquals(1, auto.timings().flowCalls.sum(), "no piece computed for an utterance that stops at 30 tokens");
+        }
+    }
+
+    /** The DiT caches on with the official first chunk. */
+    static final StreamingOptions OFFICIAL = StreamingOptions.defaults().withFirstChunk(FirstChunk.OFFICIAL);
+
     /** The official first chunk as two pieces, every later chunk the same, the same samples bit for bit. */
-    private static void assertSplit(Chunks official, Chunks split) {
+    static void assertSplit(Chunks official, Chunks split) {
         assertEquals(official.lengths().size() + 1, split.lengths().size(), official.lengths() + " vs " + split.lengths());
         assertTrue(split.lengths().get(0) < split.lengths().get(1), "the first piece is the shorter one: " + split.lengths());
         assertEquals(official.lengths().get(0), split.lengths().get(0) + split.lengths().get(1));
@@ -132,7 +153,8 @@ class StreamingCacheTest {
 
     @Test
     void splitFirstChunkNeedsTheCaches() {
-        assertThrows(IllegalArgumentException.class, () -> StreamingOptions.recompute().withSplitFirstChunk(true));
+        assertThrows(IllegalArgumentException.class, () -> StreamingOptions.recompute().withFirstChunk(FirstChunk.SPLIT));
+        assertEquals(FirstChunk.OFFICIAL, StreamingOptions.recompute().effectiveFirstChunk(), "auto cannot split without them");
     }
 
     @Test

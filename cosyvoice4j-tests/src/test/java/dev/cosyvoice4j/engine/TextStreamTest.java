@@ -50,6 +50,33 @@ class TextStreamTest {
     }
 
     @Test
+    void theFirstChunkIsSplitWhileTheTextIsStillArrivingWithTheSameSamples() {
+        assertTimeoutPreemptively(Duration.ofMinutes(3), () -> {
+            StreamingCacheTest.Chunks official;
+            try (Engine e = Engine.load(EngineTest.MODEL, EngineOptions.defaults().withThreads(2)
+                    .withStreaming(StreamingOptions.defaults().withFirstChunk(FirstChunk.OFFICIAL)))) {
+                official = firstChunkBeforeTheTextEnds(e);
+            }
+            // FirstChunk.AUTO, the default: an open text is expected to go on, so the first chunk is split
+            StreamingCacheTest.assertSplit(official, firstChunkBeforeTheTextEnds(engine));
+        });
+    }
+
+    /** Every chunk of an instruct2 text stream whose text ends only after the first chunk has arrived. */
+    private static StreamingCacheTest.Chunks firstChunkBeforeTheTextEnds(Engine e) {
+        TextInput text = new TextInput();
+        List<float[]> pieces = new ArrayList<>();
+        try (Session s = e.openSession(); SynthesisStream st = s.synthesizeTextStream(instruct2(true), text)) {
+            text.push("好少咯，").push("一般系放嗰啲国庆啊，").push("中秋嗰啲可能会咯。");
+            pieces.add(st.next().samples());
+            text.push("然后结束。");
+            text.finish();
+            st.forEachRemaining(c -> pieces.add(c.samples()));
+        }
+        return StreamingCacheTest.Chunks.of(pieces);
+    }
+
+    @Test
     void offlineTextStreamGivesTheSameAudioAsStreaming() {
         assertTimeoutPreemptively(Duration.ofMinutes(3), () -> {
             float[] offline, streamed;

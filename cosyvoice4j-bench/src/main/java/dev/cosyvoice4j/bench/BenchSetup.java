@@ -1,6 +1,9 @@
 package dev.cosyvoice4j.bench;
 
+import dev.cosyvoice4j.engine.FirstChunk;
+
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -17,7 +20,7 @@ public record BenchSetup(Path modelDir, int threads, String backend, String prec
      * {@code --first-chunk} values: split when the utterance is expected to reach the official first chunk, the official
      * first chunk, or always split at the prompt's chunk grid (same samples in every case).
      */
-    public static final List<String> FIRST_CHUNKS = List.of("auto", "official", "split");
+    public static final List<String> FIRST_CHUNKS = Arrays.stream(FirstChunk.values()).map(FirstChunk::flag).toList();
 
     public BenchSetup(Path modelDir, int threads, String backend, String precision) {
         this(modelDir, threads, backend, precision, null, "on");
@@ -28,7 +31,7 @@ public record BenchSetup(Path modelDir, int threads, String backend, String prec
     }
 
     public BenchSetup(Path modelDir, int threads, String backend, String precision, Path quantCacheDir, String streamCache) {
-        this(modelDir, threads, backend, precision, quantCacheDir, streamCache, "auto");
+        this(modelDir, threads, backend, precision, quantCacheDir, streamCache, FirstChunk.AUTO.flag());
     }
 
     public BenchSetup withQuantCacheDir(Path dir) {
@@ -45,7 +48,7 @@ public record BenchSetup(Path modelDir, int threads, String backend, String prec
 
     /** The label part of the non-default stream cache and first chunk ({@code ", stream-cache=causal"}; empty for defaults). */
     public String streamingLabel() {
-        return (streamCache.equals("on") ? "" : ", stream-cache=" + streamCache) + (firstChunk.equals("auto") ? "" : ", first-chunk=" + firstChunk);
+        return (streamCache.equals("on") ? "" : ", stream-cache=" + streamCache) + (firstChunk.equals(FirstChunk.AUTO.flag()) ? "" : ", first-chunk=" + firstChunk);
     }
 
     public BenchSetup {
@@ -55,7 +58,7 @@ public record BenchSetup(Path modelDir, int threads, String backend, String prec
         Objects.requireNonNull(precision, "precision");
         if (!STREAM_CACHES.contains(streamCache)) throw new IllegalArgumentException("--stream-cache: '" + streamCache + "' is not on, causal or off");
         if (!FIRST_CHUNKS.contains(firstChunk)) throw new IllegalArgumentException("--first-chunk: '" + firstChunk + "' is not auto, official or split");
-        if (firstChunk.equals("split") && streamCache.equals("off")) {
+        if (firstChunk.equals(FirstChunk.SPLIT.flag()) && streamCache.equals("off")) {
             throw new IllegalArgumentException("--first-chunk split needs the DiT caches (--stream-cache on or causal)");
         }
     }

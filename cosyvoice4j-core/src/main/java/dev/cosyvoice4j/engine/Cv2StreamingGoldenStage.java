@@ -105,15 +105,7 @@ public final class Cv2StreamingGoldenStage implements GoldenStage {
 
         final List<Call> calls = new ArrayList<>();
 
-        float[] concat() {
-            float[] all = new float[calls.stream().mapToInt(x -> x.yielded().length).sum()];
-            int n = 0;
-            for (Call x : calls) {
-                System.arraycopy(x.yielded(), 0, all, n, x.yielded().length);
-                n += x.yielded().length;
-            }
-            return all;
-        }
+        float[] concat() { return StreamingGoldenStage.concat(calls.stream().map(Call::yielded).toList()); }
 
         /** {@code tts(stream)} of known {@code tokens} through the engine's synthesizer with recording stages. */
         static Recording run(Engine engine, FlowStage flow, CosyVoice2Token2Wav.Vocoder vocoder, int[] tokens, VoicePrompt voice,

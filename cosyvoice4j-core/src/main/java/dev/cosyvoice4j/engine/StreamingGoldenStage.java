@@ -133,7 +133,8 @@ public final class StreamingGoldenStage implements GoldenStage {
                 c.toleranceFor("concat_stream_speech"));
     }
 
-    private static float[] concat(List<float[]> pieces) {
+    /** The pieces one after another (a stream's yields as one waveform). */
+    static float[] concat(List<float[]> pieces) {
         float[] all = new float[pieces.stream().mapToInt(y -> y.length).sum()];
         int n = 0;
         for (float[] y : pieces) {

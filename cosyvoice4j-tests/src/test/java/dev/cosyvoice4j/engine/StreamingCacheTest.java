@@ -36,13 +36,7 @@ class StreamingCacheTest {
         static Chunks of(List<float[]> pieces) {
             List<Integer> lengths = new ArrayList<>();
             for (float[] c : pieces) if (c.length > 0) lengths.add(c.length);
-            float[] all = new float[lengths.stream().mapToInt(Integer::intValue).sum()];
-            int n = 0;
-            for (float[] c : pieces) {
-                System.arraycopy(c, 0, all, n, c.length);
-                n += c.length;
-            }
-            return new Chunks(lengths, all);
+            return new Chunks(lengths, StreamingGoldenStage.concat(pieces));
         }
     }
 
